@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "check.h"
+#include "probe.h"
+
+/* The task's label: the LSM-specific file (5.8+) first, then the shared one. */
+static int apparmor_label(struct ctx *c, char **ret, const char **ret_path)
+{
+	static const char *const paths[] = {"proc/self/attr/apparmor/current", "proc/self/attr/current"};
+	int err = -ENOENT;
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		err = host_read_line(c->host, paths[i], ret);
+		if (err == 0 && (*ret)[0]) {
+			*ret_path = paths[i];
+			return 0;
+		}
+		if (err == 0) {
+			free(*ret);
+			err = -ENODATA;
+		}
+	}
+	return err;
+}
+
+static void remedy_apparmor_namespace(struct ctx *c, struct result *r)
+{
+	const char *rt = ctx_runtime(c);
+	if (streq(rt, "lxc")) {
+		remedy_lxd_nesting(c, r);
+		result_remedy(r, WHERE_HOST,
+			      "Keep security.privileged unset: a privileged container gives up its AppArmor namespace.",
+			      NULL);
+	} else if (streq(rt, "docker") || streq(rt, "podman")) {
+		result_remedy(r, WHERE_HOST,
+			      "Docker-in-Docker cannot load AppArmor profiles from a confined container. Start it "
+			      "privileged (which also leaves it unconfined):",
+			      streq(rt, "podman") ? "podman run --privileged ..." : "docker run --privileged ...", NULL);
+	} else {
+		result_remedy(r, WHERE_HOST,
+			      "Run this container with its own AppArmor policy namespace (stacking), or unconfined if "
+			      "its users are trusted.",
+			      NULL);
+	}
+}
+
+int check_apparmor_status(struct ctx *c, struct result *r)
+{
+	int aa = ctx_apparmor_enabled(c);
+	if (aa < 0)
+		return result_error(r, aa, "sys/module/apparmor/parameters/enabled is %s", host_err_text(aa));
+	result_evidence_bool(r, "enabled", aa == 1);
+	if (aa == 0) {
+		result_set(r, STATUS_PASS, "AppArmor is not enabled in this kernel");
+		return 0;
+	}
+
+	if (!ctx_in_container(c)) {
+		const char *parser;
+		int err = host_observe(c->host, "apparmor.parser", probe_apparmor_parser, NULL, &parser);
+		if (err == -ENODATA) {
+			result_set(r, STATUS_PASS, "AppArmor is enabled on this host (apparmor_parser not probed in replay)");
+			return 0;
+		}
+		if (err < 0)
+			return result_error(r, err, "cannot look for apparmor_parser: %s", errno_name(err));
+		result_evidence_string(r, "apparmor_parser", "%s", parser);
+		if (streq(parser, "missing")) {
+			result_set(r, STATUS_WARN,
+				   "AppArmor is enabled but apparmor_parser is missing: dockerd cannot load "
+				   "its docker-default profile");
+			result_remedy(r, WHERE_HOST, "Install the AppArmor user-space tools:",
+				      "apt-get install -y apparmor", NULL);
+			return 0;
+		}
+		result_set(r, STATUS_PASS, "AppArmor is enabled and apparmor_parser is installed (%s)", parser);
+		return 0;
+	}
+
+	_cleanup_free_ char *label = NULL;
+	const char *path = NULL;
+	int err = apparmor_label(c, &label, &path);
+	if (err == -ENOENT || err == -ENODATA) {
+		result_set(r, STATUS_SKIP, "AppArmor is enabled, but this process's label is not known");
+		return 0;
+	}
+	if (err < 0)
+		return result_error(r, err, "proc/self/attr/current is %s", host_err_text(err));
+	result_evidence_string(r, "label", "%s", label);
+	result_evidence_string(r, "label_source", "%s", path);
+
+	switch (apparmor_label_classify(label)) {
+	case AA_LABEL_STACKED:
+		result_set(r, STATUS_PASS, "confined in its own AppArmor namespace: Docker can load its profiles");
+		break;
+	case AA_LABEL_UNCONFINED:
+		result_set(r, STATUS_WARN,
+			   "unconfined inside a container: Docker would load its profiles into the host's policy");
+		remedy_apparmor_namespace(c, r);
+		break;
+	case AA_LABEL_CONFINED:
+		result_set(r, STATUS_FAIL,
+			   "confined by \"%s\" without an AppArmor namespace: Docker cannot load its profiles "
+			   "(\"attempted to load a profile while confined?\")",
+			   label);
+		remedy_apparmor_namespace(c, r);
+		break;
+	}
+	return 0;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef NESTCHECK_CHECK_H
+#define NESTCHECK_CHECK_H
+
+#include "host.h"
+#include "parse.h"
+#include "result.h"
+
+/*
+ * What several checks need to know, computed once per run on first use.
+ * Each getter returns 0 and the fact, or a negative errno when the fact
+ * cannot be known; ctx_reason() then tells why in words.
+ */
+struct ctx {
+	struct host *host;
+
+	bool release_done;
+	int release_err;
+	char *release;
+	struct kversion kv;
+
+	bool kconfig_done;
+	int kconfig_err;
+	struct kconfig *kconfig;
+	char *kconfig_source;
+
+	bool mounts_done;
+	int mounts_err;
+	struct libmnt_table *mounts;
+
+	bool runtime_done;
+	const char *runtime;
+	struct strv runtime_signals;
+
+	bool apparmor_done;
+	int apparmor; /* 1 enabled, 0 not, negative errno unknown */
+
+	bool instance_done;
+	char *instance;
+};
+
+void ctx_init(struct ctx *c, struct host *h);
+void ctx_clear(struct ctx *c);
+
+int ctx_release(struct ctx *c, const char **ret, const struct kversion **ret_kv);
+int ctx_kconfig(struct ctx *c, const struct kconfig **ret, const char **ret_source);
+int ctx_mounts(struct ctx *c, struct libmnt_table **ret);
+/* "none", "lxc", "docker", "podman", "systemd-nspawn", "wsl", "openvz", "unknown". */
+const char *ctx_runtime(struct ctx *c);
+const struct strv *ctx_runtime_signals(struct ctx *c);
+bool ctx_in_container(struct ctx *c);
+int ctx_apparmor_enabled(struct ctx *c);
+/* The container's name as its host knows it, or "NAME" when it cannot be known. */
+const char *ctx_instance(struct ctx *c);
+
+/* "proc/mountinfo: file too large" and the like, for summaries. */
+const char *host_err_text(int err);
+
+enum check_flags {
+	CHECK_LIVE = 1 << 0, /* has a live probe, replayed from observations */
+};
+
+struct check {
+	const char *id;
+	const char *area;
+	const char *title;
+	unsigned flags;
+	/* 0 when a verdict was reached (fail included); negative errno when the checker broke. */
+	int (*run)(struct ctx *c, struct result *r);
+};
+
+extern const struct check check_table[];
+extern const size_t check_table_size;
+
+/* One per area in checks/. */
+int check_kernel_version(struct ctx *c, struct result *r);
+int check_kernel_config(struct ctx *c, struct result *r);
+int check_cgroup_layout(struct ctx *c, struct result *r);
+int check_cgroup_namespace(struct ctx *c, struct result *r);
+int check_userns_enabled(struct ctx *c, struct result *r);
+int check_userns_idmap(struct ctx *c, struct result *r);
+int check_container_detect(struct ctx *c, struct result *r);
+int check_container_nesting(struct ctx *c, struct result *r);
+int check_apparmor_status(struct ctx *c, struct result *r);
+int check_overlay_support(struct ctx *c, struct result *r);
+int check_storage_backing_fs(struct ctx *c, struct result *r);
+
+/* Shared remediation texts. */
+void remedy_lxd_nesting(struct ctx *c, struct result *r);
+
+#endif

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "cli.h"
+#include "check.h"
+#include "probe.h"
+#include "report.h"
+#include "runner.h"
+#include "version.h"
+
+#include <getopt.h>
+#include <signal.h>
+
+enum {
+	EXIT_OK = 0,
+	EXIT_PROBLEMS = 1,
+	EXIT_CANNOT_RUN = 2,
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: nestcheck [OPTIONS]\n"
+	      "Check whether Docker can run on this host or in the container nestcheck runs in.\n"
+	      "\n"
+	      "  --json                 print the JSON report instead of the human one\n"
+	      "  --root DIR             replay a captured sysroot instead of checking this system\n"
+	      "  --no-launch            do not start containers (static checks only)\n"
+	      "  --only ID[,ID...]      run only these checks (ids or areas such as cgroup)\n"
+	      "  --skip ID[,ID...]      do not run these checks\n"
+	      "  --strict               warnings make the exit status 1 too\n"
+	      "  --list                 list every check and exit\n"
+	      "  --record FILE          also write the live probes' observations to FILE (for captures)\n"
+	      "  --version              print the version and exit\n"
+	      "  --help                 print this help and exit\n"
+	      "\n"
+	      "Exit status: 0 no check failed, 1 a check failed or broke (or warned, with --strict),\n"
+	      "2 nestcheck could not run.\n",
+	      out);
+}
+
+static void on_signal(int sig)
+{
+	probe_cleanup_on_signal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void list_checks(void)
+{
+	for (size_t i = 0; i < check_table_size; i++)
+		printf("%-20s %s\n", check_table[i].id, check_table[i].title);
+}
+
+static bool use_colour(void)
+{
+	const char *nc = getenv("NO_COLOR");
+	return isatty(STDOUT_FILENO) && !(nc && nc[0]);
+}
+
+int cli_main(int argc, char **argv)
+{
+	enum { OPT_ROOT = 256, OPT_NO_LAUNCH, OPT_ONLY, OPT_SKIP, OPT_STRICT, OPT_LIST, OPT_VERSION, OPT_RECORD };
+	static const struct option options[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"root", required_argument, NULL, OPT_ROOT},
+		{"no-launch", no_argument, NULL, OPT_NO_LAUNCH},
+		{"only", required_argument, NULL, OPT_ONLY},
+		{"skip", required_argument, NULL, OPT_SKIP},
+		{"strict", no_argument, NULL, OPT_STRICT},
+		{"list", no_argument, NULL, OPT_LIST},
+		{"record", required_argument, NULL, OPT_RECORD},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	struct selection sel = {0};
+	const char *root = NULL, *record = NULL, *bad;
+	bool json = false, strict = false;
+	int opt, ret = EXIT_CANNOT_RUN;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case OPT_ROOT:
+			root = optarg;
+			break;
+		case OPT_NO_LAUNCH:
+			break; /* no check in this build starts containers */
+		case OPT_ONLY:
+		case OPT_SKIP:
+			if (selection_add(opt == OPT_ONLY ? &sel.only : &sel.skip, optarg, &bad) < 0) {
+				fprintf(stderr, "nestcheck: --%s: no check or area is called '%s' (see --list)\n",
+					opt == OPT_ONLY ? "only" : "skip", bad);
+				goto out;
+			}
+			break;
+		case OPT_STRICT:
+			strict = true;
+			break;
+		case OPT_LIST:
+			list_checks();
+			ret = EXIT_OK;
+			goto out;
+		case OPT_RECORD:
+			record = optarg;
+			break;
+		case OPT_VERSION:
+			printf("nestcheck %s\n", NESTCHECK_VERSION);
+			ret = EXIT_OK;
+			goto out;
+		case 'h':
+			usage(stdout);
+			ret = EXIT_OK;
+			goto out;
+		case ':':
+			fprintf(stderr, "nestcheck: option '%s' needs an argument (see --help)\n", argv[optind - 1]);
+			goto out;
+		default:
+			fprintf(stderr, "nestcheck: unknown option '%s' (see --help)\n", argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "nestcheck: unexpected argument '%s' (see --help)\n", argv[optind]);
+		goto out;
+	}
+	if (root && record) {
+		fprintf(stderr, "nestcheck: --record observes the live system; it cannot go with --root\n");
+		goto out;
+	}
+
+	struct host *h;
+	int err = host_new(root, &h);
+	if (err < 0) {
+		fprintf(stderr, "nestcheck: cannot read --root %s: %s\n", root, strerror(-err));
+		goto out;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	struct ctx c;
+	struct report rep = {0};
+	ctx_init(&c, h);
+	runner_run(&c, &sel, &rep);
+
+	if (record && (err = host_write_observations(h, record)) < 0) {
+		fprintf(stderr, "nestcheck: cannot write %s: %s\n", record, strerror(-err));
+	} else {
+		if (json)
+			err = report_json_write(&rep, stdout);
+		else
+			report_human_write(&rep, stdout, use_colour());
+		if (fflush(stdout) != 0 || err < 0) {
+			fprintf(stderr, "nestcheck: cannot write the report: %s\n", strerror(errno));
+		} else {
+			ret = rep.verdict == VERDICT_NOT_READY || (strict && rep.verdict == VERDICT_DEGRADED)
+				      ? EXIT_PROBLEMS
+				      : EXIT_OK;
+		}
+	}
+	report_clear(&rep);
+	ctx_clear(&c);
+	host_free(h);
+out:
+	selection_clear(&sel);
+	return ret;
+}

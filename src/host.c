@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "host.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+struct observation {
+	char *key;
+	char *value;
+};
+
+struct host {
+	char *root; /* NULL when live */
+	int root_fd;
+	bool openat2_missing;
+	struct observation *obs;
+	size_t n_obs;
+};
+
+int host_new(const char *root, struct host **ret)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (root) {
+		struct stat st;
+		fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (fstat(fd, &st) < 0)
+			return -errno;
+		/* An O_PATH open does not need search rights; reading does. */
+		if (faccessat(fd, ".", R_OK | X_OK, AT_EACCESS) < 0)
+			return -errno;
+	}
+
+	struct host *h = xcalloc(1, sizeof(*h));
+	h->root = root ? xstrdup(root) : NULL;
+	h->root_fd = fd;
+	fd = -1;
+
+	if (root) {
+		_cleanup_free_ char *buf = NULL;
+		size_t len;
+		if (host_read_file(h, HOST_OBSERVATIONS_PATH, &buf, &len) == 0)
+			host_load_observations(h, buf);
+	}
+	*ret = h;
+	return 0;
+}
+
+void host_free(struct host *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n_obs; i++) {
+		free(h->obs[i].key);
+		free(h->obs[i].value);
+	}
+	free(h->obs);
+	if (h->root_fd >= 0)
+		close(h->root_fd);
+	free(h->root);
+	free(h);
+}
+
+bool host_is_live(const struct host *h)
+{
+	return h->root == NULL;
+}
+
+const char *host_root(const struct host *h)
+{
+	return h->root ? h->root : "/";
+}
+
+/*
+ * Resolve path inside the sysroot: symlinks (absolute ones too) resolve
+ * against the root and never leave it; loops give ELOOP.
+ */
+static int host_open(struct host *h, const char *path, int flags)
+{
+	if (!h->root) {
+		_cleanup_free_ char *abs = xasprintf("/%s", path);
+		int fd = open(abs, flags | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+
+	if (!h->openat2_missing) {
+		struct open_how how = {
+			.flags = (unsigned)flags | O_CLOEXEC,
+			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		};
+		long fd = syscall(SYS_openat2, h->root_fd, path, &how, sizeof(how));
+		if (fd >= 0)
+			return (int)fd;
+		if (errno != ENOSYS)
+			return -errno;
+		h->openat2_missing = true;
+	}
+
+	/* Old kernels: walk component by component and refuse any symlink. */
+	_cleanup_free_ char *copy = xstrdup(path);
+	int dirfd = dup(h->root_fd);
+	if (dirfd < 0)
+		return -errno;
+	char *save = NULL;
+	char *comp = strtok_r(copy, "/", &save);
+	while (comp) {
+		char *next = strtok_r(NULL, "/", &save);
+		if (streq(comp, "..")) {
+			close(dirfd);
+			return -EXDEV;
+		}
+		int fd = openat(dirfd, comp, (next ? O_PATH | O_DIRECTORY : flags) | O_NOFOLLOW | O_CLOEXEC);
+		int err = errno;
+		close(dirfd);
+		if (fd < 0)
+			return -err;
+		dirfd = fd;
+		comp = next;
+	}
+	return dirfd;
+}
+
+int host_read_file(struct host *h, const char *path, char **ret, size_t *ret_len)
+{
+	/* O_NONBLOCK: a FIFO planted in a sysroot must not hang the run. */
+	_cleanup_close_ int fd = host_open(h, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return fd;
+
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((unsigned long long)st.st_size > HOST_MAX_FILE)
+		return -EFBIG;
+
+	size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, len = 0;
+	_cleanup_free_ char *buf = xmalloc(cap + 1);
+	for (;;) {
+		if (len == cap) {
+			if (cap > HOST_MAX_FILE)
+				return -EFBIG;
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > HOST_MAX_FILE)
+		return -EFBIG;
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
+
+int host_read_line(struct host *h, const char *path, char **ret)
+{
+	char *buf;
+	int r = host_read_file(h, path, &buf, NULL);
+	if (r < 0)
+		return r;
+	buf[strcspn(buf, "\n")] = '\0';
+	*ret = strstrip_right(buf);
+	return 0;
+}
+
+int host_read_link(struct host *h, const char *path, char **ret)
+{
+	if (h->root)
+		return host_read_line(h, path, ret);
+
+	char buf[256];
+	_cleanup_free_ char *abs = xasprintf("/%s", path);
+	ssize_t n = readlink(abs, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	*ret = xstrdup(buf);
+	return 0;
+}
+
+int host_access(struct host *h, const char *path)
+{
+	_cleanup_close_ int fd = host_open(h, path, O_PATH);
+	return fd < 0 ? fd : 0;
+}
+
+int host_kernel_release(struct host *h, char **ret)
+{
+	return host_read_line(h, "proc/sys/kernel/osrelease", ret);
+}
+
+static struct observation *host_find(const struct host *h, const char *key)
+{
+	for (size_t i = 0; i < h->n_obs; i++)
+		if (streq(h->obs[i].key, key))
+			return &h->obs[i];
+	return NULL;
+}
+
+/* Values are single lines: newlines would break the file format. */
+static char *one_line(const char *value)
+{
+	char *v = xstrdup(value);
+	for (char *p = v; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	return strstrip_right(v);
+}
+
+void host_record(struct host *h, const char *key, const char *value)
+{
+	struct observation *o = host_find(h, key);
+	if (o) {
+		free(o->value);
+		o->value = one_line(value);
+		return;
+	}
+	h->obs = xrealloc(h->obs, (h->n_obs + 1) * sizeof(*h->obs));
+	h->obs[h->n_obs++] = (struct observation){xstrdup(key), one_line(value)};
+}
+
+int host_observe(struct host *h, const char *key, host_probe_fn probe, void *userdata,
+		 const char **ret)
+{
+	struct observation *o = host_find(h, key);
+	if (o) {
+		*ret = o->value;
+		return 0;
+	}
+	if (h->root)
+		return -ENODATA;
+
+	_cleanup_free_ char *value = NULL;
+	int r = probe(userdata, &value);
+	if (r < 0)
+		return r;
+	host_record(h, key, value);
+	*ret = host_find(h, key)->value;
+	return 0;
+}
+
+int host_load_observations(struct host *h, const char *buf)
+{
+	const char *p = buf;
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		_cleanup_free_ char *line = xstrndup(p, n);
+		p += n + (p[n] == '\n');
+		char *eq = strchr(line, '=');
+		if (!eq || eq == line || line[0] == '#')
+			continue;
+		*eq = '\0';
+		host_record(h, line, eq + 1);
+	}
+	return 0;
+}
+
+int host_write_observations(const struct host *h, const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	fputs("# nestcheck observations of live probes (key=value)\n", f);
+	for (size_t i = 0; i < h->n_obs; i++)
+		fprintf(f, "%s=%s\n", h->obs[i].key, h->obs[i].value);
+	if (fflush(f) != 0 || ferror(f))
+		return -EIO;
+	return 0;
+}

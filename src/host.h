@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef NESTCHECK_HOST_H
+#define NESTCHECK_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Every read of the system goes through a host: relative to "/" (live) or to
+ * a captured sysroot (replay). Paths are given without a leading slash, the
+ * way CONTRACT.md's evidence manifest names them.
+ */
+struct host;
+
+/* Largest host file nestcheck reads; anything bigger is hostile or broken. */
+#define HOST_MAX_FILE (4u << 20)
+
+/* Name of the recorded observations inside a sysroot. */
+#define HOST_OBSERVATIONS_PATH ".nestcheck/observations"
+
+/* root == NULL means the live system. Fails with -ENOENT, -ENOTDIR, -EACCES. */
+int host_new(const char *root, struct host **ret);
+void host_free(struct host *h);
+bool host_is_live(const struct host *h);
+const char *host_root(const struct host *h);
+
+/* Whole file, NUL-terminated; *ret_len excludes the NUL. -EFBIG past HOST_MAX_FILE. */
+int host_read_file(struct host *h, const char *path, char **ret, size_t *ret_len);
+/* First line, trailing whitespace removed. */
+int host_read_line(struct host *h, const char *path, char **ret);
+/* A symlink's text live (proc/self/ns/...); in a sysroot a plain file holding it. */
+int host_read_link(struct host *h, const char *path, char **ret);
+/* 0 when path exists (of any type), else a negative errno. */
+int host_access(struct host *h, const char *path);
+/* The kernel's own release: proc/sys/kernel/osrelease. */
+int host_kernel_release(struct host *h, char **ret);
+
+/*
+ * Live-only observations. Live: run probe (once per key) and record its
+ * result; replay: return what the sysroot recorded, -ENODATA if nothing.
+ * A probe returns 0 with a newly allocated one-line value, or a negative
+ * errno when it could not observe anything (nothing is recorded then).
+ * *ret stays owned by the host.
+ */
+typedef int (*host_probe_fn)(void *userdata, char **ret_value);
+int host_observe(struct host *h, const char *key, host_probe_fn probe, void *userdata,
+		 const char **ret);
+/* Record a value found live by other means (a name from LXD, say). */
+void host_record(struct host *h, const char *key, const char *value);
+/* Write every observation as key=value lines, for a capture. */
+int host_write_observations(const struct host *h, const char *path);
+/* Load recorded observations from a buffer (replay). */
+int host_load_observations(struct host *h, const char *buf);
+
+#endif

@@ -1,0 +1,691 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "parse.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <libmount.h>
+#include <zlib.h>
+
+int kversion_parse(const char *release, struct kversion *ret)
+{
+	unsigned major = 0, minor = 0, patch = 0;
+	const char *p = release;
+	char *end;
+
+	if (!p || !isdigit((unsigned char)*p))
+		return -EINVAL;
+	unsigned long v = strtoul(p, &end, 10);
+	if (*end != '.' || v > 65535 || !isdigit((unsigned char)end[1]))
+		return -EINVAL;
+	major = (unsigned)v;
+	v = strtoul(end + 1, &end, 10);
+	if (v > 65535)
+		return -EINVAL;
+	minor = (unsigned)v;
+	if (*end == '.' && isdigit((unsigned char)end[1])) {
+		v = strtoul(end + 1, &end, 10);
+		patch = v > 65535 ? 65535 : (unsigned)v;
+	}
+	*ret = (struct kversion){major, minor, patch};
+	return 0;
+}
+
+int kversion_cmp(const struct kversion *a, unsigned major, unsigned minor)
+{
+	if (a->major != major)
+		return a->major < major ? -1 : 1;
+	if (a->minor != minor)
+		return a->minor < minor ? -1 : 1;
+	return 0;
+}
+
+/* One token of a version: a number, a word, or a pre-release marker. */
+struct vtoken {
+	enum { VT_END, VT_NUM, VT_WORD, VT_PRE } kind;
+	uint64_t num;
+	const char *word;
+	size_t wlen;
+};
+
+static bool is_pre_word(const char *w, size_t n)
+{
+	static const char *const pre[] = {"rc", "alpha", "beta", "pre", "dev"};
+	for (size_t i = 0; i < ARRAY_SIZE(pre); i++)
+		if (n == strlen(pre[i]) && strncasecmp(w, pre[i], n) == 0)
+			return true;
+	return false;
+}
+
+static struct vtoken vtoken_next(const char **pp)
+{
+	const char *p = *pp;
+	struct vtoken t = {VT_END, 0, NULL, 0};
+
+	while (*p && !isalnum((unsigned char)*p) && *p != '~')
+		p++;
+	if (*p == '~') {
+		t.kind = VT_PRE;
+		p++;
+		while (isalpha((unsigned char)*p))
+			p++;
+	} else if (isdigit((unsigned char)*p)) {
+		t.kind = VT_NUM;
+		while (isdigit((unsigned char)*p)) {
+			if (t.num < UINT64_MAX / 10)
+				t.num = t.num * 10 + (uint64_t)(*p - '0');
+			p++;
+		}
+	} else if (isalpha((unsigned char)*p)) {
+		t.word = p;
+		while (isalpha((unsigned char)*p))
+			p++;
+		t.wlen = (size_t)(p - t.word);
+		t.kind = is_pre_word(t.word, t.wlen) ? VT_PRE : VT_WORD;
+	}
+	*pp = p;
+	return t;
+}
+
+static int vtoken_rank(const struct vtoken *t)
+{
+	/* pre-release < end < word < number */
+	switch (t->kind) {
+	case VT_PRE:
+		return 0;
+	case VT_END:
+		return 1;
+	case VT_WORD:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+static const char *version_epoch(const char *v, uint64_t *epoch)
+{
+	const char *colon = strchr(v, ':');
+	*epoch = 0;
+	if (colon && colon > v) {
+		for (const char *p = v; p < colon; p++)
+			if (!isdigit((unsigned char)*p))
+				return v;
+		*epoch = strtoull(v, NULL, 10);
+		return colon + 1;
+	}
+	return v;
+}
+
+int version_cmp(const char *a, const char *b)
+{
+	uint64_t ea, eb;
+	a = version_epoch(a, &ea);
+	b = version_epoch(b, &eb);
+	if (ea != eb)
+		return ea < eb ? -1 : 1;
+	if (*a == 'v')
+		a++;
+	if (*b == 'v')
+		b++;
+
+	for (;;) {
+		struct vtoken ta = vtoken_next(&a), tb = vtoken_next(&b);
+		if (ta.kind == VT_END && tb.kind == VT_END)
+			return 0;
+		int ra = vtoken_rank(&ta), rb = vtoken_rank(&tb);
+		if (ra != rb)
+			return ra < rb ? -1 : 1;
+		if (ta.kind == VT_NUM && ta.num != tb.num)
+			return ta.num < tb.num ? -1 : 1;
+		if (ta.kind == VT_WORD) {
+			size_t n = ta.wlen < tb.wlen ? ta.wlen : tb.wlen;
+			int c = strncmp(ta.word, tb.word, n);
+			if (c == 0 && ta.wlen != tb.wlen)
+				c = ta.wlen < tb.wlen ? -1 : 1;
+			if (c)
+				return c < 0 ? -1 : 1;
+		}
+	}
+}
+
+struct kconfig_entry {
+	char *name;
+	char value;
+};
+
+struct kconfig {
+	struct kconfig_entry *v;
+	size_t n;
+};
+
+static int kconfig_entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kconfig_entry *)a)->name, ((const struct kconfig_entry *)b)->name);
+}
+
+int kconfig_parse(const char *buf, struct kconfig **ret)
+{
+	struct kconfig *kc = xcalloc(1, sizeof(*kc));
+	size_t cap = 0;
+
+	for (const char *p = buf; *p;) {
+		size_t len = strcspn(p, "\n");
+		const char *line = p, *name = NULL;
+		size_t nlen = 0;
+		char value = 0;
+
+		p += len + (p[len] == '\n');
+		if (len > 9 && startswith(line, "CONFIG_")) {
+			const char *eq = memchr(line, '=', len);
+			if (!eq || eq == line + 7)
+				continue;
+			name = line + 7;
+			nlen = (size_t)(eq - name);
+			value = eq + 1 < line + len ? eq[1] : 0;
+			if (value == '"')
+				value = eq + 2 < line + len ? eq[2] : 0;
+		} else if (len > 9 && startswith(line, "# CONFIG_")) {
+			const char *sp = memchr(line + 9, ' ', len - 9);
+			if (!sp || (size_t)(line + len - sp) != strlen(" is not set") ||
+			    strncmp(sp, " is not set", strlen(" is not set")) != 0)
+				continue;
+			name = line + 9;
+			nlen = (size_t)(sp - name);
+			value = 'n';
+		} else {
+			continue;
+		}
+		if (nlen == 0 || nlen > 128)
+			continue;
+		if (kc->n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			kc->v = xrealloc(kc->v, cap * sizeof(*kc->v));
+		}
+		kc->v[kc->n++] = (struct kconfig_entry){xstrndup(name, nlen), value};
+	}
+
+	if (kc->n == 0) {
+		kconfig_free(kc);
+		return -EBADMSG;
+	}
+	qsort(kc->v, kc->n, sizeof(*kc->v), kconfig_entry_cmp);
+	*ret = kc;
+	return 0;
+}
+
+char kconfig_get(const struct kconfig *kc, const char *name)
+{
+	struct kconfig_entry key = {(char *)name, 0};
+	const struct kconfig_entry *e = bsearch(&key, kc->v, kc->n, sizeof(*kc->v), kconfig_entry_cmp);
+	if (!e || e->value == 'n')
+		return 0;
+	return e->value;
+}
+
+size_t kconfig_count(const struct kconfig *kc)
+{
+	return kc->n;
+}
+
+void kconfig_free(struct kconfig *kc)
+{
+	if (!kc)
+		return;
+	for (size_t i = 0; i < kc->n; i++)
+		free(kc->v[i].name);
+	free(kc->v);
+	free(kc);
+}
+
+int gunzip_buffer(const void *in, size_t len, size_t max, char **ret, size_t *ret_len)
+{
+	z_stream zs = {0};
+	size_t cap = len * 4 + 4096, out = 0;
+	int r;
+
+	if (len > UINT_MAX)
+		return -EFBIG;
+	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+		return -ENOMEM;
+	if (cap > max + 1)
+		cap = max + 1;
+	_cleanup_free_ char *buf = xmalloc(cap + 1);
+	zs.next_in = (Bytef *)in;
+	zs.avail_in = (uInt)len;
+	for (;;) {
+		if (out == cap) {
+			if (cap > max) {
+				inflateEnd(&zs);
+				return -EFBIG;
+			}
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		zs.next_out = (Bytef *)buf + out;
+		zs.avail_out = (uInt)(cap - out);
+		r = inflate(&zs, Z_NO_FLUSH);
+		out = cap - zs.avail_out;
+		if (r == Z_STREAM_END)
+			break;
+		if (r == Z_OK)
+			continue;
+		if (r == Z_BUF_ERROR && zs.avail_out == 0)
+			continue;
+		/* Z_BUF_ERROR with input exhausted: the stream was cut short. */
+		inflateEnd(&zs);
+		return -EBADMSG;
+	}
+	inflateEnd(&zs);
+	if (out > max)
+		return -EFBIG;
+	buf[out] = '\0';
+	*ret = TAKE_PTR(buf);
+	if (ret_len)
+		*ret_len = out;
+	return 0;
+}
+
+int idmap_parse(const char *buf, struct idmap *ret)
+{
+	struct idmap m = {.n = 0};
+
+	for (const char *p = buf; *p;) {
+		size_t len = strcspn(p, "\n");
+		_cleanup_free_ char *line = xstrndup(p, len);
+		p += len + (p[len] == '\n');
+
+		char *s = line;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			continue;
+		unsigned long long v[3];
+		for (int i = 0; i < 3; i++) {
+			char *end;
+			while (isspace((unsigned char)*s))
+				s++;
+			if (!isdigit((unsigned char)*s))
+				return -EBADMSG;
+			errno = 0;
+			v[i] = strtoull(s, &end, 10);
+			if (errno || v[i] > UINT32_MAX)
+				return -EBADMSG;
+			s = end;
+		}
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s || v[2] == 0 || v[0] + v[2] > (1ull << 32) || v[1] + v[2] > (1ull << 32))
+			return -EBADMSG;
+		if (m.n == ARRAY_SIZE(m.ranges))
+			return -EBADMSG;
+		m.ranges[m.n++] = (struct idmap_range){(uint32_t)v[0], (uint32_t)v[1], (uint32_t)v[2]};
+	}
+	*ret = m;
+	return 0;
+}
+
+bool idmap_is_identity(const struct idmap *m)
+{
+	return m->n == 1 && m->ranges[0].inner == 0 && m->ranges[0].outer == 0 &&
+	       m->ranges[0].count == UINT32_MAX;
+}
+
+bool idmap_covers(const struct idmap *m, uint32_t first, uint64_t count)
+{
+	uint64_t next = first, end = (uint64_t)first + count;
+
+	/* Ranges may come in any order; grow the covered prefix until stuck. */
+	for (bool grew = true; grew && next < end;) {
+		grew = false;
+		for (size_t i = 0; i < m->n; i++) {
+			uint64_t lo = m->ranges[i].inner, hi = lo + m->ranges[i].count;
+			if (lo <= next && next < hi) {
+				next = hi;
+				grew = true;
+			}
+		}
+	}
+	return next >= end;
+}
+
+uint64_t idmap_total(const struct idmap *m)
+{
+	uint64_t t = 0;
+	for (size_t i = 0; i < m->n; i++)
+		t += m->ranges[i].count;
+	return t;
+}
+
+char *idmap_format(const struct idmap *m)
+{
+	struct strbuf sb = {0};
+	for (size_t i = 0; i < m->n; i++)
+		strbuf_appendf(&sb, "%s%" PRIu32 " %" PRIu32 " %" PRIu32, i ? ", " : "",
+			       m->ranges[i].inner, m->ranges[i].outer, m->ranges[i].count);
+	return strbuf_take(&sb);
+}
+
+int os_release_get(const char *buf, const char *key, char **ret)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = buf; *p;) {
+		size_t len = strcspn(p, "\n");
+		const char *line = p;
+		p += len + (p[len] == '\n');
+		if (len <= klen || strncmp(line, key, klen) != 0 || line[klen] != '=')
+			continue;
+
+		const char *v = line + klen + 1, *end = line + len;
+		struct strbuf sb = {0};
+		char quote = 0;
+		if (v < end && (*v == '"' || *v == '\'')) {
+			quote = *v++;
+		}
+		strbuf_append(&sb, "");
+		for (; v < end; v++) {
+			if (quote && *v == quote)
+				break;
+			if (quote == '"' && *v == '\\' && v + 1 < end)
+				v++;
+			char c[2] = {*v, 0};
+			strbuf_append(&sb, c);
+		}
+		char *s = strbuf_take(&sb);
+		*ret = strstrip_right(s);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+enum aa_label apparmor_label_classify(const char *label)
+{
+	if (strstr(label, "//&:"))
+		return AA_LABEL_STACKED;
+	if (streq(label, "unconfined") || startswith(label, "unconfined "))
+		return AA_LABEL_UNCONFINED;
+	return AA_LABEL_CONFINED;
+}
+
+int environ_get(const char *buf, size_t len, const char *key, char **ret)
+{
+	size_t klen = strlen(key);
+
+	for (size_t i = 0; i < len;) {
+		size_t n = 0;
+		while (i + n < len && buf[i + n] != '\0' && buf[i + n] != '\n')
+			n++;
+		if (n > klen && strncmp(buf + i, key, klen) == 0 && buf[i + klen] == '=') {
+			*ret = xstrndup(buf + i + klen + 1, n - klen - 1);
+			return 0;
+		}
+		i += n + 1;
+	}
+	return -ENOENT;
+}
+
+static int mounts_parse_error(struct libmnt_table *tb _unused_, const char *filename _unused_,
+			      int line _unused_)
+{
+	return 1; /* skip the bad line, keep the rest */
+}
+
+int mounts_parse(const char *buf, struct libmnt_table **ret)
+{
+	size_t len = strlen(buf);
+	if (len == 0)
+		return -EBADMSG;
+
+	_cleanup_fclose_ FILE *f = fmemopen((void *)buf, len, "r");
+	if (!f)
+		return -errno;
+	struct libmnt_table *tb = mnt_new_table();
+	if (!tb)
+		return -ENOMEM;
+	mnt_table_set_parser_errcb(tb, mounts_parse_error);
+	int r = mnt_table_parse_stream(tb, f, "mountinfo");
+	if (r < 0 || mnt_table_get_nents(tb) == 0) {
+		mnt_unref_table(tb);
+		return -EBADMSG;
+	}
+	/* A guessed fstab format means this was not a mount table at all. */
+	struct libmnt_fs *fs = NULL;
+	mnt_table_first_fs(tb, &fs);
+	if (!fs || !mnt_fs_is_kernel(fs) || mnt_fs_get_id(fs) <= 0) {
+		mnt_unref_table(tb);
+		return -EBADMSG;
+	}
+	*ret = tb;
+	return 0;
+}
+
+const char *cgroup_layout_to_string(enum cgroup_layout l)
+{
+	switch (l) {
+	case CGROUP_LAYOUT_V1:
+		return "v1";
+	case CGROUP_LAYOUT_HYBRID:
+		return "hybrid";
+	case CGROUP_LAYOUT_V2:
+		return "v2";
+	default:
+		return "none";
+	}
+}
+
+static const char *const v1_controllers[] = {
+	"cpuset",    "cpu",     "cpuacct",  "blkio",   "memory", "devices", "freezer",
+	"net_cls",   "perf_event", "net_prio", "hugetlb", "pids", "rdma",    "misc",
+};
+
+int cgroup_mounts_scan(struct libmnt_table *tb, struct cgroup_mounts *ret)
+{
+	struct cgroup_mounts c = {0};
+	struct strv ctrls = {0};
+	bool v1 = false;
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+
+	if (!it)
+		return -ENOMEM;
+	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *type = mnt_fs_get_fstype(fs), *target = mnt_fs_get_target(fs);
+		if (!type || !target)
+			continue;
+		if (streq(type, "cgroup2")) {
+			if (!c.v2_mountpoint || streq(target, "/sys/fs/cgroup")) {
+				free(c.v2_mountpoint);
+				c.v2_mountpoint = xstrdup(target);
+			}
+			continue;
+		}
+		if (!streq(type, "cgroup"))
+			continue;
+		v1 = true;
+		const char *opts = mnt_fs_get_fs_options(fs);
+		for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++)
+			if (opts && mnt_optstr_get_option(opts, v1_controllers[i], NULL, NULL) == 0 &&
+			    !strv_contains(&ctrls, v1_controllers[i]))
+				strv_push(&ctrls, xstrdup(v1_controllers[i]));
+		char *name = NULL;
+		size_t nlen = 0;
+		if (opts && mnt_optstr_get_option(opts, "name", &name, &nlen) == 0 && nlen == 7 &&
+		    strncmp(name, "systemd", 7) == 0)
+			c.v1_named_systemd = true;
+	}
+	mnt_free_iter(it);
+
+	if (v1 && c.v2_mountpoint)
+		c.layout = CGROUP_LAYOUT_HYBRID;
+	else if (v1)
+		c.layout = CGROUP_LAYOUT_V1;
+	else if (c.v2_mountpoint)
+		c.layout = CGROUP_LAYOUT_V2;
+	c.v1_controllers = strv_join(&ctrls, ",");
+	strv_clear(&ctrls);
+	*ret = c;
+	return 0;
+}
+
+void cgroup_mounts_clear(struct cgroup_mounts *c)
+{
+	free(c->v1_controllers);
+	free(c->v2_mountpoint);
+	*c = (struct cgroup_mounts){0};
+}
+
+int mounts_covering(struct libmnt_table *tb, const char *path, const char **ret_fstype,
+		    const char **ret_target)
+{
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs, *best = NULL;
+	size_t best_len = 0;
+
+	if (!it)
+		return -ENOMEM;
+	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs);
+		if (!t || t[0] != '/')
+			continue;
+		size_t n = strlen(t);
+		while (n > 1 && t[n - 1] == '/')
+			n--;
+		bool prefix = (n == 1) || (strncmp(path, t, n) == 0 && (path[n] == '\0' || path[n] == '/'));
+		/* ">=": a later mount on the same target hides the earlier one. */
+		if (prefix && (!best || n >= best_len)) {
+			best = fs;
+			best_len = n;
+		}
+	}
+	mnt_free_iter(it);
+	if (!best)
+		return -ENOENT;
+	*ret_fstype = mnt_fs_get_fstype(best) ? mnt_fs_get_fstype(best) : "unknown";
+	if (ret_target)
+		*ret_target = mnt_fs_get_target(best);
+	return 0;
+}
+
+bool mounts_has(struct libmnt_table *tb, const char *target, const char *fstype)
+{
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	bool found = false;
+
+	if (!it)
+		return false;
+	while (!found && mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs), *type = mnt_fs_get_fstype(fs);
+		found = t && type && streq(t, target) && streq(type, fstype);
+	}
+	mnt_free_iter(it);
+	return found;
+}
+
+bool mounts_lxcfs_over_proc(struct libmnt_table *tb)
+{
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	bool found = false;
+
+	if (!it)
+		return false;
+	while (!found && mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs), *type = mnt_fs_get_fstype(fs);
+		found = t && type && streq(type, "fuse.lxcfs") && startswith(t, "/proc/");
+	}
+	mnt_free_iter(it);
+	return found;
+}
+
+int proc_cgroup_parse(const char *buf, struct cgroup_lines *ret)
+{
+	struct cgroup_lines l = {0};
+
+	for (const char *p = buf; *p;) {
+		size_t len = strcspn(p, "\n");
+		_cleanup_free_ char *line = xstrndup(p, len);
+		p += len + (p[len] == '\n');
+		if (!*line)
+			continue;
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c1 || !c2 || c1 == line || c2[1] != '/') {
+			cgroup_lines_clear(&l);
+			return -EBADMSG;
+		}
+		*c2 = '\0';
+		l.v = xrealloc(l.v, (l.n + 1) * sizeof(*l.v));
+		l.v[l.n++] = (struct cgroup_line){xstrdup(c1 + 1), xstrdup(c2 + 1)};
+	}
+	if (l.n == 0)
+		return -EBADMSG;
+	*ret = l;
+	return 0;
+}
+
+void cgroup_lines_clear(struct cgroup_lines *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].controllers);
+		free(l->v[i].path);
+	}
+	free(l->v);
+	*l = (struct cgroup_lines){0};
+}
+
+int proc_status_hex(const char *buf, const char *field, uint64_t *ret)
+{
+	size_t flen = strlen(field);
+
+	for (const char *p = buf; *p;) {
+		size_t len = strcspn(p, "\n");
+		const char *line = p;
+		p += len + (p[len] == '\n');
+		if (len > flen && strncmp(line, field, flen) == 0 && line[flen] == ':') {
+			const char *v = line + flen + 1;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if (!isxdigit((unsigned char)*v))
+				return -EBADMSG;
+			char *end;
+			errno = 0;
+			unsigned long long x = strtoull(v, &end, 16);
+			if (errno || (*end && *end != '\n'))
+				return -EBADMSG;
+			*ret = x;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int docker_data_root(const char *json, char **ret)
+{
+	enum json_tokener_error jerr;
+	json_object *obj = json_tokener_parse_verbose(json, &jerr);
+	if (!obj || !json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		return -EBADMSG;
+	}
+	json_object *v = NULL;
+	if (!json_object_object_get_ex(obj, "data-root", &v))
+		json_object_object_get_ex(obj, "graph", &v);
+	if (!v) {
+		json_object_put(obj);
+		return -ENOENT;
+	}
+	const char *s = json_object_get_string(v);
+	if (!json_object_is_type(v, json_type_string) || !s || s[0] != '/') {
+		json_object_put(obj);
+		return -EBADMSG;
+	}
+	char *root = xstrdup(s);
+	size_t n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		root[--n] = '\0';
+	json_object_put(obj);
+	*ret = root;
+	return 0;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runner.h"
+#include "parse.h"
+
+#include <time.h>
+
+bool selector_matches(const char *sel, const struct check *c)
+{
+	if (streq(sel, c->id) || streq(sel, c->area))
+		return true;
+	size_t n = strlen(sel);
+	return strncmp(c->id, sel, n) == 0 && c->id[n] == '.';
+}
+
+int selection_add(struct strv *l, const char *list, const char **ret_bad)
+{
+	static _Thread_local char bad[128];
+	_cleanup_free_ char *copy = xstrdup(list);
+	char *save = NULL;
+
+	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		bool known = false;
+		for (size_t i = 0; i < check_table_size && !known; i++)
+			known = selector_matches(item, &check_table[i]);
+		if (!known) {
+			snprintf(bad, sizeof(bad), "%s", item);
+			*ret_bad = bad;
+			return -EINVAL;
+		}
+		strv_push(l, xstrdup(item));
+	}
+	return 0;
+}
+
+bool selection_wants(const struct selection *s, const struct check *c)
+{
+	bool wanted = s->only.n == 0;
+	for (size_t i = 0; i < s->only.n && !wanted; i++)
+		wanted = selector_matches(s->only.v[i], c);
+	for (size_t i = 0; i < s->skip.n && wanted; i++)
+		wanted = !selector_matches(s->skip.v[i], c);
+	return wanted;
+}
+
+void selection_clear(struct selection *s)
+{
+	strv_clear(&s->only);
+	strv_clear(&s->skip);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void runner_run(struct ctx *c, const struct selection *s, struct report *rep)
+{
+	rep->results = xcalloc(check_table_size, sizeof(*rep->results));
+	for (size_t i = 0; i < check_table_size; i++) {
+		const struct check *chk = &check_table[i];
+		if (!selection_wants(s, chk))
+			continue;
+		struct result *r = &rep->results[rep->n_results++];
+		r->check = chk;
+		r->status = STATUS_ERROR;
+
+		double start = now_ms();
+		int err = chk->run(c, r);
+		r->duration_ms = now_ms() - start;
+
+		if (err < 0) {
+			r->status = STATUS_ERROR;
+			if (!r->summary)
+				r->summary = xasprintf("the check broke: %s", errno_name(err));
+		} else if (!r->summary) {
+			/* A check that reached no verdict is a bug, reported as one. */
+			r->status = STATUS_ERROR;
+			r->summary = xstrdup("the check returned without a verdict");
+		}
+		/* The contract promises a fix with every warn and fail. */
+		if ((r->status == STATUS_WARN || r->status == STATUS_FAIL) && r->n_remedies == 0)
+			result_remedy(r, WHERE_HOST, "No automatic fix is known; see the summary and evidence.", NULL);
+	}
+
+	const char *release;
+	ctx_release(c, &release, NULL);
+	rep->kernel_release = xstrdup(c->release ? c->release : "unknown");
+	rep->container_runtime = xstrdup(ctx_runtime(c));
+
+	_cleanup_free_ char *osr = NULL;
+	if (host_read_file(c->host, "etc/os-release", &osr, NULL) < 0)
+		host_read_file(c->host, "usr/lib/os-release", &osr, NULL);
+	if (!osr || (os_release_get(osr, "PRETTY_NAME", &rep->os) < 0 && os_release_get(osr, "NAME", &rep->os) < 0))
+		rep->os = xstrdup("unknown");
+	rep->live = host_is_live(c->host);
+	report_finish(rep);
+}

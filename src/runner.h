@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef NESTCHECK_RUNNER_H
+#define NESTCHECK_RUNNER_H
+
+#include "check.h"
+
+struct selection {
+	struct strv only; /* empty: every check */
+	struct strv skip;
+};
+
+/* Whether sel names check c by id or by area prefix ("cgroup", "cgroup.layout"). */
+bool selector_matches(const char *sel, const struct check *c);
+/* Add a comma list to l; -EINVAL (with *ret_bad set) when an item names no check. */
+int selection_add(struct strv *l, const char *list, const char **ret_bad);
+bool selection_wants(const struct selection *s, const struct check *c);
+void selection_clear(struct selection *s);
+
+/* Run the selected checks, each timed; one that breaks is ERROR and the rest still run. */
+void runner_run(struct ctx *c, const struct selection *s, struct report *rep);
+
+#endif

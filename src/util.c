@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "util.h"
+
+#include <ctype.h>
+
+static void oom(void)
+{
+	fputs("nestcheck: out of memory\n", stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *p;
+	if (vasprintf(&p, fmt, ap) < 0)
+		oom();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+static void strbuf_grow(struct strbuf *sb, size_t add)
+{
+	if (sb->len + add + 1 <= sb->cap)
+		return;
+	size_t cap = sb->cap ? sb->cap : 64;
+	while (cap < sb->len + add + 1)
+		cap *= 2;
+	sb->buf = xrealloc(sb->buf, cap);
+	sb->cap = cap;
+}
+
+void strbuf_append(struct strbuf *sb, const char *s)
+{
+	size_t n = strlen(s);
+	strbuf_grow(sb, n);
+	memcpy(sb->buf + sb->len, s, n + 1);
+	sb->len += n;
+}
+
+void strbuf_appendf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	strbuf_append(sb, s);
+}
+
+char *strbuf_take(struct strbuf *sb)
+{
+	char *p = sb->buf ? sb->buf : xstrdup("");
+	*sb = (struct strbuf){0};
+	return p;
+}
+
+void strv_push(struct strv *l, char *s)
+{
+	if (l->n + 2 > l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->v = xrealloc(l->v, l->cap * sizeof(char *));
+	}
+	l->v[l->n++] = s;
+	l->v[l->n] = NULL;
+}
+
+bool strv_contains(const struct strv *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (streq(l->v[i], s))
+			return true;
+	return false;
+}
+
+char *strv_join(const struct strv *l, const char *sep)
+{
+	struct strbuf sb = {0};
+	for (size_t i = 0; i < l->n; i++) {
+		if (i)
+			strbuf_append(&sb, sep);
+		strbuf_append(&sb, l->v[i]);
+	}
+	return strbuf_take(&sb);
+}
+
+void strv_clear(struct strv *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	*l = (struct strv){0};
+}
+
+char *strstrip_right(char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+const char *errno_name(int err)
+{
+	static const struct {
+		int err;
+		const char *name;
+	} names[] = {
+		{EPERM, "EPERM"},     {ENOENT, "ENOENT"},   {EACCES, "EACCES"},
+		{EINVAL, "EINVAL"},   {ENOSYS, "ENOSYS"},   {EBUSY, "EBUSY"},
+		{ELOOP, "ELOOP"},     {EXDEV, "EXDEV"},     {EFBIG, "EFBIG"},
+		{ENOTDIR, "ENOTDIR"}, {EISDIR, "EISDIR"},   {EROFS, "EROFS"},
+		{ENODEV, "ENODEV"},   {ENOTSUP, "ENOTSUP"}, {EDQUOT, "EDQUOT"},
+		{ENOTCONN, "ENOTCONN"}, {ETIMEDOUT, "ETIMEDOUT"}, {EIO, "EIO"},
+		{ENOMEM, "ENOMEM"},   {EBADMSG, "EBADMSG"}, {ENODATA, "ENODATA"},
+		{ECHILD, "ECHILD"},   {ENOSPC, "ENOSPC"},
+	};
+	if (err < 0)
+		err = -err;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (names[i].err == err)
+			return names[i].name;
+	return "EUNKNOWN";
+}
