@@ -4,7 +4,6 @@
 #include "version.h"
 
 #include <json-c/json.h>
-#include <math.h>
 
 static json_object *evidence_json(const struct result *r)
 {
@@ -77,7 +76,9 @@ int report_json_write(const struct report *rep, FILE *out)
 		json_object_object_add(o, "summary", json_object_new_string(r->summary ? r->summary : ""));
 		json_object_object_add(o, "evidence", evidence_json(r));
 		json_object_object_add(o, "remediation", remediation_json(r));
-		json_object_object_add(o, "duration_ms", json_object_new_double(round(r->duration_ms * 1000) / 1000));
+		char ms[32];
+		snprintf(ms, sizeof(ms), "%.3f", r->duration_ms);
+		json_object_object_add(o, "duration_ms", json_object_new_double_s(r->duration_ms, ms));
 		json_object_array_add(checks, o);
 	}
 	json_object_object_add(root, "checks", checks);
