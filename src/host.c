@@ -172,7 +172,7 @@ int host_read_file(struct host *h, const char *path, char **ret, size_t *ret_len
 
 int host_read_line(struct host *h, const char *path, char **ret)
 {
-	char *buf;
+	char *buf = NULL;
 	int r = host_read_file(h, path, &buf, NULL);
 	if (r < 0)
 		return r;

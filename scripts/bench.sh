@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# bench.sh [RUNS]: time a full static run of nestcheck (--no-launch) against
+# lxc-checkconfig on this machine, interleaved, and print both medians, their
+# ratio and nestcheck's peak RSS. Figures, not a pass/fail test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-41}
+build=build-release
+
+command -v lxc-checkconfig >/dev/null || { echo "bench: lxc-checkconfig missing (apt-get install lxc)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 2; }
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DNESTCHECK_TESTS=OFF >/dev/null
+cmake --build "$build" -j"$(nproc)" >/dev/null
+nc=$build/nestcheck
+
+ns() { date +%s%N; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Warm the page cache for both before measuring.
+"$nc" --no-launch >/dev/null || true
+lxc-checkconfig >/dev/null 2>&1 || true
+for ((i = 0; i < runs; i++)); do
+	t0=$(ns); "$nc" --no-launch >/dev/null || true; t1=$(ns)
+	lxc-checkconfig >/dev/null 2>&1 || true; t2=$(ns)
+	echo $(((t1 - t0) / 1000)) >>"$tmp/nc"
+	echo $(((t2 - t1) / 1000)) >>"$tmp/lxc"
+done
+for ((i = 0; i < 9; i++)); do
+	/usr/bin/time -f '%M' -o "$tmp/rss.$i" "$nc" --no-launch >/dev/null || true
+done
+
+nc_med=$(median <"$tmp/nc")
+lxc_med=$(median <"$tmp/lxc")
+rss=$(cat "$tmp"/rss.* | sort -n | tail -n 1)
+printf 'runs (interleaved):            %d each\n' "$runs"
+printf 'nestcheck --no-launch median:  %.2f ms\n' "$(echo "$nc_med / 1000" | bc -l)"
+printf 'lxc-checkconfig median:        %.2f ms\n' "$(echo "$lxc_med / 1000" | bc -l)"
+printf 'ratio nestcheck/lxc-checkconfig: %.3f (bound: 0.100)\n' "$(echo "$nc_med / $lxc_med" | bc -l)"
+printf 'nestcheck peak RSS:            %d KiB (%.2f MiB; bound: 8 MiB)\n' "$rss" "$(echo "$rss / 1024" | bc -l)"
