@@ -37,8 +37,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "jsonq: %s: not valid JSON: %s\n", argv[1], json_util_get_last_err());
 		return 1;
 	}
-	if (argc < 3)
+	if (argc < 3) {
+		json_object_put(root);
 		return 0;
+	}
 	const char *path = argv[2];
 	json_object *cur = root;
 	while (*path) {
@@ -54,6 +56,7 @@ int main(int argc, char **argv)
 		}
 		if (!cur) {
 			fprintf(stderr, "jsonq: %s: no such path\n", argv[2]);
+			json_object_put(root);
 			return 3;
 		}
 	}

@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+#
+# bundle.sh OUTDIR BINARY
+#
+# Make BINARY runnable where none of its shared libraries exist (a minimal
+# busybox LXD instance, a scratch container): copy it to OUTDIR/nestcheck, copy
+# every library `ldd` lists (libasan/libubsan of a sanitizer build included)
+# and the dynamic loader next to it, and write OUTDIR/nestcheck-run, a POSIX sh
+# wrapper that starts the binary through the bundled loader with
+# --library-path OUTDIR. Push the directory anywhere (lxc file push -r) and run
+# DIR/nestcheck-run.
+set -eu
+
+out=${1:?usage: bundle.sh OUTDIR BINARY}
+bin=${2:?usage: bundle.sh OUTDIR BINARY}
+
+die() { echo "bundle.sh: $*" >&2; exit 1; }
+
+[ -f "$bin" ] && [ -x "$bin" ] || die "$bin: not an executable file"
+command -v ldd >/dev/null 2>&1 || die "ldd not found (libc-bin)"
+deps=$(ldd "$bin" 2>&1) || die "ldd $bin failed: $deps"
+case $deps in
+*"not a dynamic executable"* | *"statically linked"*) die "$bin is not dynamically linked: copy it alone" ;;
+esac
+if printf '%s\n' "$deps" | grep -q 'not found'; then
+	die "$bin has unresolved libraries: $(printf '%s\n' "$deps" | grep 'not found' | tr -s ' \t' ' ')"
+fi
+
+# The loader: the ldd line that is an absolute path without "=>"
+# ("/lib64/ld-linux-x86-64.so.2 (0x...)").
+loader=$(printf '%s\n' "$deps" | awk '$2 != "=>" && $1 ~ /^\// { print $1; exit }')
+[ -n "$loader" ] || die "no dynamic loader in the ldd output of $bin"
+loader_name=${loader##*/}
+
+mkdir -p "$out"
+cp -L "$bin" "$out/nestcheck"
+chmod 755 "$out/nestcheck"
+cp -L "$loader" "$out/$loader_name"
+chmod 755 "$out/$loader_name"
+# "libfoo.so.1 => /lib/.../libfoo.so.1 (0x...)": copy under the soname the
+# binary asks for (the left side), following symlinks.
+printf '%s\n' "$deps" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' |
+	while read -r soname path; do
+		cp -L "$path" "$out/$soname"
+	done
+
+# The wrapper. $loader_name is expanded now; everything else when it runs.
+cat >"$out/nestcheck-run" <<EOF
+#!/bin/sh
+# Run the bundled nestcheck with the bundled loader and libraries (made by bundle.sh).
+case \$0 in
+*/*) dir=\${0%/*} ;;
+*) if [ -f "\$0" ]; then dir=.; else dir=\$(dirname "\$(command -v "\$0")"); fi ;;
+esac
+exec "\$dir/$loader_name" --library-path "\$dir" "\$dir/nestcheck" "\$@"
+EOF
+chmod 755 "$out/nestcheck-run"
