@@ -33,7 +33,8 @@ static void remedy_apparmor_namespace(struct ctx *c, struct result *r)
 		result_remedy(r, WHERE_HOST,
 			      "Docker-in-Docker cannot load AppArmor profiles from a confined container. Start it "
 			      "privileged (which also leaves it unconfined):",
-			      streq(rt, "podman") ? "podman run --privileged ..." : "docker run --privileged ...", NULL);
+			      streq(rt, "podman") ? "podman run --privileged ..." : "docker run --privileged ...",
+			      NULL);
 	} else {
 		result_remedy(r, WHERE_HOST,
 			      "Run this container with its own AppArmor policy namespace (stacking), or unconfined if "
@@ -57,7 +58,8 @@ int check_apparmor_status(struct ctx *c, struct result *r)
 		const char *parser;
 		int err = host_observe(c->host, "apparmor.parser", probe_apparmor_parser, NULL, &parser);
 		if (err == -ENODATA) {
-			result_set(r, STATUS_PASS, "AppArmor is enabled on this host (apparmor_parser not probed in replay)");
+			result_set(r, STATUS_PASS,
+				   "AppArmor is enabled on this host (apparmor_parser not probed in replay)");
 			return 0;
 		}
 		if (err < 0)
@@ -67,8 +69,8 @@ int check_apparmor_status(struct ctx *c, struct result *r)
 			result_set(r, STATUS_WARN,
 				   "AppArmor is enabled but apparmor_parser is missing: dockerd cannot load "
 				   "its docker-default profile");
-			result_remedy(r, WHERE_HOST, "Install the AppArmor user-space tools:",
-				      "apt-get install -y apparmor", NULL);
+			result_remedy(r, WHERE_HOST,
+				      "Install the AppArmor user-space tools:", "apt-get install -y apparmor", NULL);
 			return 0;
 		}
 		result_set(r, STATUS_PASS, "AppArmor is enabled and apparmor_parser is installed (%s)", parser);

@@ -48,17 +48,19 @@ static void remedy_mount_cgroups(struct ctx *c, struct result *r, enum where whe
 			remedy_command(m, "mkdir -p /sys/fs/cgroup/unified && mount -t cgroup2 cgroup2 "
 					  "/sys/fs/cgroup/unified");
 		} else if (startswith(ctrl, "name=")) {
-			remedy_command(m, "mkdir -p /sys/fs/cgroup/%s && mount -t cgroup -o none,%s cgroup /sys/fs/cgroup/%s",
-				       ctrl + 5, ctrl, ctrl + 5);
+			remedy_command(
+				m, "mkdir -p /sys/fs/cgroup/%s && mount -t cgroup -o none,%s cgroup /sys/fs/cgroup/%s",
+				ctrl + 5, ctrl, ctrl + 5);
 		} else {
-			remedy_command(m, "mkdir -p /sys/fs/cgroup/%s && mount -t cgroup -o %s cgroup /sys/fs/cgroup/%s",
+			remedy_command(m,
+				       "mkdir -p /sys/fs/cgroup/%s && mount -t cgroup -o %s cgroup /sys/fs/cgroup/%s",
 				       ctrl, ctrl, ctrl);
 		}
 	}
 	cgroup_lines_clear(&lines);
 }
 
-static void remedy_missing_controllers(struct ctx *c, struct result *r, const char *missing, bool v2)
+static void remedy_missing_controllers(struct ctx *c, struct result *r, bool v2)
 {
 	_cleanup_free_ char *cmdline = NULL;
 	host_read_line(c->host, "proc/cmdline", &cmdline);
@@ -82,9 +84,9 @@ static void remedy_missing_controllers(struct ctx *c, struct result *r, const ch
 		"Add cgroup_enable=memory cgroup_memory=1 to the kernel command line (GRUB_CMDLINE_LINUX in "
 		"/etc/default/grub, or /boot/firmware/cmdline.txt on a Raspberry Pi), then reboot:",
 		NULL);
-	remedy_command(m, "sed -i 's/^GRUB_CMDLINE_LINUX=\"/&cgroup_enable=memory cgroup_memory=1 /' /etc/default/grub");
+	remedy_command(m,
+		       "sed -i 's/^GRUB_CMDLINE_LINUX=\"/&cgroup_enable=memory cgroup_memory=1 /' /etc/default/grub");
 	remedy_command(m, "update-grub && reboot");
-	(void)missing;
 }
 
 int check_cgroup_layout(struct ctx *c, struct result *r)
@@ -184,7 +186,7 @@ int check_cgroup_layout(struct ctx *c, struct result *r)
 		if (unmounted)
 			remedy_mount_cgroups(c, r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST);
 		else
-			remedy_missing_controllers(c, r, miss, cm.layout == CGROUP_LAYOUT_V2);
+			remedy_missing_controllers(c, r, cm.layout == CGROUP_LAYOUT_V2);
 	}
 	strv_clear(&missing);
 	cgroup_mounts_clear(&cm);
@@ -228,17 +230,18 @@ int check_cgroup_namespace(struct ctx *c, struct result *r)
 		result_set(r, STATUS_PASS, "cgroup namespaces are available and a new one can be created");
 		return 0;
 	}
-	result_set(r, STATUS_FAIL, "unshare(CLONE_NEWCGROUP) fails with %s: containers cannot get their own cgroup view",
-		   probe);
+	result_set(r, STATUS_FAIL,
+		   "unshare(CLONE_NEWCGROUP) fails with %s: containers cannot get their own cgroup view", probe);
 	if (streq(ctx_runtime(c), "lxc")) {
-		struct remedy *m = result_remedy(r, WHERE_HOST,
-						 "The container's security policy forbids new namespaces. Allow nesting "
-						 "for this container, then restart it:",
-						 NULL);
+		struct remedy *m =
+			result_remedy(r, WHERE_HOST,
+				      "The container's security policy forbids new namespaces. Allow nesting "
+				      "for this container, then restart it:",
+				      NULL);
 		remedy_command(m, "lxc config set %s security.nesting true", ctx_instance(c));
 		remedy_command(m, "lxc restart %s", ctx_instance(c));
 	} else {
-		result_remedy(r, ctx_in_container(c) ? WHERE_HOST : WHERE_HOST,
+		result_remedy(r, WHERE_HOST,
 			      "A security policy (seccomp or an LSM) blocks unshare here. Run nestcheck as root; in a "
 			      "container, start it with a policy that allows namespaces (docker run --privileged).",
 			      NULL);

@@ -25,9 +25,10 @@ int check_kernel_version(struct ctx *c, struct result *r)
 				      "it. Run Docker in a KVM virtual machine or on a host with a current kernel.",
 				      NULL);
 		else
-			result_remedy(r, WHERE_HOST,
-				      "Boot a kernel of 3.10 or newer (a current distribution kernel), then check again.",
-				      "uname -r", NULL);
+			result_remedy(
+				r, WHERE_HOST,
+				"Boot a kernel of 3.10 or newer (a current distribution kernel), then check again.",
+				"uname -r", NULL);
 		return 0;
 	}
 	result_set(r, STATUS_PASS, "kernel %s (3.10 or newer)", release);
@@ -77,8 +78,7 @@ int check_kernel_config(struct ctx *c, struct result *r)
 	}
 	if (err < 0)
 		return result_error(r, err, "%s is %s", source ? source : "the kernel config",
-				    err == -EBADMSG ? "corrupt, truncated or not a kernel config"
-						    : host_err_text(err));
+				    err == -EBADMSG ? "corrupt, truncated or not a kernel config" : host_err_text(err));
 
 	struct strv missing = {0};
 	for (size_t i = 0; i < ARRAY_SIZE(required_options); i++)

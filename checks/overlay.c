@@ -49,18 +49,19 @@ int check_overlay_support(struct ctx *c, struct result *r)
 	}
 
 	if (opt == 0) {
-		result_set(r, STATUS_FAIL, "the kernel is built without overlay (CONFIG_OVERLAY_FS): overlay2 cannot work");
+		result_set(r, STATUS_FAIL,
+			   "the kernel is built without overlay (CONFIG_OVERLAY_FS): overlay2 cannot work");
 		result_remedy(r, WHERE_HOST,
 			      "Boot a kernel built with CONFIG_OVERLAY_FS=y or =m (any distribution kernel).", NULL);
 		return 0;
 	}
 	result_set(r, STATUS_FAIL, "overlay is not available%s: Docker falls back to the slow vfs driver or fails",
 		   in_container ? " and a container cannot load kernel modules" : "");
-	struct remedy *m = result_remedy(r, WHERE_HOST, "Load the overlay module on the host, now and at every boot:",
-					 "modprobe overlay", "echo overlay > /etc/modules-load.d/overlay.conf", NULL);
-	(void)m;
+	result_remedy(r, WHERE_HOST, "Load the overlay module on the host, now and at every boot:", "modprobe overlay",
+		      "echo overlay > /etc/modules-load.d/overlay.conf", NULL);
 	if (streq(ctx_runtime(c), "lxc")) {
-		m = result_remedy(r, WHERE_HOST, "Let LXD load it whenever this container starts:", NULL);
+		struct remedy *m =
+			result_remedy(r, WHERE_HOST, "Let LXD load it whenever this container starts:", NULL);
 		remedy_command(m, "lxc config set %s linux.kernel_modules overlay", ctx_instance(c));
 		remedy_command(m, "lxc restart %s", ctx_instance(c));
 	}

@@ -27,14 +27,17 @@ static void remedy_volume(struct ctx *c, struct result *r, const char *data_root
 	const char *rt = ctx_runtime(c);
 	if (streq(rt, "lxc")) {
 		struct remedy *m = result_remedy(
-			r, WHERE_HOST, "Give Docker a volume of its own from an LXD storage pool (not ZFS before 2.2):", NULL);
+			r, WHERE_HOST,
+			"Give Docker a volume of its own from an LXD storage pool (not ZFS before 2.2):", NULL);
 		remedy_command(m, "lxc storage volume create default %s-docker", ctx_instance(c));
 		remedy_command(m, "lxc config device add %s docker disk pool=default source=%s-docker path=%s",
 			       ctx_instance(c), ctx_instance(c), data_root);
 	} else if (streq(rt, "docker") || streq(rt, "podman")) {
 		struct remedy *m = result_remedy(
-			r, WHERE_HOST, "Start the outer container with a volume for the inner engine's data root:", NULL);
-		remedy_command(m, "%s run --privileged -v %s ...", streq(rt, "podman") ? "podman" : "docker", data_root);
+			r, WHERE_HOST,
+			"Start the outer container with a volume for the inner engine's data root:", NULL);
+		remedy_command(m, "%s run --privileged -v %s ...", streq(rt, "podman") ? "podman" : "docker",
+			       data_root);
 	}
 	struct remedy *m = result_remedy(
 		r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST,
@@ -99,7 +102,7 @@ int check_storage_backing_fs(struct ctx *c, struct result *r)
 	if (dtype && streq(dtype, "unsupported")) {
 		result_set(r, STATUS_FAIL, "the %s filesystem under %s has no d_type support: overlay2 refuses it",
 			   fstype, data_root);
-		result_remedy(r, ctx_in_container(c) ? WHERE_HOST : WHERE_HOST,
+		result_remedy(r, WHERE_HOST,
 			      "Reformat with d_type (xfs: ftype=1; ext4: the filetype feature), or move the data root "
 			      "to a filesystem that has it:",
 			      "mkfs.xfs -n ftype=1 DEVICE", "tune2fs -O filetype DEVICE", NULL);

@@ -19,8 +19,8 @@ int check_userns_enabled(struct ctx *c, struct result *r)
 	enum where where = ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST;
 	bool kconfig_known = ctx_kconfig(c, &kc, NULL) == 0;
 	_cleanup_free_ char *max = read_sysctl(c, r, "proc/sys/user/max_user_namespaces", "max_user_namespaces");
-	_cleanup_free_ char *clone = read_sysctl(c, r, "proc/sys/kernel/unprivileged_userns_clone",
-						 "unprivileged_userns_clone");
+	_cleanup_free_ char *clone =
+		read_sysctl(c, r, "proc/sys/kernel/unprivileged_userns_clone", "unprivileged_userns_clone");
 	_cleanup_free_ char *restrict_ = read_sysctl(c, r, "proc/sys/kernel/apparmor_restrict_unprivileged_userns",
 						     "apparmor_restrict_unprivileged_userns");
 
@@ -43,8 +43,7 @@ int check_userns_enabled(struct ctx *c, struct result *r)
 		return 0;
 	}
 	if (!kconfig_known && !max && host_access(c->host, "proc/self/uid_map") < 0) {
-		result_set(r, STATUS_SKIP,
-			   "neither the kernel config nor proc/sys/user/max_user_namespaces is known");
+		result_set(r, STATUS_SKIP, "neither the kernel config nor proc/sys/user/max_user_namespaces is known");
 		return 0;
 	}
 	if (clone && streq(clone, "0")) {
@@ -60,11 +59,12 @@ int check_userns_enabled(struct ctx *c, struct result *r)
 		result_set(r, STATUS_WARN,
 			   "AppArmor restricts unprivileged user namespaces "
 			   "(kernel.apparmor_restrict_unprivileged_userns = 1): rootless Docker needs a profile");
-		result_remedy(r, WHERE_HOST,
-			      "Lift the restriction (or give the rootless tools an AppArmor profile that allows userns):",
-			      "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0",
-			      "echo kernel.apparmor_restrict_unprivileged_userns=0 > /etc/sysctl.d/90-userns-apparmor.conf",
-			      NULL);
+		result_remedy(
+			r, WHERE_HOST,
+			"Lift the restriction (or give the rootless tools an AppArmor profile that allows userns):",
+			"sysctl -w kernel.apparmor_restrict_unprivileged_userns=0",
+			"echo kernel.apparmor_restrict_unprivileged_userns=0 > /etc/sysctl.d/90-userns-apparmor.conf",
+			NULL);
 		return 0;
 	}
 	result_set(r, STATUS_PASS, "user namespaces are enabled");
@@ -124,7 +124,7 @@ static void remedy_idmap_small(struct ctx *c, struct result *r)
 			      "usermod --add-subuids 1000000-1000999999 --add-subgids 1000000-1000999999 root", NULL);
 		return;
 	}
-	result_remedy(r, ctx_in_container(c) ? WHERE_HOST : WHERE_HOST,
+	result_remedy(r, WHERE_HOST,
 		      "Widen the user namespace's id map to cover 0-65535 for uids and gids (LXC: lxc.idmap = u 0 "
 		      "100000 65536 and g 0 100000 65536, with matching /etc/subuid and /etc/subgid entries).",
 		      NULL);

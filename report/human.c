@@ -25,7 +25,7 @@ static const struct palette ansi = {
 };
 
 static const char *const marks[_STATUS_MAX] = {
-	[STATUS_PASS] = "PASS", [STATUS_SKIP] = "SKIP", [STATUS_WARN] = "WARN",
+	[STATUS_PASS] = "PASS", [STATUS_SKIP] = "SKIP",	  [STATUS_WARN] = "WARN",
 	[STATUS_FAIL] = "FAIL", [STATUS_ERROR] = "ERROR",
 };
 
@@ -60,8 +60,8 @@ static void write_result(FILE *out, const struct result *r, const struct palette
 		const struct remedy *m = &r->remedies[i];
 		fprintf(out, "%*s%sfix (%s):%s ", 8, "", pal->bold,
 			m->where == WHERE_HOST ? "on the host" : "in the container", pal->reset);
-		write_wrapped(out, m->text, 10, 8 + strlen(m->where == WHERE_HOST ? "fix (on the host): "
-										  : "fix (in the container): "));
+		write_wrapped(out, m->text, 10,
+			      8 + strlen(m->where == WHERE_HOST ? "fix (on the host): " : "fix (in the container): "));
 		for (size_t j = 0; j < m->commands.n; j++)
 			fprintf(out, "%*s$ %s\n", 10, "", m->commands.v[j]);
 	}
@@ -85,8 +85,8 @@ void report_human_write(const struct report *rep, FILE *out, bool colour)
 	}
 
 	fprintf(out, "\n%zu checks: %u pass, %u warn, %u fail, %u skip, %u error\n", rep->n_results,
-		rep->counts[STATUS_PASS], rep->counts[STATUS_WARN], rep->counts[STATUS_FAIL],
-		rep->counts[STATUS_SKIP], rep->counts[STATUS_ERROR]);
+		rep->counts[STATUS_PASS], rep->counts[STATUS_WARN], rep->counts[STATUS_FAIL], rep->counts[STATUS_SKIP],
+		rep->counts[STATUS_ERROR]);
 
 	static const char *const verdict_words[] = {
 		[VERDICT_READY] = "READY: Docker can run here",

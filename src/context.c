@@ -191,8 +191,7 @@ static const char *runtime_detect(struct ctx *c)
 	bool docker_cg = host_read_file(h, "proc/1/cgroup", &cg, NULL) == 0 && docker_cgroup_path(cg);
 	bool dockerenv = host_access(h, ".dockerenv") == 0;
 	const char *rootfs = NULL;
-	bool overlay_root = have_mounts && mounts_covering(tb, "/", &rootfs, NULL) == 0 &&
-			    streq(rootfs, "overlay");
+	bool overlay_root = have_mounts && mounts_covering(tb, "/", &rootfs, NULL) == 0 && streq(rootfs, "overlay");
 	if (docker_cg) {
 		runtime_signal(c, "proc/1/cgroup: a docker cgroup path");
 		return "docker";
@@ -202,8 +201,10 @@ static const char *runtime_detect(struct ctx *c)
 		return "docker";
 	}
 	if (dockerenv)
-		runtime_signal(c, ".dockerenv present, but the root filesystem is %s and no docker cgroup path: "
-				  "not a container", rootfs ? rootfs : "unknown");
+		runtime_signal(c,
+			       ".dockerenv present, but the root filesystem is %s and no docker cgroup path: "
+			       "not a container",
+			       rootfs ? rootfs : "unknown");
 
 	if (host_read_line(h, "proc/version", &version) == 0 &&
 	    (strstr(version, "Microsoft") || strstr(version, "microsoft") || strstr(version, "WSL"))) {

@@ -237,8 +237,7 @@ void host_record(struct host *h, const char *key, const char *value)
 	h->obs[h->n_obs++] = (struct observation){xstrdup(key), one_line(value)};
 }
 
-int host_observe(struct host *h, const char *key, host_probe_fn probe, void *userdata,
-		 const char **ret)
+int host_observe(struct host *h, const char *key, host_probe_fn probe, void *userdata, const char **ret)
 {
 	struct observation *o = host_find(h, key);
 	if (o) {

@@ -43,8 +43,7 @@ int host_kernel_release(struct host *h, char **ret);
  * *ret stays owned by the host.
  */
 typedef int (*host_probe_fn)(void *userdata, char **ret_value);
-int host_observe(struct host *h, const char *key, host_probe_fn probe, void *userdata,
-		 const char **ret);
+int host_observe(struct host *h, const char *key, host_probe_fn probe, void *userdata, const char **ret);
 /* Record a value found live by other means (a name from LXD, say). */
 void host_record(struct host *h, const char *key, const char *value);
 /* Write every observation as key=value lines, for a capture. */

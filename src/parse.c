@@ -327,8 +327,7 @@ int idmap_parse(const char *buf, struct idmap *ret)
 
 bool idmap_is_identity(const struct idmap *m)
 {
-	return m->n == 1 && m->ranges[0].inner == 0 && m->ranges[0].outer == 0 &&
-	       m->ranges[0].count == UINT32_MAX;
+	return m->n == 1 && m->ranges[0].inner == 0 && m->ranges[0].outer == 0 && m->ranges[0].count == UINT32_MAX;
 }
 
 bool idmap_covers(const struct idmap *m, uint32_t first, uint64_t count)
@@ -361,8 +360,8 @@ char *idmap_format(const struct idmap *m)
 {
 	struct strbuf sb = {0};
 	for (size_t i = 0; i < m->n; i++)
-		strbuf_appendf(&sb, "%s%" PRIu32 " %" PRIu32 " %" PRIu32, i ? ", " : "",
-			       m->ranges[i].inner, m->ranges[i].outer, m->ranges[i].count);
+		strbuf_appendf(&sb, "%s%" PRIu32 " %" PRIu32 " %" PRIu32, i ? ", " : "", m->ranges[i].inner,
+			       m->ranges[i].outer, m->ranges[i].count);
 	return strbuf_take(&sb);
 }
 
@@ -425,8 +424,7 @@ int environ_get(const char *buf, size_t len, const char *key, char **ret)
 	return -ENOENT;
 }
 
-static int mounts_parse_error(struct libmnt_table *tb _unused_, const char *filename _unused_,
-			      int line _unused_)
+static int mounts_parse_error(struct libmnt_table *tb _unused_, const char *filename _unused_, int line _unused_)
 {
 	return 1; /* skip the bad line, keep the rest */
 }
@@ -475,8 +473,8 @@ const char *cgroup_layout_to_string(enum cgroup_layout l)
 }
 
 static const char *const v1_controllers[] = {
-	"cpuset",    "cpu",     "cpuacct",  "blkio",   "memory", "devices", "freezer",
-	"net_cls",   "perf_event", "net_prio", "hugetlb", "pids", "rdma",    "misc",
+	"cpuset",  "cpu",	 "cpuacct",  "blkio",	"memory", "devices", "freezer",
+	"net_cls", "perf_event", "net_prio", "hugetlb", "pids",	  "rdma",    "misc",
 };
 
 int cgroup_mounts_scan(struct libmnt_table *tb, struct cgroup_mounts *ret)
@@ -535,8 +533,7 @@ void cgroup_mounts_clear(struct cgroup_mounts *c)
 	*c = (struct cgroup_mounts){0};
 }
 
-int mounts_covering(struct libmnt_table *tb, const char *path, const char **ret_fstype,
-		    const char **ret_target)
+int mounts_covering(struct libmnt_table *tb, const char *path, const char **ret_fstype, const char **ret_target)
 {
 	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs, *best = NULL;

@@ -86,8 +86,7 @@ int cgroup_mounts_scan(struct libmnt_table *tb, struct cgroup_mounts *ret);
 void cgroup_mounts_clear(struct cgroup_mounts *c);
 
 /* The mount whose target is the longest path prefix of path (its fs type, target). */
-int mounts_covering(struct libmnt_table *tb, const char *path, const char **ret_fstype,
-		    const char **ret_target);
+int mounts_covering(struct libmnt_table *tb, const char *path, const char **ret_fstype, const char **ret_target);
 /* Whether fstype is mounted exactly at target. */
 bool mounts_has(struct libmnt_table *tb, const char *target, const char *fstype);
 /* Whether LXCFS (fuse.lxcfs) is mounted over a file in /proc. */

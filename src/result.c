@@ -2,7 +2,7 @@
 #include "result.h"
 
 static const char *const status_names[_STATUS_MAX] = {
-	[STATUS_PASS] = "pass", [STATUS_SKIP] = "skip", [STATUS_WARN] = "warn",
+	[STATUS_PASS] = "pass", [STATUS_SKIP] = "skip",	  [STATUS_WARN] = "warn",
 	[STATUS_FAIL] = "fail", [STATUS_ERROR] = "error",
 };
 

@@ -66,8 +66,7 @@ void result_set(struct result *r, enum status s, const char *fmt, ...) _printf_(
 /* Record why the checker itself broke; returns err (negative) for `return`. */
 int result_error(struct result *r, int err, const char *fmt, ...) _printf_(3, 4);
 
-void result_evidence_string(struct result *r, const char *key, const char *fmt, ...)
-	_printf_(3, 4);
+void result_evidence_string(struct result *r, const char *key, const char *fmt, ...) _printf_(3, 4);
 void result_evidence_int(struct result *r, const char *key, long long v);
 void result_evidence_bool(struct result *r, const char *key, bool v);
 

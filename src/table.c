@@ -13,8 +13,7 @@ const struct check check_table[] = {
 	{"userns.idmap", "userns", "User id map wide enough for images", 0, check_userns_idmap},
 	{"apparmor.status", "apparmor", "AppArmor lets Docker load its profiles", CHECK_LIVE, check_apparmor_status},
 	{"overlay.support", "overlay", "Kernel overlay filesystem", 0, check_overlay_support},
-	{"storage.backing_fs", "storage", "Filesystem under Docker's data root", CHECK_LIVE,
-	 check_storage_backing_fs},
+	{"storage.backing_fs", "storage", "Filesystem under Docker's data root", CHECK_LIVE, check_storage_backing_fs},
 };
 
 const size_t check_table_size = ARRAY_SIZE(check_table);

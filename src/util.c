@@ -152,14 +152,12 @@ const char *errno_name(int err)
 		int err;
 		const char *name;
 	} names[] = {
-		{EPERM, "EPERM"},     {ENOENT, "ENOENT"},   {EACCES, "EACCES"},
-		{EINVAL, "EINVAL"},   {ENOSYS, "ENOSYS"},   {EBUSY, "EBUSY"},
-		{ELOOP, "ELOOP"},     {EXDEV, "EXDEV"},     {EFBIG, "EFBIG"},
-		{ENOTDIR, "ENOTDIR"}, {EISDIR, "EISDIR"},   {EROFS, "EROFS"},
-		{ENODEV, "ENODEV"},   {ENOTSUP, "ENOTSUP"}, {EDQUOT, "EDQUOT"},
-		{ENOTCONN, "ENOTCONN"}, {ETIMEDOUT, "ETIMEDOUT"}, {EIO, "EIO"},
-		{ENOMEM, "ENOMEM"},   {EBADMSG, "EBADMSG"}, {ENODATA, "ENODATA"},
-		{ECHILD, "ECHILD"},   {ENOSPC, "ENOSPC"},
+		{EPERM, "EPERM"},	  {ENOENT, "ENOENT"},	{EACCES, "EACCES"}, {EINVAL, "EINVAL"},
+		{ENOSYS, "ENOSYS"},	  {EBUSY, "EBUSY"},	{ELOOP, "ELOOP"},   {EXDEV, "EXDEV"},
+		{EFBIG, "EFBIG"},	  {ENOTDIR, "ENOTDIR"}, {EISDIR, "EISDIR"}, {EROFS, "EROFS"},
+		{ENODEV, "ENODEV"},	  {ENOTSUP, "ENOTSUP"}, {EDQUOT, "EDQUOT"}, {ENOTCONN, "ENOTCONN"},
+		{ETIMEDOUT, "ETIMEDOUT"}, {EIO, "EIO"},		{ENOMEM, "ENOMEM"}, {EBADMSG, "EBADMSG"},
+		{ENODATA, "ENODATA"},	  {ECHILD, "ECHILD"},	{ENOSPC, "ENOSPC"},
 	};
 	if (err < 0)
 		err = -err;

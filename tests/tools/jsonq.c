@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 		}
 	}
 	puts(json_object_is_type(cur, json_type_string) ? json_object_get_string(cur)
-							 : json_object_to_json_string(cur));
+							: json_object_to_json_string(cur));
 	json_object_put(root);
 	return 0;
 }
