@@ -35,7 +35,7 @@ cmake --build build-asan -j"$jobs" >/dev/null || { cmake --build build-asan; exi
 cmake -S . -B build-plain -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNESTCHECK_SANITIZE=OFF >/dev/null || exit 2
 cmake --build build-plain -j"$jobs" >/dev/null || { cmake --build build-plain; exit 2; }
 
-ctest_tier build-asan -j"$jobs" -L 'unit|cli|fixture'
+ctest_tier build-asan -j"$jobs" -L 'unit|cli|fixture|style'
 ctest_tier build-asan -L live
 ctest_tier build-plain -L valgrind
 
