@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <json-c/json.h>
 #include <libmount.h>
 #include <zlib.h>
@@ -49,13 +50,14 @@ struct vtoken {
 	size_t wlen;
 };
 
-static bool is_pre_word(const char *w, size_t n)
+/* Pre-release words, in the order their releases come: 1 dev .. 5 rc; 0 none. */
+static int pre_rank(const char *w, size_t n)
 {
-	static const char *const pre[] = {"rc", "alpha", "beta", "pre", "dev"};
+	static const char *const pre[] = {"dev", "alpha", "beta", "pre", "rc"};
 	for (size_t i = 0; i < ARRAY_SIZE(pre); i++)
 		if (n == strlen(pre[i]) && strncasecmp(w, pre[i], n) == 0)
-			return true;
-	return false;
+			return (int)i + 1;
+	return 0;
 }
 
 static struct vtoken vtoken_next(const char **pp)
@@ -66,10 +68,13 @@ static struct vtoken vtoken_next(const char **pp)
 	while (*p && !isalnum((unsigned char)*p) && *p != '~')
 		p++;
 	if (*p == '~') {
+		/* Debian's "~": before the release, whatever word follows ("~rc1", "~beta2"). */
 		t.kind = VT_PRE;
 		p++;
+		t.word = p;
 		while (isalpha((unsigned char)*p))
 			p++;
+		t.wlen = (size_t)(p - t.word);
 	} else if (isdigit((unsigned char)*p)) {
 		t.kind = VT_NUM;
 		while (isdigit((unsigned char)*p)) {
@@ -82,7 +87,7 @@ static struct vtoken vtoken_next(const char **pp)
 		while (isalpha((unsigned char)*p))
 			p++;
 		t.wlen = (size_t)(p - t.word);
-		t.kind = is_pre_word(t.word, t.wlen) ? VT_PRE : VT_WORD;
+		t.kind = pre_rank(t.word, t.wlen) ? VT_PRE : VT_WORD;
 	}
 	*pp = p;
 	return t;
@@ -138,6 +143,11 @@ int version_cmp(const char *a, const char *b)
 			return ra < rb ? -1 : 1;
 		if (ta.kind == VT_NUM && ta.num != tb.num)
 			return ta.num < tb.num ? -1 : 1;
+		if (ta.kind == VT_PRE) {
+			int pa = pre_rank(ta.word, ta.wlen), pb = pre_rank(tb.word, tb.wlen);
+			if (pa != pb)
+				return pa < pb ? -1 : 1;
+		}
 		if (ta.kind == VT_WORD) {
 			size_t n = ta.wlen < tb.wlen ? ta.wlen : tb.wlen;
 			int c = strncmp(ta.word, tb.word, n);
@@ -152,6 +162,7 @@ int version_cmp(const char *a, const char *b)
 struct kconfig_entry {
 	char *name;
 	char value;
+	size_t line; /* order in the file: a later definition overrides */
 };
 
 struct kconfig {
@@ -162,6 +173,15 @@ struct kconfig {
 static int kconfig_entry_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct kconfig_entry *)a)->name, ((const struct kconfig_entry *)b)->name);
+}
+
+static int kconfig_entry_cmp_line(const void *a, const void *b)
+{
+	const struct kconfig_entry *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	if (c)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
 }
 
 int kconfig_parse(const char *buf, struct kconfig **ret)
@@ -202,21 +222,32 @@ int kconfig_parse(const char *buf, struct kconfig **ret)
 			cap = cap ? cap * 2 : 1024;
 			kc->v = xrealloc(kc->v, cap * sizeof(*kc->v));
 		}
-		kc->v[kc->n++] = (struct kconfig_entry){xstrndup(name, nlen), value};
+		kc->v[kc->n] = (struct kconfig_entry){xstrndup(name, nlen), value, kc->n};
+		kc->n++;
 	}
 
 	if (kc->n == 0) {
 		kconfig_free(kc);
 		return -EBADMSG;
 	}
-	qsort(kc->v, kc->n, sizeof(*kc->v), kconfig_entry_cmp);
+	/* Keep only the last definition of each name, as Kconfig itself does. */
+	qsort(kc->v, kc->n, sizeof(*kc->v), kconfig_entry_cmp_line);
+	size_t out = 0;
+	for (size_t i = 0; i < kc->n; i++) {
+		if (i + 1 < kc->n && streq(kc->v[i].name, kc->v[i + 1].name)) {
+			free(kc->v[i].name);
+			continue;
+		}
+		kc->v[out++] = kc->v[i];
+	}
+	kc->n = out;
 	*ret = kc;
 	return 0;
 }
 
 char kconfig_get(const struct kconfig *kc, const char *name)
 {
-	struct kconfig_entry key = {(char *)name, 0};
+	struct kconfig_entry key = {(char *)name, 0, 0};
 	const struct kconfig_entry *e = bsearch(&key, kc->v, kc->n, sizeof(*kc->v), kconfig_entry_cmp);
 	if (!e || e->value == 'n')
 		return 0;
@@ -315,7 +346,8 @@ int idmap_parse(const char *buf, struct idmap *ret)
 		}
 		while (isspace((unsigned char)*s))
 			s++;
-		if (*s || v[2] == 0 || v[0] + v[2] > (1ull << 32) || v[1] + v[2] > (1ull << 32))
+		/* The kernel refuses ranges whose end wraps past 2^32 - 1. */
+		if (*s || v[2] == 0 || v[0] + v[2] > UINT32_MAX || v[1] + v[2] > UINT32_MAX)
 			return -EBADMSG;
 		if (m.n == ARRAY_SIZE(m.ranges))
 			return -EBADMSG;
@@ -533,7 +565,71 @@ void cgroup_mounts_clear(struct cgroup_mounts *c)
 	*c = (struct cgroup_mounts){0};
 }
 
-int mounts_covering(struct libmnt_table *tb, const char *path, const char **ret_fstype, const char **ret_target)
+/* Target without trailing slashes, as a length; 0 when not absolute. */
+static size_t target_len(const char *t)
+{
+	if (!t || t[0] != '/')
+		return 0;
+	size_t n = strlen(t);
+	while (n > 1 && t[n - 1] == '/')
+		n--;
+	return n;
+}
+
+/* The last mount that is a child of parent (any parent when NULL) with exactly this target. */
+static struct libmnt_fs *child_at(struct libmnt_table *tb, struct libmnt_fs *parent, const char *target, size_t n)
+{
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs, *found = NULL;
+
+	if (!it)
+		return NULL;
+	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs);
+		if (fs == parent || target_len(t) != n || strncmp(t, target, n) != 0)
+			continue;
+		if (!parent || mnt_fs_get_parent_id(fs) == mnt_fs_get_id(parent))
+			found = fs;
+	}
+	mnt_free_iter(it);
+	return found;
+}
+
+static struct libmnt_fs *mount_by_id(struct libmnt_table *tb, int id)
+{
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs, *found = NULL;
+
+	if (!it)
+		return NULL;
+	while (!found && mnt_table_next_fs(tb, it, &fs) == 0)
+		if (mnt_fs_get_id(fs) == id)
+			found = fs;
+	mnt_free_iter(it);
+	return found;
+}
+
+/* The namespace's root: a mount on / whose parent is not in the table. */
+static struct libmnt_fs *root_mount(struct libmnt_table *tb)
+{
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs, *found = NULL;
+
+	if (!it)
+		return NULL;
+	while (!found && mnt_table_next_fs(tb, it, &fs) == 0) {
+		if (target_len(mnt_fs_get_target(fs)) != 1 || mnt_fs_get_target(fs)[0] != '/')
+			continue;
+		if (!mount_by_id(tb, mnt_fs_get_parent_id(fs)))
+			found = fs;
+	}
+	mnt_free_iter(it);
+	return found;
+}
+
+/* Without a root mount there is no tree to walk: the longest prefix, later ones winning ties. */
+static int mounts_covering_by_prefix(struct libmnt_table *tb, const char *path, const char **ret_fstype,
+				     const char **ret_target)
 {
 	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs, *best = NULL;
@@ -543,13 +639,10 @@ int mounts_covering(struct libmnt_table *tb, const char *path, const char **ret_
 		return -ENOMEM;
 	while (mnt_table_next_fs(tb, it, &fs) == 0) {
 		const char *t = mnt_fs_get_target(fs);
-		if (!t || t[0] != '/')
+		size_t n = target_len(t);
+		if (n == 0)
 			continue;
-		size_t n = strlen(t);
-		while (n > 1 && t[n - 1] == '/')
-			n--;
 		bool prefix = (n == 1) || (strncmp(path, t, n) == 0 && (path[n] == '\0' || path[n] == '/'));
-		/* ">=": a later mount on the same target hides the earlier one. */
 		if (prefix && (!best || n >= best_len)) {
 			best = fs;
 			best_len = n;
@@ -561,6 +654,33 @@ int mounts_covering(struct libmnt_table *tb, const char *path, const char **ret_
 	*ret_fstype = mnt_fs_get_fstype(best) ? mnt_fs_get_fstype(best) : "unknown";
 	if (ret_target)
 		*ret_target = mnt_fs_get_target(best);
+	return 0;
+}
+
+int mounts_covering(struct libmnt_table *tb, const char *path, const char **ret_fstype, const char **ret_target)
+{
+	/*
+	 * Walk path the way the kernel does: component by component, crossing into
+	 * a mount only where it is mounted on the mount we are in. A mount hidden
+	 * by a later mount on a parent directory is then never reached, whatever
+	 * order the table lists them in.
+	 */
+	struct libmnt_fs *cur = root_mount(tb), *next;
+	if (!cur)
+		return mounts_covering_by_prefix(tb, path, ret_fstype, ret_target);
+	while ((next = child_at(tb, cur, "/", 1)))
+		cur = next; /* mounts stacked on / */
+	for (size_t n = 1; path[n - 1];) {
+		n += strcspn(path + n, "/");
+		while ((next = child_at(tb, cur, path, n)))
+			cur = next;
+		if (!path[n])
+			break;
+		n++;
+	}
+	*ret_fstype = mnt_fs_get_fstype(cur) ? mnt_fs_get_fstype(cur) : "unknown";
+	if (ret_target)
+		*ret_target = mnt_fs_get_target(cur);
 	return 0;
 }
 
@@ -608,7 +728,7 @@ int proc_cgroup_parse(const char *buf, struct cgroup_lines *ret)
 			continue;
 		char *c1 = strchr(line, ':');
 		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c1 || !c2 || c1 == line || c2[1] != '/') {
+		if (!c1 || !c2 || c1 == line || strspn(line, "0123456789") != (size_t)(c1 - line) || c2[1] != '/') {
 			cgroup_lines_clear(&l);
 			return -EBADMSG;
 		}
@@ -658,16 +778,38 @@ int proc_status_hex(const char *buf, const char *field, uint64_t *ret)
 	return -ENOENT;
 }
 
+/* JSON as dockerd reads it: strict, one value, nothing after it. */
+static json_object *json_parse_strict(const char *text)
+{
+	struct json_tokener *tok = json_tokener_new();
+	if (!tok)
+		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	size_t len = strlen(text);
+	json_object *obj = json_tokener_parse_ex(tok, text, (int)(len > INT_MAX ? INT_MAX : len));
+	if (obj && json_tokener_get_error(tok) == json_tokener_success) {
+		size_t end = json_tokener_get_parse_end(tok);
+		if (text[end + strspn(text + end, " \t\r\n")] != '\0') {
+			json_object_put(obj);
+			obj = NULL;
+		}
+	} else {
+		json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	return obj;
+}
+
 int docker_data_root(const char *json, char **ret)
 {
-	enum json_tokener_error jerr;
-	json_object *obj = json_tokener_parse_verbose(json, &jerr);
+	json_object *obj = json_parse_strict(json);
 	if (!obj || !json_object_is_type(obj, json_type_object)) {
 		json_object_put(obj);
 		return -EBADMSG;
 	}
 	json_object *v = NULL;
-	if (!json_object_object_get_ex(obj, "data-root", &v))
+	if (!json_object_object_get_ex(obj, "data-root", &v) || !v)
 		json_object_object_get_ex(obj, "graph", &v);
 	if (!v) {
 		json_object_put(obj);

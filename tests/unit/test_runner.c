@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests: check selection (--only/--skip), the verdict of a report, runner_run on a sysroot. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <ftw.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "result.h"
+#include "runner.h"
+#include "util.h"
+
+static const struct check *find(const char *id)
+{
+	for (size_t i = 0; i < check_table_size; i++)
+		if (streq(check_table[i].id, id))
+			return &check_table[i];
+	fail_msg("no check %s in the table", id);
+	return NULL;
+}
+
+/* Ids matched by sel, comma-joined in table order. */
+static char *matches(const char *sel)
+{
+	struct strv l = {0};
+	for (size_t i = 0; i < check_table_size; i++)
+		if (selector_matches(sel, &check_table[i]))
+			strv_push(&l, xstrdup(check_table[i].id));
+	char *s = strv_join(&l, ",");
+	strv_clear(&l);
+	return s;
+}
+
+static void assert_matches(const char *sel, const char *want)
+{
+	char *got = matches(sel);
+	if (!streq(got, want)) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "selector \"%s\" matched \"%s\", want \"%s\"", sel, got, want);
+		free(got);
+		fail_msg("%s", msg);
+	}
+	free(got);
+}
+
+/* ---- selector_matches ---- */
+
+static void test_selector_area(void **state)
+{
+	(void)state;
+	assert_true(selector_matches("cgroup", find("cgroup.layout")));
+	assert_true(selector_matches("cgroup", find("cgroup.namespace")));
+	assert_false(selector_matches("cgroup", find("kernel.version")));
+	assert_matches("cgroup", "cgroup.layout,cgroup.namespace");
+	assert_matches("kernel", "kernel.version,kernel.config");
+	assert_matches("container", "container.detect,container.nesting");
+	assert_matches("userns", "userns.enabled,userns.idmap");
+	assert_matches("apparmor", "apparmor.status");
+	assert_matches("overlay", "overlay.support");
+	assert_matches("storage", "storage.backing_fs");
+}
+
+static void test_selector_id(void **state)
+{
+	(void)state;
+	assert_matches("cgroup.layout", "cgroup.layout");
+	assert_matches("cgroup.namespace", "cgroup.namespace");
+	assert_matches("kernel.version", "kernel.version");
+	assert_matches("storage.backing_fs", "storage.backing_fs");
+	assert_false(selector_matches("cgroup.layout", find("cgroup.namespace")));
+	/* Every check is matched by its own id and its own area. */
+	for (size_t i = 0; i < check_table_size; i++) {
+		const struct check *c = &check_table[i];
+		assert_true(selector_matches(c->id, c));
+		assert_true(selector_matches(c->area, c));
+		char *m = matches(c->id);
+		assert_string_equal(m, c->id);
+		free(m);
+	}
+}
+
+static void test_selector_no_match(void **state)
+{
+	(void)state;
+	assert_matches("cg", "");
+	assert_matches("cgroup.", "");
+	assert_matches("cgroup.lay", "");
+	assert_matches("kernel.version.x", "");
+	assert_matches("kernel.", "");
+	assert_matches("kernelversion", "");
+	assert_matches("version", "");
+	assert_matches("layout", "");
+	assert_matches("CGROUP", "");
+	assert_matches("Kernel.Version", "");
+	assert_matches("", "");
+	assert_matches(".", "");
+	assert_matches("*", "");
+	assert_matches("cgroup ", "");
+	assert_matches(" cgroup", "");
+	assert_matches("cgroups", "");
+}
+
+/* ---- selection_add ---- */
+
+static void test_selection_add_ok(void **state)
+{
+	(void)state;
+	struct strv l = {0};
+	const char *bad = "untouched";
+	assert_int_equal(selection_add(&l, "cgroup,kernel.version", &bad), 0);
+	assert_string_equal(bad, "untouched");
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0], "cgroup");
+	assert_string_equal(l.v[1], "kernel.version");
+	assert_null(l.v[2]);
+
+	/* A second call appends. */
+	assert_int_equal(selection_add(&l, "storage.backing_fs", &bad), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.v[2], "storage.backing_fs");
+
+	/* Empty items are skipped. */
+	assert_int_equal(selection_add(&l, ",,userns,,", &bad), 0);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.v[3], "userns");
+	assert_int_equal(selection_add(&l, "", &bad), 0);
+	assert_int_equal(selection_add(&l, ",", &bad), 0);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(bad, "untouched");
+	strv_clear(&l);
+
+	/* Every id and area in the table is accepted. */
+	for (size_t i = 0; i < check_table_size; i++) {
+		assert_int_equal(selection_add(&l, check_table[i].id, &bad), 0);
+		assert_int_equal(selection_add(&l, check_table[i].area, &bad), 0);
+	}
+	assert_int_equal(l.n, 2 * check_table_size);
+	strv_clear(&l);
+}
+
+static void assert_add_bad(const char *list, const char *want_bad)
+{
+	struct strv l = {0};
+	const char *bad = NULL;
+	int r = selection_add(&l, list, &bad);
+	strv_clear(&l);
+	if (r != -EINVAL)
+		fail_msg("selection_add(\"%s\") = %d, want -EINVAL", list, r);
+	assert_non_null(bad);
+	assert_string_equal(bad, want_bad);
+}
+
+static void test_selection_add_unknown(void **state)
+{
+	(void)state;
+	assert_add_bad("bogus", "bogus");
+	assert_add_bad("cg", "cg");
+	assert_add_bad("kernel.version.x", "kernel.version.x");
+	assert_add_bad("cgroup,bogus,kernel", "bogus");
+	assert_add_bad("cgroup,kernel,nope", "nope");
+	assert_add_bad("first,second", "first");
+	assert_add_bad("cgroup.", "cgroup.");
+	assert_add_bad("CGROUP", "CGROUP");
+	assert_add_bad("cgroup, bogus ", "bogus");
+
+	/* Blanks around items are ignored. */
+	struct strv ok = {0};
+	const char *none = NULL;
+	assert_int_equal(selection_add(&ok, "cgroup, kernel ,,", &none), 0);
+	assert_int_equal(ok.n, 2);
+	assert_string_equal(ok.v[0], "cgroup");
+	assert_string_equal(ok.v[1], "kernel");
+	strv_clear(&ok);
+
+	/* A very long bad item comes back cut, NUL-terminated. */
+	char longitem[400];
+	memset(longitem, 'x', sizeof(longitem) - 1);
+	longitem[sizeof(longitem) - 1] = '\0';
+	struct strv l = {0};
+	const char *bad = NULL;
+	assert_int_equal(selection_add(&l, longitem, &bad), -EINVAL);
+	assert_non_null(bad);
+	assert_true(strlen(bad) > 0 && strlen(bad) < sizeof(longitem) - 1);
+	assert_int_equal(strncmp(bad, longitem, strlen(bad)), 0);
+	strv_clear(&l);
+}
+
+/* ---- selection_wants ---- */
+
+static char *wanted(const char *only, const char *skip)
+{
+	struct selection s = {0};
+	const char *bad = NULL;
+	if (only)
+		assert_int_equal(selection_add(&s.only, only, &bad), 0);
+	if (skip)
+		assert_int_equal(selection_add(&s.skip, skip, &bad), 0);
+	struct strv l = {0};
+	for (size_t i = 0; i < check_table_size; i++)
+		if (selection_wants(&s, &check_table[i]))
+			strv_push(&l, xstrdup(check_table[i].id));
+	selection_clear(&s);
+	assert_null(s.only.v);
+	assert_int_equal(s.only.n, 0);
+	assert_int_equal(s.skip.n, 0);
+	selection_clear(&s);
+	char *r = strv_join(&l, ",");
+	strv_clear(&l);
+	return r;
+}
+
+static void assert_wanted(const char *only, const char *skip, const char *want)
+{
+	char *got = wanted(only, skip);
+	if (!streq(got, want)) {
+		char msg[768];
+		snprintf(msg, sizeof(msg), "only=%s skip=%s selected \"%s\", want \"%s\"", only ? only : "-",
+			 skip ? skip : "-", got, want);
+		free(got);
+		fail_msg("%s", msg);
+	}
+	free(got);
+}
+
+static void test_selection_wants(void **state)
+{
+	(void)state;
+	const char *all = "container.detect,container.nesting,kernel.version,kernel.config,cgroup.layout,"
+			  "cgroup.namespace,userns.enabled,userns.idmap,apparmor.status,overlay.support,"
+			  "storage.backing_fs";
+	assert_wanted(NULL, NULL, all);
+	assert_wanted("cgroup", NULL, "cgroup.layout,cgroup.namespace");
+	assert_wanted("cgroup.layout", NULL, "cgroup.layout");
+	assert_wanted("cgroup,kernel.version", NULL, "kernel.version,cgroup.layout,cgroup.namespace");
+	assert_wanted("kernel.version,kernel", NULL, "kernel.version,kernel.config");
+	assert_wanted(NULL, "kernel",
+		      "container.detect,container.nesting,cgroup.layout,cgroup.namespace,userns.enabled,"
+		      "userns.idmap,apparmor.status,overlay.support,storage.backing_fs");
+	assert_wanted(NULL, "container,kernel,cgroup,userns,apparmor,overlay", "storage.backing_fs");
+	assert_wanted(NULL, "container,kernel,cgroup,userns,apparmor,overlay,storage", "");
+	/* only + skip: skip wins. */
+	assert_wanted("cgroup", "cgroup.namespace", "cgroup.layout");
+	assert_wanted("kernel.version", "kernel", "");
+	assert_wanted("cgroup", "cgroup", "");
+	assert_wanted("cgroup.layout", "cgroup.layout", "");
+	assert_wanted("cgroup,userns", "userns.idmap,kernel", "cgroup.layout,cgroup.namespace,userns.enabled");
+	/* Skipping what is not selected changes nothing. */
+	assert_wanted("cgroup", "storage", "cgroup.layout,cgroup.namespace");
+}
+
+/* ---- report_finish ---- */
+
+static enum verdict finish(const enum status *st, size_t n, unsigned counts[_STATUS_MAX])
+{
+	struct report rep = {0};
+	rep.results = xcalloc(n ? n : 1, sizeof(*rep.results));
+	rep.n_results = n;
+	for (size_t i = 0; i < n; i++)
+		rep.results[i].status = st[i];
+	/* Stale counts and verdict from before are replaced. */
+	for (int i = 0; i < _STATUS_MAX; i++)
+		rep.counts[i] = 999;
+	rep.verdict = (enum verdict)77;
+	report_finish(&rep);
+	enum verdict v = rep.verdict;
+	memcpy(counts, rep.counts, sizeof(rep.counts));
+	report_clear(&rep);
+	assert_null(rep.results);
+	assert_int_equal(rep.n_results, 0);
+	return v;
+}
+
+#define FINISH(want, ...)                                                                     \
+	do {                                                                                  \
+		const enum status st_[] = {__VA_ARGS__};                                      \
+		unsigned c_[_STATUS_MAX];                                                      \
+		assert_int_equal(finish(st_, ARRAY_SIZE(st_), c_), want);                    \
+		unsigned exp_[_STATUS_MAX] = {0};                                              \
+		for (size_t i_ = 0; i_ < ARRAY_SIZE(st_); i_++)                               \
+			exp_[st_[i_]]++;                                                       \
+		assert_memory_equal(c_, exp_, sizeof(exp_));                                   \
+	} while (0)
+
+static void test_report_finish_verdicts(void **state)
+{
+	(void)state;
+	unsigned c[_STATUS_MAX];
+	/* Nothing ran: nothing stands in the way. */
+	assert_int_equal(finish(NULL, 0, c), VERDICT_READY);
+	for (int i = 0; i < _STATUS_MAX; i++)
+		assert_int_equal(c[i], 0);
+
+	FINISH(VERDICT_READY, STATUS_PASS);
+	FINISH(VERDICT_READY, STATUS_PASS, STATUS_PASS, STATUS_PASS);
+	FINISH(VERDICT_READY, STATUS_SKIP);
+	FINISH(VERDICT_READY, STATUS_PASS, STATUS_SKIP, STATUS_SKIP);
+	FINISH(VERDICT_DEGRADED, STATUS_WARN);
+	FINISH(VERDICT_DEGRADED, STATUS_PASS, STATUS_WARN, STATUS_SKIP);
+	FINISH(VERDICT_DEGRADED, STATUS_WARN, STATUS_WARN, STATUS_PASS);
+	FINISH(VERDICT_NOT_READY, STATUS_FAIL);
+	FINISH(VERDICT_NOT_READY, STATUS_PASS, STATUS_FAIL);
+	FINISH(VERDICT_NOT_READY, STATUS_WARN, STATUS_FAIL, STATUS_SKIP);
+	/* A check that broke is not a pass: the host is not known to be ready. */
+	FINISH(VERDICT_NOT_READY, STATUS_ERROR);
+	FINISH(VERDICT_NOT_READY, STATUS_PASS, STATUS_PASS, STATUS_ERROR);
+	FINISH(VERDICT_NOT_READY, STATUS_WARN, STATUS_ERROR);
+	FINISH(VERDICT_NOT_READY, STATUS_SKIP, STATUS_ERROR, STATUS_FAIL, STATUS_WARN, STATUS_PASS);
+	/* Order does not matter. */
+	FINISH(VERDICT_NOT_READY, STATUS_FAIL, STATUS_PASS, STATUS_PASS);
+	FINISH(VERDICT_DEGRADED, STATUS_SKIP, STATUS_SKIP, STATUS_WARN);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(verdict_to_string(VERDICT_READY), "ready");
+	assert_string_equal(verdict_to_string(VERDICT_DEGRADED), "degraded");
+	assert_string_equal(verdict_to_string(VERDICT_NOT_READY), "not_ready");
+	assert_string_equal(status_to_string(STATUS_PASS), "pass");
+	assert_string_equal(status_to_string(STATUS_SKIP), "skip");
+	assert_string_equal(status_to_string(STATUS_WARN), "warn");
+	assert_string_equal(status_to_string(STATUS_FAIL), "fail");
+	assert_string_equal(status_to_string(STATUS_ERROR), "error");
+	assert_string_equal(status_to_string((enum status)99), "error");
+	assert_string_equal(where_to_string(WHERE_HOST), "host");
+	assert_string_equal(where_to_string(WHERE_CONTAINER), "container");
+}
+
+/* ---- runner_run on a small sysroot ---- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int setup_root(void **state)
+{
+	char *base = xstrdup("/tmp/nestcheck-unit-runner-XXXXXX");
+	if (!mkdtemp(base)) {
+		free(base);
+		return -1;
+	}
+	*state = base;
+	return 0;
+}
+
+static int teardown_root(void **state)
+{
+	char *base = *state;
+	int r = nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(base);
+	return r;
+}
+
+static void put(const char *base, const char *rel, const char *content)
+{
+	char *p = xasprintf("%s/%s", base, rel);
+	for (char *s = p + strlen(base) + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			if (mkdir(p, 0755) < 0 && errno != EEXIST)
+				fail_msg("mkdir(%s): %s", p, strerror(errno));
+			*s = '/';
+		}
+	FILE *f = fopen(p, "we");
+	if (!f)
+		fail_msg("fopen(%s): %s", p, strerror(errno));
+	fputs(content, f);
+	assert_int_equal(fclose(f), 0);
+	free(p);
+}
+
+static void run_only(const char *root, const char *only, struct report *rep)
+{
+	struct host *h = NULL;
+	assert_int_equal(host_new(root, &h), 0);
+	struct ctx c;
+	ctx_init(&c, h);
+	struct selection s = {0};
+	const char *bad = NULL;
+	assert_int_equal(selection_add(&s.only, only, &bad), 0);
+	*rep = (struct report){0};
+	runner_run(&c, &s, rep);
+	selection_clear(&s);
+	ctx_clear(&c);
+	host_free(h);
+}
+
+static void test_runner_run_kernel_old(void **state)
+{
+	const char *root = *state;
+	put(root, "proc/sys/kernel/osrelease", "2.6.32-042stab134.8\n");
+	put(root, "etc/os-release", "NAME=\"CentOS Linux\"\nPRETTY_NAME=\"CentOS Linux 6 (Final)\"\n");
+	struct report rep;
+	run_only(root, "kernel.version", &rep);
+	assert_int_equal(rep.n_results, 1);
+	assert_string_equal(rep.results[0].check->id, "kernel.version");
+	assert_int_equal(rep.results[0].status, STATUS_FAIL);
+	assert_non_null(rep.results[0].summary);
+	assert_true(rep.results[0].n_remedies >= 1);
+	assert_true(rep.results[0].duration_ms >= 0);
+	assert_int_equal(rep.verdict, VERDICT_NOT_READY);
+	assert_int_equal(rep.counts[STATUS_FAIL], 1);
+	assert_false(rep.live);
+	assert_string_equal(rep.kernel_release, "2.6.32-042stab134.8");
+	assert_string_equal(rep.os, "CentOS Linux 6 (Final)");
+	assert_non_null(rep.container_runtime);
+	report_clear(&rep);
+}
+
+static void test_runner_run_kernel_ok(void **state)
+{
+	const char *root = *state;
+	put(root, "proc/sys/kernel/osrelease", "4.4.0-21-generic\n");
+	/* No etc/os-release: usr/lib/os-release, and NAME without PRETTY_NAME. */
+	put(root, "usr/lib/os-release", "NAME=\"Ubuntu\"\nVERSION=\"16.04 LTS (Xenial Xerus)\"\n");
+	struct report rep;
+	run_only(root, "kernel.version,cgroup", &rep);
+	assert_int_equal(rep.n_results, 3);
+	assert_string_equal(rep.results[0].check->id, "kernel.version");
+	assert_string_equal(rep.results[1].check->id, "cgroup.layout");
+	assert_string_equal(rep.results[2].check->id, "cgroup.namespace");
+	assert_int_equal(rep.results[0].status, STATUS_PASS);
+	assert_string_equal(rep.kernel_release, "4.4.0-21-generic");
+	assert_string_equal(rep.os, "Ubuntu");
+	/* Every result has a verdict and a summary; warn and fail carry a fix. */
+	unsigned total = 0;
+	for (size_t i = 0; i < rep.n_results; i++) {
+		assert_non_null(rep.results[i].summary);
+		if (rep.results[i].status == STATUS_WARN || rep.results[i].status == STATUS_FAIL)
+			assert_true(rep.results[i].n_remedies >= 1);
+	}
+	for (int i = 0; i < _STATUS_MAX; i++)
+		total += rep.counts[i];
+	assert_int_equal(total, 3);
+	report_clear(&rep);
+}
+
+static void test_runner_run_unknown_os(void **state)
+{
+	const char *root = *state;
+	put(root, "proc/sys/kernel/osrelease", "6.1.0-18-amd64\n");
+	struct report rep;
+	run_only(root, "kernel.version", &rep);
+	assert_int_equal(rep.n_results, 1);
+	assert_int_equal(rep.results[0].status, STATUS_PASS);
+	assert_int_equal(rep.verdict, VERDICT_READY);
+	assert_string_equal(rep.os, "unknown");
+	report_clear(&rep);
+
+	/* No release at all: the check skips, the report says unknown. */
+	char *p = xasprintf("%s/proc/sys/kernel/osrelease", root);
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	run_only(root, "kernel.version", &rep);
+	assert_int_equal(rep.results[0].status, STATUS_SKIP);
+	assert_int_equal(rep.verdict, VERDICT_READY);
+	assert_string_equal(rep.kernel_release, "unknown");
+	report_clear(&rep);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_selector_area),
+		cmocka_unit_test(test_selector_id),
+		cmocka_unit_test(test_selector_no_match),
+		cmocka_unit_test(test_selection_add_ok),
+		cmocka_unit_test(test_selection_add_unknown),
+		cmocka_unit_test(test_selection_wants),
+		cmocka_unit_test(test_report_finish_verdicts),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test_setup_teardown(test_runner_run_kernel_old, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_runner_run_kernel_ok, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_runner_run_unknown_os, setup_root, teardown_root),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
