@@ -24,7 +24,7 @@ static void remedy_mount_cgroups(struct ctx *c, struct result *r, enum where whe
 	struct cgroup_lines lines = {0};
 	bool v1 = false;
 
-	if (host_read_file(c->host, "proc/self/cgroup", &buf, NULL) == 0)
+	if (host_read_text(c->host, "proc/self/cgroup", &buf) == 0)
 		proc_cgroup_parse(buf, &lines);
 	for (size_t i = 0; i < lines.n; i++)
 		if (lines.v[i].controllers[0])
@@ -176,7 +176,7 @@ int check_cgroup_layout(struct ctx *c, struct result *r)
 		_cleanup_free_ char *cgbuf = NULL;
 		struct cgroup_lines lines = {0};
 		bool unmounted = false;
-		if (cm.layout != CGROUP_LAYOUT_V2 && host_read_file(c->host, "proc/self/cgroup", &cgbuf, NULL) == 0 &&
+		if (cm.layout != CGROUP_LAYOUT_V2 && host_read_text(c->host, "proc/self/cgroup", &cgbuf) == 0 &&
 		    proc_cgroup_parse(cgbuf, &lines) == 0)
 			for (size_t i = 0; i < lines.n; i++)
 				for (size_t j = 0; j < missing.n; j++)

@@ -58,7 +58,7 @@ static int nesting_app_container(struct ctx *c, struct result *r, const char *rt
 {
 	_cleanup_free_ char *status = NULL;
 	uint64_t capeff;
-	int err = host_read_file(c->host, "proc/self/status", &status, NULL);
+	int err = host_read_text(c->host, "proc/self/status", &status);
 
 	if (err == -ENOENT) {
 		result_set(r, STATUS_SKIP, "proc/self/status is missing: the container's capabilities are not known");

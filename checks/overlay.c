@@ -20,7 +20,7 @@ static bool filesystems_has(const char *buf, const char *fs)
 int check_overlay_support(struct ctx *c, struct result *r)
 {
 	_cleanup_free_ char *fs = NULL;
-	int err = host_read_file(c->host, "proc/filesystems", &fs, NULL);
+	int err = host_read_text(c->host, "proc/filesystems", &fs);
 
 	if (err == -ENOENT) {
 		result_set(r, STATUS_SKIP, "proc/filesystems is missing: overlay support is not known");

@@ -22,8 +22,9 @@ static enum fs_fit backing_fs_fit(const char *type)
 	return FS_OTHER;
 }
 
-static void remedy_volume(struct ctx *c, struct result *r, const char *data_root)
+static void remedy_volume(struct ctx *c, struct result *r, const char *path)
 {
+	_cleanup_free_ char *data_root = shell_quote(path);
 	const char *rt = ctx_runtime(c);
 	if (streq(rt, "lxc")) {
 		struct remedy *m = result_remedy(
@@ -39,18 +40,22 @@ static void remedy_volume(struct ctx *c, struct result *r, const char *data_root
 		remedy_command(m, "%s run --privileged -v %s ...", streq(rt, "podman") ? "podman" : "docker",
 			       data_root);
 	}
-	struct remedy *m = result_remedy(
-		r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST,
-		"Or put the data root on ext4 or xfs (formatted with ftype=1): mount such a filesystem there "
-		"(DEVICE is yours to fill in), then restart dockerd:",
-		NULL);
+	struct remedy *m =
+		result_remedy(r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST,
+			      r->n_remedies ? "Or put the data root on ext4 or xfs (formatted with ftype=1): "
+					      "mount such a filesystem there (DEVICE is yours to fill in), then "
+					      "restart dockerd:"
+					    : "Put the data root on ext4 or xfs (formatted with ftype=1): mount "
+					      "such a filesystem there (DEVICE is yours to fill in), then restart "
+					      "dockerd:",
+			      NULL);
 	remedy_command(m, "mkfs.ext4 DEVICE && mount DEVICE %s", data_root);
 }
 
 int check_storage_backing_fs(struct ctx *c, struct result *r)
 {
 	_cleanup_free_ char *json = NULL, *data_root = NULL;
-	int err = host_read_file(c->host, "etc/docker/daemon.json", &json, NULL);
+	int err = host_read_text(c->host, "etc/docker/daemon.json", &json);
 
 	if (err == 0) {
 		err = docker_data_root(json, &data_root);

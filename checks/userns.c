@@ -71,15 +71,21 @@ int check_userns_enabled(struct ctx *c, struct result *r)
 	return 0;
 }
 
+/* 0 with the map; 1 when the check is decided (skip or error, set in r); <0 when broken. */
 static int read_idmap(struct ctx *c, struct result *r, const char *path, struct idmap *ret)
 {
 	_cleanup_free_ char *buf = NULL;
-	int err = host_read_file(c->host, path, &buf, NULL);
-	if (err < 0)
-		return err;
-	err = idmap_parse(buf, ret);
-	if (err < 0)
+	int err = host_read_text(c->host, path, &buf);
+	if (err == -ENOENT) {
+		result_set(r, STATUS_SKIP, "%s is missing: the id map is not known", path);
+		return 1;
+	}
+	if (err == 0)
+		err = idmap_parse(buf, ret);
+	if (err == -EBADMSG)
 		return result_error(r, err, "%s is malformed (not \"inside outside count\" lines)", path);
+	if (err < 0)
+		return result_error(r, err, "%s is %s", path, host_err_text(err));
 	return 0;
 }
 
@@ -134,21 +140,10 @@ int check_userns_idmap(struct ctx *c, struct result *r)
 {
 	struct idmap uid, gid;
 	int err = read_idmap(c, r, "proc/self/uid_map", &uid);
-	if (err == -ENOENT) {
-		result_set(r, STATUS_SKIP, "proc/self/uid_map is missing: the id map is not known");
-		return 0;
-	}
-	if (err < 0)
-		return r->status == STATUS_ERROR ? err
-						 : result_error(r, err, "proc/self/uid_map is %s", host_err_text(err));
-	err = read_idmap(c, r, "proc/self/gid_map", &gid);
-	if (err == -ENOENT) {
-		result_set(r, STATUS_SKIP, "proc/self/gid_map is missing: the id map is not known");
-		return 0;
-	}
-	if (err < 0)
-		return r->status == STATUS_ERROR ? err
-						 : result_error(r, err, "proc/self/gid_map is %s", host_err_text(err));
+	if (err == 0)
+		err = read_idmap(c, r, "proc/self/gid_map", &gid);
+	if (err != 0)
+		return err < 0 ? err : 0;
 
 	_cleanup_free_ char *uids = idmap_format(&uid), *gids = idmap_format(&gid);
 	result_evidence_string(r, "uid_ranges", "%s", uids);

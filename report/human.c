@@ -58,7 +58,7 @@ static void write_result(FILE *out, const struct result *r, const struct palette
 
 	for (size_t i = 0; i < r->n_remedies; i++) {
 		const struct remedy *m = &r->remedies[i];
-		fprintf(out, "%*s%sfix (%s):%s ", 8, "", pal->bold,
+		fprintf(out, "%*s%sfix (%s):%s", 8, "", pal->bold,
 			m->where == WHERE_HOST ? "on the host" : "in the container", pal->reset);
 		write_wrapped(out, m->text, 10,
 			      8 + strlen(m->where == WHERE_HOST ? "fix (on the host): " : "fix (in the container): "));

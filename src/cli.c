@@ -78,7 +78,8 @@ int cli_main(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	/* The leading ':' makes getopt tell a missing argument (':') from an unknown option ('?'). */
+	while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
@@ -90,6 +91,11 @@ int cli_main(int argc, char **argv)
 			break; /* no check in this build starts containers */
 		case OPT_ONLY:
 		case OPT_SKIP:
+			if (strspn(optarg, ",") == strlen(optarg)) {
+				fprintf(stderr, "nestcheck: --%s needs at least one check id or area (see --list)\n",
+					opt == OPT_ONLY ? "only" : "skip");
+				goto out;
+			}
 			if (selection_add(opt == OPT_ONLY ? &sel.only : &sel.skip, optarg, &bad) < 0) {
 				fprintf(stderr, "nestcheck: --%s: no check or area is called '%s' (see --list)\n",
 					opt == OPT_ONLY ? "only" : "skip", bad);
@@ -118,7 +124,11 @@ int cli_main(int argc, char **argv)
 			fprintf(stderr, "nestcheck: option '%s' needs an argument (see --help)\n", argv[optind - 1]);
 			goto out;
 		default:
-			fprintf(stderr, "nestcheck: unknown option '%s' (see --help)\n", argv[optind - 1]);
+			/* Within a cluster of short options optind has not moved on yet: name the letter. */
+			if (optopt)
+				fprintf(stderr, "nestcheck: unknown option '-%c' (see --help)\n", optopt);
+			else
+				fprintf(stderr, "nestcheck: unknown option '%s' (see --help)\n", argv[optind - 1]);
 			goto out;
 		}
 	}

@@ -2,6 +2,7 @@
 #include "check.h"
 #include "probe.h"
 
+#include <ctype.h>
 #include <libmount.h>
 
 void ctx_init(struct ctx *c, struct host *h)
@@ -43,6 +44,8 @@ const char *host_err_text(int err)
 		return "under a path that is not a directory";
 	case -ENODATA:
 		return "not recorded";
+	case -E2BIG:
+		return "inflating to more than 16 MiB (not a kernel config)";
 	default:
 		return errno_name(err);
 	}
@@ -64,6 +67,9 @@ int ctx_release(struct ctx *c, const char **ret, const struct kversion **ret_kv)
 	return 0;
 }
 
+/* Largest kernel config nestcheck inflates; real ones are about 300 KiB. */
+#define KCONFIG_MAX (16u << 20)
+
 /* The places CONTRACT.md names, in its order. */
 static int kconfig_load(struct ctx *c)
 {
@@ -76,9 +82,14 @@ static int kconfig_load(struct ctx *c)
 	if (r == 0) {
 		_cleanup_free_ char *text = NULL;
 		c->kconfig_source = xstrdup("proc/config.gz");
-		r = gunzip_buffer(gz, gzlen, 16u << 20, &text, NULL);
+		size_t len;
+		r = gunzip_buffer(gz, gzlen, KCONFIG_MAX, &text, &len);
+		if (r == -EFBIG)
+			return -E2BIG; /* the inflated text, not the file, is too big */
 		if (r < 0)
 			return r;
+		if (memchr(text, '\0', len))
+			return -EBADMSG;
 		return kconfig_parse(text, &c->kconfig);
 	}
 	if (r != -ENOENT)
@@ -92,7 +103,7 @@ static int kconfig_load(struct ctx *c)
 	const char *paths[] = {p1, p2, p3};
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
 		_cleanup_free_ char *text = NULL;
-		r = host_read_file(c->host, paths[i], &text, NULL);
+		r = host_read_text(c->host, paths[i], &text);
 		if (r == -ENOENT)
 			continue;
 		c->kconfig_source = xstrdup(paths[i]);
@@ -126,7 +137,7 @@ int ctx_mounts(struct ctx *c, struct libmnt_table **ret)
 	if (!c->mounts_done) {
 		_cleanup_free_ char *buf = NULL;
 		c->mounts_done = true;
-		c->mounts_err = host_read_file(c->host, "proc/self/mountinfo", &buf, NULL);
+		c->mounts_err = host_read_text(c->host, "proc/self/mountinfo", &buf);
 		if (c->mounts_err == 0)
 			c->mounts_err = mounts_parse(buf, &c->mounts);
 	}
@@ -188,7 +199,7 @@ static const char *runtime_detect(struct ctx *c)
 	}
 
 	_cleanup_free_ char *cg = NULL;
-	bool docker_cg = host_read_file(h, "proc/1/cgroup", &cg, NULL) == 0 && docker_cgroup_path(cg);
+	bool docker_cg = host_read_text(h, "proc/1/cgroup", &cg) == 0 && docker_cgroup_path(cg);
 	bool dockerenv = host_access(h, ".dockerenv") == 0;
 	const char *rootfs = NULL;
 	bool overlay_root = have_mounts && mounts_covering(tb, "/", &rootfs, NULL) == 0 && streq(rootfs, "overlay");
@@ -255,12 +266,25 @@ int ctx_apparmor_enabled(struct ctx *c)
 	return c->apparmor;
 }
 
+/* LXD's rule for instance names; anything else must not reach a pasted command. */
+static bool instance_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '.' && s[i] != '_')
+			return false;
+	return true;
+}
+
 const char *ctx_instance(struct ctx *c)
 {
 	if (!c->instance_done) {
 		const char *v;
 		c->instance_done = true;
-		if (host_observe(c->host, "container.name", probe_instance_name, NULL, &v) == 0 && v[0])
+		if (host_observe(c->host, "container.name", probe_instance_name, NULL, &v) == 0 &&
+		    instance_name_valid(v))
 			c->instance = xstrdup(v);
 	}
 	return c->instance ? c->instance : "NAME";

@@ -170,10 +170,26 @@ int host_read_file(struct host *h, const char *path, char **ret, size_t *ret_len
 	return 0;
 }
 
+int host_read_text(struct host *h, const char *path, char **ret)
+{
+	char *buf = NULL;
+	size_t len;
+	int r = host_read_file(h, path, &buf, &len);
+	if (r < 0)
+		return r;
+	/* Text parsers stop at a NUL: a file holding one is junk, not a shorter file. */
+	if (memchr(buf, '\0', len)) {
+		free(buf);
+		return -EBADMSG;
+	}
+	*ret = buf;
+	return 0;
+}
+
 int host_read_line(struct host *h, const char *path, char **ret)
 {
 	char *buf = NULL;
-	int r = host_read_file(h, path, &buf, NULL);
+	int r = host_read_text(h, path, &buf);
 	if (r < 0)
 		return r;
 	buf[strcspn(buf, "\n")] = '\0';

@@ -26,7 +26,9 @@ const char *host_root(const struct host *h);
 
 /* Whole file, NUL-terminated; *ret_len excludes the NUL. -EFBIG past HOST_MAX_FILE. */
 int host_read_file(struct host *h, const char *path, char **ret, size_t *ret_len);
-/* First line, trailing whitespace removed. */
+/* Whole text file: like host_read_file, but -EBADMSG when it holds a NUL byte. */
+int host_read_text(struct host *h, const char *path, char **ret);
+/* First line of a text file, trailing whitespace removed. */
 int host_read_line(struct host *h, const char *path, char **ret);
 /* A symlink's text live (proc/self/ns/...); in a sysroot a plain file holding it. */
 int host_read_link(struct host *h, const char *path, char **ret);

@@ -33,7 +33,7 @@ void result_set(struct result *r, enum status s, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	free(r->summary);
-	r->summary = xvasprintf(fmt, ap);
+	r->summary = text_sanitize(xvasprintf(fmt, ap));
 	va_end(ap);
 	r->status = s;
 }
@@ -43,7 +43,7 @@ int result_error(struct result *r, int err, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	free(r->summary);
-	r->summary = xvasprintf(fmt, ap);
+	r->summary = text_sanitize(xvasprintf(fmt, ap));
 	va_end(ap);
 	r->status = STATUS_ERROR;
 	return err < 0 ? err : -EINVAL;
@@ -69,7 +69,7 @@ void result_evidence_string(struct result *r, const char *key, const char *fmt, 
 	va_list ap;
 	va_start(ap, fmt);
 	struct evidence *e = evidence_add(r, key, EVIDENCE_STRING);
-	e->string = xvasprintf(fmt, ap);
+	e->string = text_sanitize(xvasprintf(fmt, ap));
 	va_end(ap);
 }
 
@@ -87,12 +87,12 @@ struct remedy *result_remedy(struct result *r, enum where where, const char *tex
 {
 	r->remedies = xrealloc(r->remedies, (r->n_remedies + 1) * sizeof(*r->remedies));
 	struct remedy *m = &r->remedies[r->n_remedies++];
-	*m = (struct remedy){.text = xstrdup(text), .where = where};
+	*m = (struct remedy){.text = text_sanitize(xstrdup(text)), .where = where};
 
 	va_list ap;
 	va_start(ap, text);
 	for (const char *c; (c = va_arg(ap, const char *));)
-		strv_push(&m->commands, xstrdup(c));
+		strv_push(&m->commands, text_sanitize(xstrdup(c)));
 	va_end(ap);
 	return m;
 }
@@ -101,7 +101,7 @@ void remedy_command(struct remedy *m, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	strv_push(&m->commands, xvasprintf(fmt, ap));
+	strv_push(&m->commands, text_sanitize(xvasprintf(fmt, ap)));
 	va_end(ap);
 }
 

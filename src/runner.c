@@ -19,6 +19,10 @@ int selection_add(struct strv *l, const char *list, const char **ret_bad)
 	char *save = NULL;
 
 	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		item += strspn(item, " \t");
+		strstrip_right(item);
+		if (!*item)
+			continue;
 		bool known = false;
 		for (size_t i = 0; i < check_table_size && !known; i++)
 			known = selector_matches(item, &check_table[i]);
@@ -90,10 +94,12 @@ void runner_run(struct ctx *c, const struct selection *s, struct report *rep)
 	rep->container_runtime = xstrdup(ctx_runtime(c));
 
 	_cleanup_free_ char *osr = NULL;
-	if (host_read_file(c->host, "etc/os-release", &osr, NULL) < 0)
-		host_read_file(c->host, "usr/lib/os-release", &osr, NULL);
+	if (host_read_text(c->host, "etc/os-release", &osr) < 0)
+		host_read_text(c->host, "usr/lib/os-release", &osr);
 	if (!osr || (os_release_get(osr, "PRETTY_NAME", &rep->os) < 0 && os_release_get(osr, "NAME", &rep->os) < 0))
 		rep->os = xstrdup("unknown");
+	text_sanitize(rep->kernel_release);
+	text_sanitize(rep->os);
 	rep->live = host_is_live(c->host);
 	report_finish(rep);
 }

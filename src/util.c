@@ -138,6 +138,69 @@ void strv_clear(struct strv *l)
 	*l = (struct strv){0};
 }
 
+/* Length of the valid UTF-8 sequence at p, or 0. */
+static size_t utf8_valid(const unsigned char *p)
+{
+	size_t n;
+	unsigned min;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if ((p[0] & 0xe0) == 0xc0)
+		n = 2, min = 0x80, cp = p[0] & 0x1f;
+	else if ((p[0] & 0xf0) == 0xe0)
+		n = 3, min = 0x800, cp = p[0] & 0x0f;
+	else if ((p[0] & 0xf8) == 0xf0)
+		n = 4, min = 0x10000, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+char *text_sanitize(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	while (*p) {
+		size_t n = utf8_valid(p);
+		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f)) || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
+			/* Also C1 controls (U+0080..U+009F): terminals obey some of them. */
+			size_t drop = n ? n : 1;
+			*p = '?';
+			memmove(p + 1, p + drop, strlen((char *)p + drop) + 1);
+			p++;
+			continue;
+		}
+		p += n;
+	}
+	return s;
+}
+
+char *shell_quote(const char *s)
+{
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._-+:=,@") == strlen(s))
+		return xstrdup(s);
+	struct strbuf sb = {0};
+	strbuf_append(&sb, "'");
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			strbuf_append(&sb, "'\\''");
+		else {
+			char ch[2] = {*p, 0};
+			strbuf_append(&sb, ch);
+		}
+	}
+	strbuf_append(&sb, "'");
+	return strbuf_take(&sb);
+}
+
 char *strstrip_right(char *s)
 {
 	size_t n = strlen(s);

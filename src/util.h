@@ -77,6 +77,13 @@ bool strv_contains(const struct strv *l, const char *s);
 char *strv_join(const struct strv *l, const char *sep);
 void strv_clear(struct strv *l);
 
+/*
+ * Make text from a host file safe to print and to put in JSON: control
+ * characters and bytes that are not UTF-8 become '?'. In place; returns s.
+ */
+char *text_sanitize(char *s);
+/* s as one shell word: unchanged when plain, else in single quotes. */
+char *shell_quote(const char *s);
 /* Strip trailing whitespace in place; returns s. */
 char *strstrip_right(char *s);
 /* A short text for a negative errno ("ENOENT"), for evidence. */
