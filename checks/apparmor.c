@@ -50,7 +50,14 @@ int check_apparmor_status(struct ctx *c, struct result *r)
 		return result_error(r, aa, "sys/module/apparmor/parameters/enabled is %s", host_err_text(aa));
 	result_evidence_bool(r, "enabled", aa == 1);
 	if (aa == 0) {
-		result_set(r, STATUS_PASS, "AppArmor is not enabled in this kernel");
+		const char *v = ctx_apparmor_value(c);
+		if (!v)
+			result_set(r, STATUS_PASS, "AppArmor is not built into this kernel");
+		else if (!v[0])
+			result_set(r, STATUS_PASS,
+				   "AppArmor is hidden from this container (its enabled parameter is masked empty)");
+		else
+			result_set(r, STATUS_PASS, "AppArmor is switched off (its enabled parameter reads %s)", v);
 		return 0;
 	}
 
@@ -95,7 +102,8 @@ int check_apparmor_status(struct ctx *c, struct result *r)
 		break;
 	case AA_LABEL_UNCONFINED:
 		result_set(r, STATUS_WARN,
-			   "unconfined inside a container: Docker would load its profiles into the host's policy");
+			   "the label inside this container reads unconfined: unless the container has an AppArmor "
+			   "namespace of its own, Docker would load its profiles into the host's policy");
 		remedy_apparmor_namespace(c, r);
 		break;
 	case AA_LABEL_CONFINED:

@@ -205,10 +205,11 @@ int check_cgroup_namespace(struct ctx *c, struct result *r)
 			return 0;
 		}
 		result_evidence_bool(r, "ns_file", false);
-		result_set(r, STATUS_FAIL, "the kernel has no cgroup namespaces (mainline Linux below 4.6)");
+		result_set(r, STATUS_FAIL,
+			   "the kernel has no cgroup namespaces (mainline Linux below 4.6): containers see the "
+			   "host's cgroup tree, and nested containers cannot run");
 		result_remedy(r, WHERE_HOST,
-			      "Docker inside a container needs cgroup namespaces: boot a kernel of 4.6 or newer "
-			      "(Ubuntu's 4.4 kernels carry them too).",
+			      "Boot a kernel of 4.6 or newer (Ubuntu's 4.4 kernels carry cgroup namespaces too).",
 			      "uname -r", NULL);
 		return 0;
 	}

@@ -94,7 +94,10 @@ int check_kernel_config(struct ctx *c, struct result *r)
 		result_set(r, STATUS_PASS, "all %zu options Docker needs are built in or modules (%s)",
 			   ARRAY_SIZE(required_options), source);
 	} else {
-		result_set(r, STATUS_FAIL, "%zu of the options Docker needs are not enabled: %s", missing.n, list);
+		if (missing.n == 1)
+			result_set(r, STATUS_FAIL, "an option Docker needs is not enabled: %s", list);
+		else
+			result_set(r, STATUS_FAIL, "%zu options Docker needs are not enabled: %s", missing.n, list);
 		struct remedy *m = result_remedy(
 			r, WHERE_HOST,
 			"The running kernel lacks these options. Boot the distribution's stock kernel, or rebuild "

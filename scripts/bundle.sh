@@ -17,7 +17,7 @@ bin=${2:?usage: bundle.sh OUTDIR BINARY}
 
 die() { echo "bundle.sh: $*" >&2; exit 1; }
 
-[ -f "$bin" ] && [ -x "$bin" ] || die "$bin: not an executable file"
+if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then die "$bin: not an executable file"; fi
 command -v ldd >/dev/null 2>&1 || die "ldd not found (libc-bin)"
 deps=$(ldd "$bin" 2>&1) || die "ldd $bin failed: $deps"
 case $deps in

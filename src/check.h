@@ -33,7 +33,8 @@ struct ctx {
 	struct strv runtime_signals;
 
 	bool apparmor_done;
-	int apparmor; /* 1 enabled, 0 not, negative errno unknown */
+	int apparmor;	      /* 1 enabled, 0 not, negative errno unknown */
+	char *apparmor_value; /* what parameters/enabled reads; NULL when it is missing */
 
 	bool instance_done;
 	char *instance;
@@ -50,6 +51,8 @@ const char *ctx_runtime(struct ctx *c);
 const struct strv *ctx_runtime_signals(struct ctx *c);
 bool ctx_in_container(struct ctx *c);
 int ctx_apparmor_enabled(struct ctx *c);
+/* The enabled parameter as read ("Y", "N", "" when masked), NULL when not built in. */
+const char *ctx_apparmor_value(struct ctx *c);
 /* The container's name as its host knows it, or "NAME" when it cannot be known. */
 const char *ctx_instance(struct ctx *c);
 

@@ -19,6 +19,7 @@ void ctx_clear(struct ctx *c)
 		mnt_unref_table(c->mounts);
 	strv_clear(&c->runtime_signals);
 	free(c->instance);
+	free(c->apparmor_value);
 	*c = (struct ctx){0};
 }
 
@@ -253,7 +254,7 @@ bool ctx_in_container(struct ctx *c)
 int ctx_apparmor_enabled(struct ctx *c)
 {
 	if (!c->apparmor_done) {
-		_cleanup_free_ char *v = NULL;
+		char *v = NULL;
 		c->apparmor_done = true;
 		int r = host_read_line(c->host, "sys/module/apparmor/parameters/enabled", &v);
 		if (r == -ENOENT)
@@ -262,8 +263,15 @@ int ctx_apparmor_enabled(struct ctx *c)
 			c->apparmor = r;
 		else
 			c->apparmor = streq(v, "Y") || streq(v, "y") || streq(v, "1");
+		c->apparmor_value = v ? text_sanitize(v) : NULL;
 	}
 	return c->apparmor;
+}
+
+const char *ctx_apparmor_value(struct ctx *c)
+{
+	ctx_apparmor_enabled(c);
+	return c->apparmor_value;
 }
 
 /* LXD's rule for instance names; anything else must not reach a pasted command. */

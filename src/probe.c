@@ -127,7 +127,11 @@ int probe_apparmor_parser(void *userdata _unused_, char **ret)
 	return 0;
 }
 
-/* GET /1.0/meta-data from LXD's guest API: "instance-id: NAME". */
+/*
+ * GET /1.0/meta-data from LXD's guest API. local-hostname is the instance's
+ * name; instance-id is a random UUID in LXD 5 (volatile.cloud-init.instance-id)
+ * and only a fallback for old releases that had no local-hostname.
+ */
 static int lxd_instance_name(char **ret)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = "/dev/lxd/sock"};
@@ -158,7 +162,7 @@ static int lxd_instance_name(char **ret)
 	buf[len] = '\0';
 	if (!startswith(buf, "HTTP/1.") || !strstr(buf, " 200 "))
 		return -EBADMSG;
-	static const char *const keys[] = {"instance-id:", "local-hostname:"};
+	static const char *const keys[] = {"local-hostname:", "instance-id:"};
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		char *k = strstr(buf, keys[i]);
 		if (!k)
