@@ -62,10 +62,8 @@ cleanup() {
 	local rc=$?
 	set +e
 	trap - EXIT INT TERM
-	lxd_cleanup || rc=1
-	lxd_down || rc=1
+	lxd_session_end || rc=1
 	rm -rf "$TMP"
-	rm -f "$NESTCHECK_LXD_STATE" "$NESTCHECK_LXD_STATE".*
 	echo "live.lxd: $((SECONDS - T0)) s"
 	exit "$rc"
 }

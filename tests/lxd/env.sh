@@ -542,3 +542,14 @@ lxd_cleanup() {
 	done
 	return $rc
 }
+
+# lxd_session_end: what every script using this library does last, also on
+# failure: remove its instances and images, stop the daemons it started, and
+# drop its state files. Returns non-zero when any of that failed.
+lxd_session_end() {
+	local rc=0
+	lxd_cleanup || rc=1
+	lxd_down || rc=1
+	rm -f "$NESTCHECK_LXD_STATE" "$NESTCHECK_LXD_STATE".*
+	return $rc
+}

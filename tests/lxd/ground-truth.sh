@@ -29,9 +29,7 @@ cleanup() {
 	local rc=$?
 	set +e
 	trap - EXIT INT TERM
-	lxd_cleanup || rc=1
-	lxd_down || rc=1
-	rm -f "$NESTCHECK_LXD_STATE" "$NESTCHECK_LXD_STATE".*
+	lxd_session_end || rc=1
 	exit $rc
 }
 trap cleanup EXIT
