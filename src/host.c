@@ -231,26 +231,16 @@ static struct observation *host_find(const struct host *h, const char *key)
 	return NULL;
 }
 
-/* Values are single lines: newlines would break the file format. */
-static char *one_line(const char *value)
-{
-	char *v = xstrdup(value);
-	for (char *p = v; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	return strstrip_right(v);
-}
-
 void host_record(struct host *h, const char *key, const char *value)
 {
 	struct observation *o = host_find(h, key);
 	if (o) {
 		free(o->value);
-		o->value = one_line(value);
+		o->value = xstrdup(value);
 		return;
 	}
 	h->obs = xrealloc(h->obs, (h->n_obs + 1) * sizeof(*h->obs));
-	h->obs[h->n_obs++] = (struct observation){xstrdup(key), one_line(value)};
+	h->obs[h->n_obs++] = (struct observation){xstrdup(key), xstrdup(value)};
 }
 
 int host_observe(struct host *h, const char *key, host_probe_fn probe, void *userdata, const char **ret)
@@ -272,6 +262,31 @@ int host_observe(struct host *h, const char *key, host_probe_fn probe, void *use
 	return 0;
 }
 
+static int probe_read_file(void *userdata, char **ret)
+{
+	const char *path = ((void **)userdata)[1];
+	struct host *h = ((void **)userdata)[0];
+	char *buf = NULL;
+	int r = host_read_text(h, path, &buf);
+	/* Absence and refusal are facts worth replaying too. */
+	*ret = r < 0 ? xasprintf("!%s", errno_name(r)) : buf;
+	return 0;
+}
+
+int host_observe_file(struct host *h, const char *path, const char **ret)
+{
+	_cleanup_free_ char *key = xasprintf("file:%s", path);
+	void *ud[2] = {h, (void *)path};
+	const char *v;
+	int r = host_observe(h, key, probe_read_file, ud, &v);
+	if (r < 0)
+		return r;
+	if (v[0] == '!')
+		return errno_from_name(v + 1);
+	*ret = v;
+	return 0;
+}
+
 int host_load_observations(struct host *h, const char *buf)
 {
 	const char *p = buf;
@@ -283,6 +298,17 @@ int host_load_observations(struct host *h, const char *buf)
 		if (!eq || eq == line || line[0] == '#')
 			continue;
 		*eq = '\0';
+		/* Undo the escapes host_write_observations() wrote. */
+		char *w = eq + 1;
+		for (const char *r = eq + 1; *r; r++) {
+			if (*r == '\\' && r[1] == 'n')
+				*w++ = '\n', r++;
+			else if (*r == '\\' && r[1] == '\\')
+				*w++ = '\\', r++;
+			else
+				*w++ = *r;
+		}
+		*w = '\0';
 		host_record(h, line, eq + 1);
 	}
 	return 0;
@@ -294,8 +320,19 @@ int host_write_observations(const struct host *h, const char *path)
 	if (!f)
 		return -errno;
 	fputs("# nestcheck observations of live probes (key=value)\n", f);
-	for (size_t i = 0; i < h->n_obs; i++)
-		fprintf(f, "%s=%s\n", h->obs[i].key, h->obs[i].value);
+	for (size_t i = 0; i < h->n_obs; i++) {
+		/* One line per observation: newlines and backslashes are escaped. */
+		fprintf(f, "%s=", h->obs[i].key);
+		for (const char *p = h->obs[i].value; *p; p++) {
+			if (*p == '\n')
+				fputs("\\n", f);
+			else if (*p == '\\')
+				fputs("\\\\", f);
+			else
+				fputc(*p, f);
+		}
+		fputc('\n', f);
+	}
 	if (fflush(f) != 0 || ferror(f))
 		return -EIO;
 	return 0;

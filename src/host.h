@@ -46,9 +46,15 @@ int host_kernel_release(struct host *h, char **ret);
  */
 typedef int (*host_probe_fn)(void *userdata, char **ret_value);
 int host_observe(struct host *h, const char *key, host_probe_fn probe, void *userdata, const char **ret);
+/*
+ * A file outside CONTRACT.md's manifest, read live and recorded (key
+ * "file:PATH"), so that a capture carries it: 0 with its text, or the
+ * negative errno that reading it gave; -ENODATA in a replay that lacks it.
+ */
+int host_observe_file(struct host *h, const char *path, const char **ret);
 /* Record a value found live by other means (a name from LXD, say). */
 void host_record(struct host *h, const char *key, const char *value);
-/* Write every observation as key=value lines, for a capture. */
+/* Write every observation as key=value lines (\n and \\ escaped), for a capture. */
 int host_write_observations(const struct host *h, const char *path);
 /* Load recorded observations from a buffer (replay). */
 int host_load_observations(struct host *h, const char *buf);

@@ -209,23 +209,43 @@ char *strstrip_right(char *s)
 	return s;
 }
 
+static const struct {
+	int err;
+	const char *name;
+} errno_names[] = {
+	{EPERM, "EPERM"},	    {ENOENT, "ENOENT"},
+	{EACCES, "EACCES"},	    {EINVAL, "EINVAL"},
+	{ENOSYS, "ENOSYS"},	    {EBUSY, "EBUSY"},
+	{ELOOP, "ELOOP"},	    {EXDEV, "EXDEV"},
+	{EFBIG, "EFBIG"},	    {ENOTDIR, "ENOTDIR"},
+	{EISDIR, "EISDIR"},	    {EROFS, "EROFS"},
+	{ENODEV, "ENODEV"},	    {ENOTSUP, "ENOTSUP"},
+	{EDQUOT, "EDQUOT"},	    {ENOTCONN, "ENOTCONN"},
+	{ETIMEDOUT, "ETIMEDOUT"},   {EIO, "EIO"},
+	{ENOMEM, "ENOMEM"},	    {EBADMSG, "EBADMSG"},
+	{ENODATA, "ENODATA"},	    {ECHILD, "ECHILD"},
+	{ENOSPC, "ENOSPC"},	    {E2BIG, "E2BIG"},
+	{EAGAIN, "EAGAIN"},	    {ENXIO, "ENXIO"},
+	{EEXIST, "EEXIST"},	    {ENOKEY, "ENOKEY"},
+	{EOPNOTSUPP, "EOPNOTSUPP"}, {ENAMETOOLONG, "ENAMETOOLONG"},
+	{ESRCH, "ESRCH"},	    {ECONNREFUSED, "ECONNREFUSED"},
+	{EPROTO, "EPROTO"},	    {EUSERS, "EUSERS"},
+};
+
 const char *errno_name(int err)
 {
-	static const struct {
-		int err;
-		const char *name;
-	} names[] = {
-		{EPERM, "EPERM"},	  {ENOENT, "ENOENT"},	{EACCES, "EACCES"}, {EINVAL, "EINVAL"},
-		{ENOSYS, "ENOSYS"},	  {EBUSY, "EBUSY"},	{ELOOP, "ELOOP"},   {EXDEV, "EXDEV"},
-		{EFBIG, "EFBIG"},	  {ENOTDIR, "ENOTDIR"}, {EISDIR, "EISDIR"}, {EROFS, "EROFS"},
-		{ENODEV, "ENODEV"},	  {ENOTSUP, "ENOTSUP"}, {EDQUOT, "EDQUOT"}, {ENOTCONN, "ENOTCONN"},
-		{ETIMEDOUT, "ETIMEDOUT"}, {EIO, "EIO"},		{ENOMEM, "ENOMEM"}, {EBADMSG, "EBADMSG"},
-		{ENODATA, "ENODATA"},	  {ECHILD, "ECHILD"},	{ENOSPC, "ENOSPC"},
-	};
 	if (err < 0)
 		err = -err;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (names[i].err == err)
-			return names[i].name;
+	for (size_t i = 0; i < ARRAY_SIZE(errno_names); i++)
+		if (errno_names[i].err == err)
+			return errno_names[i].name;
 	return "EUNKNOWN";
+}
+
+int errno_from_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(errno_names); i++)
+		if (streq(errno_names[i].name, name))
+			return -errno_names[i].err;
+	return -EIO;
 }

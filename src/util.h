@@ -88,5 +88,7 @@ char *shell_quote(const char *s);
 char *strstrip_right(char *s);
 /* A short text for a negative errno ("ENOENT"), for evidence. */
 const char *errno_name(int err);
+/* The negative errno errno_name() gave that name; -EIO for one it does not know. */
+int errno_from_name(const char *name);
 
 #endif
