@@ -87,6 +87,12 @@ int check_container_nesting(struct ctx *c, struct result *r);
 int check_apparmor_status(struct ctx *c, struct result *r);
 int check_overlay_support(struct ctx *c, struct result *r);
 int check_storage_backing_fs(struct ctx *c, struct result *r);
+/* [2/5] storage: */
+/* [2/5] modules: */
+/* [2/5] namespaces: */
+/* [2/5] seccomp: */
+/* [2/5] runtime: */
+/* [2/5] network: */
 
 /* Shared remediation texts. */
 void remedy_lxd_nesting(struct ctx *c, struct result *r);

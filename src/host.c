@@ -236,11 +236,11 @@ void host_record(struct host *h, const char *key, const char *value)
 	struct observation *o = host_find(h, key);
 	if (o) {
 		free(o->value);
-		o->value = xstrdup(value);
+		o->value = strstrip_right(xstrdup(value));
 		return;
 	}
 	h->obs = xrealloc(h->obs, (h->n_obs + 1) * sizeof(*h->obs));
-	h->obs[h->n_obs++] = (struct observation){xstrdup(key), xstrdup(value)};
+	h->obs[h->n_obs++] = (struct observation){xstrdup(key), strstrip_right(xstrdup(value))};
 }
 
 int host_observe(struct host *h, const char *key, host_probe_fn probe, void *userdata, const char **ret)

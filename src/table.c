@@ -14,6 +14,12 @@ const struct check check_table[] = {
 	{"apparmor.status", "apparmor", "AppArmor lets Docker load its profiles", CHECK_LIVE, check_apparmor_status},
 	{"overlay.support", "overlay", "Kernel overlay filesystem", 0, check_overlay_support},
 	{"storage.backing_fs", "storage", "Filesystem under Docker's data root", CHECK_LIVE, check_storage_backing_fs},
+	/* [2/5] storage: */
+	/* [2/5] modules: */
+	/* [2/5] namespaces: */
+	/* [2/5] seccomp: */
+	/* [2/5] runtime: */
+	/* [2/5] network: */
 };
 
 const size_t check_table_size = ARRAY_SIZE(check_table);

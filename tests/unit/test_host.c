@@ -667,7 +667,7 @@ static void test_observe_live(void **state)
 	bad.err = 0;
 	bad.value = "now\r\nit works";
 	assert_int_equal(host_observe(h, "apparmor.x", probe, &bad, &v), 0);
-	assert_string_equal(v, "now  it works");
+	assert_string_equal(v, "now\r\nit works");
 	assert_int_equal(bad.calls, 3);
 
 	/* host_record replaces what a probe found. */
@@ -686,6 +686,7 @@ static void test_observations_roundtrip(void **state)
 	host_record(live, "container.instance", "c1");
 	host_record(live, "storage.fstype", "zfs");
 	host_record(live, "multi", "line one\nline two\n");
+	host_record(live, "backslash", "a\\nb\\");
 	host_record(live, "with.eq", "k=v");
 	host_record(live, "container.instance", "c2");
 	struct probe_state ps = {.value = "probed"};
@@ -707,7 +708,8 @@ static void test_observations_roundtrip(void **state)
 	assert_string_equal(text, "# nestcheck observations of live probes (key=value)\n"
 				  "container.instance=c2\n"
 				  "storage.fstype=zfs\n"
-				  "multi=line one line two\n"
+				  "multi=line one\\nline two\n"
+				  "backslash=a\\\\nb\\\\\n"
 				  "with.eq=k=v\n"
 				  "probed.key=probed\n");
 
@@ -715,7 +717,9 @@ static void test_observations_roundtrip(void **state)
 	struct host *h = open_root(f);
 	assert_observed(h, "container.instance", "c2");
 	assert_observed(h, "storage.fstype", "zfs");
-	assert_observed(h, "multi", "line one line two");
+	/* Newlines and backslashes come back as they were recorded. */
+	assert_observed(h, "multi", "line one\nline two");
+	assert_observed(h, "backslash", "a\\nb\\");
 	assert_observed(h, "with.eq", "k=v");
 	assert_observed(h, "probed.key", "probed");
 	assert_not_observed(h, "never.recorded");
