@@ -40,5 +40,5 @@ ctest_tier build-asan -L live
 ctest_tier build-plain -L valgrind
 
 echo
-echo "all tiers: $passed passed, $failed failed"
+echo "total: $passed passed, $failed failed"
 exit $status
