@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# bench.sh [RUNS]: time a full static run of nestcheck (--no-launch) against
-# lxc-checkconfig on this machine, interleaved, and print both medians, their
-# ratio and nestcheck's peak RSS. Figures, not a pass/fail test.
+# bench.sh [RUNS]: time a static run of nestcheck (--no-launch --no-probes:
+# what host files say) against lxc-checkconfig on this machine, interleaved,
+# and print both medians, their ratio and nestcheck's peak RSS; then the cost
+# of the live probes (--no-launch alone), in total and per check. Figures, not
+# a pass/fail test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-41}
@@ -24,20 +26,30 @@ trap 'rm -rf "$tmp"' EXIT
 "$nc" --no-launch >/dev/null || true
 lxc-checkconfig >/dev/null 2>&1 || true
 for ((i = 0; i < runs; i++)); do
-	t0=$(ns); "$nc" --no-launch >/dev/null || true; t1=$(ns)
+	t0=$(ns); "$nc" --no-launch --no-probes >/dev/null || true; t1=$(ns)
 	lxc-checkconfig >/dev/null 2>&1 || true; t2=$(ns)
+	"$nc" --no-launch >/dev/null || true; t3=$(ns)
 	echo $(((t1 - t0) / 1000)) >>"$tmp/nc"
 	echo $(((t2 - t1) / 1000)) >>"$tmp/lxc"
+	echo $(((t3 - t2) / 1000)) >>"$tmp/probes"
 done
 for ((i = 0; i < 9; i++)); do
-	/usr/bin/time -f '%M' -o "$tmp/rss.$i" "$nc" --no-launch >/dev/null || true
+	/usr/bin/time -f '%M' -o "$tmp/rss.$i" "$nc" --no-launch --no-probes >/dev/null || true
+	/usr/bin/time -f '%M' -o "$tmp/rssp.$i" "$nc" --no-launch >/dev/null || true
 done
 
 nc_med=$(median <"$tmp/nc")
 lxc_med=$(median <"$tmp/lxc")
+probes_med=$(median <"$tmp/probes")
 rss=$(cat "$tmp"/rss.* | sort -n | tail -n 1)
+rssp=$(cat "$tmp"/rssp.* | sort -n | tail -n 1)
 printf 'runs (interleaved):            %d each\n' "$runs"
-printf 'nestcheck --no-launch median:  %.2f ms\n' "$(echo "$nc_med / 1000" | bc -l)"
+printf 'static run (--no-launch --no-probes) median: %.2f ms\n' "$(echo "$nc_med / 1000" | bc -l)"
 printf 'lxc-checkconfig median:        %.2f ms\n' "$(echo "$lxc_med / 1000" | bc -l)"
 printf 'ratio nestcheck/lxc-checkconfig: %.3f (bound: 0.100)\n' "$(echo "$nc_med / $lxc_med" | bc -l)"
-printf 'nestcheck peak RSS:            %d KiB (%.2f MiB; bound: 8 MiB)\n' "$rss" "$(echo "$rss / 1024" | bc -l)"
+printf 'static run peak RSS:           %d KiB (%.2f MiB; bound: 8 MiB)\n' "$rss" "$(echo "$rss / 1024" | bc -l)"
+printf 'with live probes (--no-launch) median: %.2f ms (probes cost %.2f ms), peak RSS %d KiB\n' \
+	"$(echo "$probes_med / 1000" | bc -l)" "$(echo "($probes_med - $nc_med) / 1000" | bc -l)" "$rssp"
+echo 'slowest checks with live probes (ms, one run):'
+"$nc" --no-launch --json | awk -F'"' '/"id": /{id=$4} /"duration_ms": /{split($0, a, ": "); printf "  %-22s %s\n", id, a[2]}' |
+	sort -k2 -n -r | head -n 8

@@ -23,6 +23,8 @@ static void usage(FILE *out)
 	      "  --json                 print the JSON report instead of the human one\n"
 	      "  --root DIR             replay a captured sysroot instead of checking this system\n"
 	      "  --no-launch            do not start containers (static checks only)\n"
+	      "  --no-probes            no live probes either (no child processes, test mounts or\n"
+	      "                         commands): only what host files say\n"
 	      "  --only ID[,ID...]      run only these checks (ids or areas such as cgroup)\n"
 	      "  --skip ID[,ID...]      do not run these checks\n"
 	      "  --strict               warnings make the exit status 1 too\n"
@@ -57,11 +59,22 @@ static bool use_colour(void)
 
 int cli_main(int argc, char **argv)
 {
-	enum { OPT_ROOT = 256, OPT_NO_LAUNCH, OPT_ONLY, OPT_SKIP, OPT_STRICT, OPT_LIST, OPT_VERSION, OPT_RECORD };
+	enum {
+		OPT_ROOT = 256,
+		OPT_NO_LAUNCH,
+		OPT_NO_PROBES,
+		OPT_ONLY,
+		OPT_SKIP,
+		OPT_STRICT,
+		OPT_LIST,
+		OPT_VERSION,
+		OPT_RECORD
+	};
 	static const struct option options[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"root", required_argument, NULL, OPT_ROOT},
 		{"no-launch", no_argument, NULL, OPT_NO_LAUNCH},
+		{"no-probes", no_argument, NULL, OPT_NO_PROBES},
 		{"only", required_argument, NULL, OPT_ONLY},
 		{"skip", required_argument, NULL, OPT_SKIP},
 		{"strict", no_argument, NULL, OPT_STRICT},
@@ -73,7 +86,7 @@ int cli_main(int argc, char **argv)
 	};
 	struct selection sel = {0};
 	const char *root = NULL, *record = NULL, *bad;
-	bool json = false, strict = false;
+	bool json = false, strict = false, no_probes = false;
 	int opt, ret = EXIT_CANNOT_RUN;
 
 	opterr = 0;
@@ -89,6 +102,9 @@ int cli_main(int argc, char **argv)
 			break;
 		case OPT_NO_LAUNCH:
 			break; /* no check in this build starts containers */
+		case OPT_NO_PROBES:
+			no_probes = true;
+			break;
 		case OPT_ONLY:
 		case OPT_SKIP:
 			if (strspn(optarg, ",") == strlen(optarg)) {
@@ -148,6 +164,8 @@ int cli_main(int argc, char **argv)
 		goto out;
 	}
 
+	if (no_probes)
+		host_disable_probes(h);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 

@@ -16,6 +16,7 @@ struct host {
 	char *root; /* NULL when live */
 	int root_fd;
 	bool openat2_missing;
+	bool no_probes;
 	struct observation *obs;
 	size_t n_obs;
 };
@@ -173,7 +174,7 @@ int host_read_file(struct host *h, const char *path, char **ret, size_t *ret_len
 int host_read_text(struct host *h, const char *path, char **ret)
 {
 	char *buf = NULL;
-	size_t len;
+	size_t len = 0;
 	int r = host_read_file(h, path, &buf, &len);
 	if (r < 0)
 		return r;
@@ -250,7 +251,7 @@ int host_observe(struct host *h, const char *key, host_probe_fn probe, void *use
 		*ret = o->value;
 		return 0;
 	}
-	if (h->root)
+	if (h->root || h->no_probes)
 		return -ENODATA;
 
 	_cleanup_free_ char *value = NULL;
@@ -285,6 +286,11 @@ int host_observe_file(struct host *h, const char *path, const char **ret)
 		return errno_from_name(v + 1);
 	*ret = v;
 	return 0;
+}
+
+void host_disable_probes(struct host *h)
+{
+	h->no_probes = true;
 }
 
 int host_load_observations(struct host *h, const char *buf)

@@ -52,6 +52,8 @@ int host_observe(struct host *h, const char *key, host_probe_fn probe, void *use
  * negative errno that reading it gave; -ENODATA in a replay that lacks it.
  */
 int host_observe_file(struct host *h, const char *path, const char **ret);
+/* Live, but without running probes: host_observe() answers as a replay without observations would. */
+void host_disable_probes(struct host *h);
 /* Record a value found live by other means (a name from LXD, say). */
 void host_record(struct host *h, const char *key, const char *value);
 /* Write every observation as key=value lines (\n and \\ escaped), for a capture. */
