@@ -3,7 +3,8 @@
 #include "check.h"
 #include "version.h"
 
-#define WIDTH 100
+#define WIDTH	 100
+#define ID_WIDTH 22
 
 struct palette {
 	const char *reset, *bold, *dim;
@@ -53,8 +54,9 @@ static void write_wrapped(FILE *out, const char *text, size_t indent, size_t col
 static void write_result(FILE *out, const struct result *r, const struct palette *pal)
 {
 	const char *summary = r->summary ? r->summary : "";
-	fprintf(out, "  %s%-5s%s %-20s ", pal->status[r->status], marks[r->status], pal->reset, r->check->id);
-	write_wrapped(out, summary, 29, 29);
+	/* Ids are padded to the longest in the table, so that summaries line up. */
+	fprintf(out, "  %s%-5s%s %-*s ", pal->status[r->status], marks[r->status], pal->reset, ID_WIDTH, r->check->id);
+	write_wrapped(out, summary, ID_WIDTH + 9, ID_WIDTH + 9);
 
 	for (size_t i = 0; i < r->n_remedies; i++) {
 		const struct remedy *m = &r->remedies[i];

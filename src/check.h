@@ -75,24 +75,45 @@ struct check {
 extern const struct check check_table[];
 extern const size_t check_table_size;
 
-/* One per area in checks/. */
-int check_kernel_version(struct ctx *c, struct result *r);
-int check_kernel_config(struct ctx *c, struct result *r);
-int check_cgroup_layout(struct ctx *c, struct result *r);
-int check_cgroup_namespace(struct ctx *c, struct result *r);
-int check_userns_enabled(struct ctx *c, struct result *r);
-int check_userns_idmap(struct ctx *c, struct result *r);
+/* The checks, one file per area in checks/. */
 int check_container_detect(struct ctx *c, struct result *r);
 int check_container_nesting(struct ctx *c, struct result *r);
+int check_kernel_version(struct ctx *c, struct result *r);
+int check_kernel_config(struct ctx *c, struct result *r);
+int check_kernel_keyring(struct ctx *c, struct result *r);
+int check_modules_required(struct ctx *c, struct result *r);
+int check_cgroup_layout(struct ctx *c, struct result *r);
+int check_cgroup_namespace(struct ctx *c, struct result *r);
+int check_cgroup_delegation(struct ctx *c, struct result *r);
+int check_namespace_unshare(struct ctx *c, struct result *r);
+int check_namespace_proc_mount(struct ctx *c, struct result *r);
+int check_namespace_sysfs_mount(struct ctx *c, struct result *r);
+int check_userns_enabled(struct ctx *c, struct result *r);
+int check_userns_idmap(struct ctx *c, struct result *r);
+int check_device_mknod(struct ctx *c, struct result *r);
+int check_process_oom_score_adj(struct ctx *c, struct result *r);
 int check_apparmor_status(struct ctx *c, struct result *r);
+int check_seccomp_status(struct ctx *c, struct result *r);
 int check_overlay_support(struct ctx *c, struct result *r);
+int check_overlay_mount(struct ctx *c, struct result *r);
 int check_storage_backing_fs(struct ctx *c, struct result *r);
-/* [2/5] storage: */
-/* [2/5] modules: */
-/* [2/5] namespaces: */
-/* [2/5] seccomp: */
-/* [2/5] runtime: */
-/* [2/5] network: */
+int check_storage_block(struct ctx *c, struct result *r);
+int check_storage_zfs(struct ctx *c, struct result *r);
+int check_storage_xattr(struct ctx *c, struct result *r);
+int check_network_ip_forward(struct ctx *c, struct result *r);
+int check_network_iptables(struct ctx *c, struct result *r);
+int check_network_bridge_nf(struct ctx *c, struct result *r);
+int check_runtime_lxc(struct ctx *c, struct result *r);
+int check_runtime_lxcfs(struct ctx *c, struct result *r);
+int check_runtime_lxd(struct ctx *c, struct result *r);
+int check_runtime_docker(struct ctx *c, struct result *r);
+
+/* nestcheck's effective uid from proc/self/status (so that a replay knows it too). */
+int status_euid(struct ctx *c, uint32_t *ret);
+/* 1 in a user namespace (uid_map not the identity), 0 not, negative errno when unknown. */
+int self_in_userns(struct ctx *c);
+/* The device.mknod probe's recorded value (run once, shared with seccomp.status). */
+int device_mknod_observe(struct ctx *c, const char **ret);
 
 /* Shared remediation texts. */
 void remedy_lxd_nesting(struct ctx *c, struct result *r);

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "check.h"
 #include "probe.h"
+#include "probe_storage.h"
 #include "report.h"
 #include "runner.h"
 #include "version.h"
@@ -41,6 +42,7 @@ static void usage(FILE *out)
 static void on_signal(int sig)
 {
 	probe_cleanup_on_signal();
+	probe_storage_cleanup_on_signal();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -48,7 +50,7 @@ static void on_signal(int sig)
 static void list_checks(void)
 {
 	for (size_t i = 0; i < check_table_size; i++)
-		printf("%-20s %s\n", check_table[i].id, check_table[i].title);
+		printf("%-22s %s\n", check_table[i].id, check_table[i].title);
 }
 
 static bool use_colour(void)

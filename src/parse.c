@@ -778,9 +778,29 @@ int proc_status_hex(const char *buf, const char *field, uint64_t *ret)
 	return -ENOENT;
 }
 
-/* JSON as dockerd reads it: strict, one value, nothing after it. */
-static json_object *json_parse_strict(const char *text)
+/* Whether text has a quote or comment outside a string: json-c's strict mode lets '...' through. */
+static bool json_has_foreign_tokens(const char *text)
 {
+	bool in_string = false;
+	for (const char *p = text; *p; p++) {
+		if (in_string) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				in_string = false;
+		} else if (*p == '"') {
+			in_string = true;
+		} else if (*p == '\'' || (*p == '/' && (p[1] == '/' || p[1] == '*'))) {
+			return true;
+		}
+	}
+	return false;
+}
+
+json_object *json_parse_strict(const char *text)
+{
+	if (json_has_foreign_tokens(text))
+		return NULL;
 	struct json_tokener *tok = json_tokener_new();
 	if (!tok)
 		return NULL;
@@ -799,6 +819,27 @@ static json_object *json_parse_strict(const char *text)
 	}
 	json_tokener_free(tok);
 	return obj;
+}
+
+int docker_daemon_bool(const char *json, const char *key, bool *ret)
+{
+	json_object *obj = json_parse_strict(json);
+	if (!obj || !json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		return -EBADMSG;
+	}
+	json_object *v = NULL;
+	int r;
+	if (!json_object_object_get_ex(obj, key, &v) || !v) {
+		r = -ENOENT;
+	} else if (!json_object_is_type(v, json_type_boolean)) {
+		r = -EBADMSG;
+	} else {
+		*ret = json_object_get_boolean(v);
+		r = 0;
+	}
+	json_object_put(obj);
+	return r;
 }
 
 int docker_data_root(const char *json, char **ret)

@@ -23,7 +23,7 @@ expect() {
 	check "$name: verdict $verdict" [ "$(jget "$f" verdict)" = "$verdict" ]
 	check "$name: mode replay, schema_version 1" \
 		eval '[ "$(jget "$f" mode)" = replay ] && [ "$(jget "$f" schema_version)" = 1 ]'
-	check "$name: all 11 checks reported" [ "$(json_ids "$f" | tr '\n' ' ')" = "$(echo "$ALL_IDS" | tr '\n' ' ')" ]
+	check "$name: all $N_CHECKS checks reported" [ "$(json_ids "$f" | tr '\n' ' ')" = "$(echo "$ALL_IDS" | tr '\n' ' ')" ]
 	check "$name: summary counts equal the checks' statuses (and the verdict follows)" summary_consistent "$f"
 	check "$name: every warn/fail has remediation with text and where host|container" all_remediation_ok "$f"
 
@@ -96,11 +96,19 @@ check "fail-kernel: --skip kernel.version leaves nothing failing: exit 0" rc_is 
 # --- not ready: a kernel config without required options ---
 R=$TMP/fail-config
 sysroot_host "$R"
-kconfig_text VETH BRIDGE_NETFILTER | gzip -9n >"$R/proc/config.gz"
+# Options no module check looks at, so that kernel.config alone notices.
+kconfig_text CGROUP_FREEZER POSIX_MQUEUE | gzip -9n >"$R/proc/config.gz"
 expect fail-config "$R" 1 not_ready 1
 check "fail-config: kernel.config is the only fail" only_these fail-config fail kernel.config
 check "fail-config: evidence.missing names both options" \
-	[ "$(jget "$(out fail-config)" checks.kernel.config.evidence.missing)" = "CONFIG_VETH CONFIG_BRIDGE_NETFILTER" ]
+	[ "$(jget "$(out fail-config)" checks.kernel.config.evidence.missing)" = "CONFIG_CGROUP_FREEZER CONFIG_POSIX_MQUEUE" ]
+# A module option missing shows in modules.required and network.bridge_nf too.
+R=$TMP/fail-config-modules
+sysroot_host "$R"
+kconfig_text VETH BRIDGE_NETFILTER | gzip -9n >"$R/proc/config.gz"
+expect fail-config-modules "$R" 1 not_ready 1
+check "fail-config-modules: modules.required says br_netfilter is not in this kernel" \
+	grep -q 'br_netfilter' <(jget "$(out fail-config-modules)" checks.modules.required.evidence.missing_optional)
 
 # --- not ready: an LXC container without nesting, AppArmor confined, no cgroup mounts ---
 R=$TMP/fail-lxc

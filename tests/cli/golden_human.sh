@@ -60,11 +60,11 @@ while IFS= read -r line; do
 		SUMMARY[$id]=${BASH_REMATCH[3]}
 		AREA_OF[$id]=$area
 		NFIX[$id]=0
-		# the summary starts in column 30, whatever the mark and id
-		[ "${line:29:1}" != " " ] && [ "${line:28:1}" = " " ] || BAD+=("$n (summary not in column 30): $line")
+		# the summary starts in column 32, whatever the mark and id
+		[ "${line:31:1}" != " " ] && [ "${line:30:1}" = " " ] || BAD+=("$n (summary not in column 32): $line")
 		state=summary
-	elif [ $state = summary ] && [[ $line =~ ^\ {29}[^\ ] ]]; then
-		SUMMARY[$id]+=" ${line:29}"
+	elif [ $state = summary ] && [[ $line =~ ^\ {31}[^\ ] ]]; then
+		SUMMARY[$id]+=" ${line:31}"
 	elif [[ $state =~ ^(summary|fix|cmd)$ ]] && [[ $line =~ $re_fix ]]; then
 		fixn=${NFIX[$id]}
 		NFIX[$id]=$((fixn + 1))

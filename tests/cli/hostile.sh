@@ -35,7 +35,7 @@ hostile() {
 	check "$name: exit 0 or 1 (no crash, signal or timeout)" rc_0_or_1 || show "$name"
 	check "$name: nothing on stderr (no sanitizer report)" is_empty "$(err "$name")" || show "$name"
 	check "$name: valid JSON" json_valid "$f"
-	check "$name: all 11 checks reported" [ "$(json_ids "$f" | wc -l)" -eq 11 ]
+	check "$name: all $N_CHECKS checks reported" [ "$(json_ids "$f" | wc -l)" -eq "$N_CHECKS" ]
 	check "$name: summary counts equal the checks' statuses" summary_consistent "$f"
 	local empty=""
 	for id in $(json_ids "$f"); do summary_nonempty "$f" "$id" || empty="$empty $id"; done

@@ -114,8 +114,12 @@ json_valid() { jq_ "$1" 2>/dev/null; }
 # jget FILE PATH: print the value (strings bare, others as JSON); fails when absent.
 jget() { jq_ "$1" "$2" 2>/dev/null; }
 
-ALL_IDS="container.detect container.nesting kernel.version kernel.config cgroup.layout cgroup.namespace
-userns.enabled userns.idmap apparmor.status overlay.support storage.backing_fs"
+ALL_IDS="container.detect container.nesting kernel.version kernel.config kernel.keyring modules.required cgroup.layout cgroup.namespace
+cgroup.delegation namespace.unshare namespace.proc_mount namespace.sysfs_mount userns.enabled userns.idmap device.mknod process.oom_score_adj
+apparmor.status seccomp.status overlay.support overlay.mount storage.backing_fs storage.block storage.zfs storage.xattr
+network.ip_forward network.iptables network.bridge_nf runtime.lxc runtime.lxcfs runtime.lxd runtime.docker"
+
+N_CHECKS=$(echo "$ALL_IDS" | wc -w)
 
 # The check ids in the report, one a line, in order. Every check object opens
 # with its "id" key (json-c keeps insertion order), and an unescaped quote
@@ -230,6 +234,10 @@ kconfig_text() {
 		case $o in VETH | BRIDGE | OVERLAY_FS | NF_NAT) v=m ;; *) v=y ;; esac
 		echo "CONFIG_$o=$v"
 	done
+	# What modules.required looks for beyond the contract's list (built in here).
+	for o in IP_NF_IPTABLES IP_NF_NAT IP_NF_RAW IP6_NF_IPTABLES IP6_NF_NAT NETFILTER_XT_TARGET_MASQUERADE; do
+		[[ " $* " == *" $o "* ]] || echo "CONFIG_$o=y"
+	done
 	echo "CONFIG_HZ=250"
 }
 
@@ -280,6 +288,8 @@ sysroot_host() {
 	put "$r" proc/self/gid_map $'         0          0 4294967295\n'
 	put "$r" proc/sys/user/max_user_namespaces $'63432\n'
 	put "$r" proc/sys/kernel/unprivileged_userns_clone $'1\n'
+	# The options built as modules (=m above) are loaded, as on a host that runs Docker.
+	put "$r" proc/modules $'veth 40960 0 - Live 0x0000000000000000\nbridge 311296 0 - Live 0x0000000000000000\noverlay 151552 0 - Live 0x0000000000000000\nnf_nat 49152 0 - Live 0x0000000000000000\n'
 	put "$r" proc/filesystems $'nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tcgroup\nnodev\tcgroup2\n\text4\nnodev\toverlay\n'
 	put "$r" sys/module/apparmor/parameters/enabled $'N\n'
 	put "$r" etc/os-release $'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n'

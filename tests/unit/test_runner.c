@@ -55,13 +55,16 @@ static void test_selector_area(void **state)
 	assert_true(selector_matches("cgroup", find("cgroup.layout")));
 	assert_true(selector_matches("cgroup", find("cgroup.namespace")));
 	assert_false(selector_matches("cgroup", find("kernel.version")));
-	assert_matches("cgroup", "cgroup.layout,cgroup.namespace");
-	assert_matches("kernel", "kernel.version,kernel.config");
+	assert_matches("cgroup", "cgroup.layout,cgroup.namespace,cgroup.delegation");
+	assert_matches("kernel", "kernel.version,kernel.config,kernel.keyring");
 	assert_matches("container", "container.detect,container.nesting");
 	assert_matches("userns", "userns.enabled,userns.idmap");
 	assert_matches("apparmor", "apparmor.status");
-	assert_matches("overlay", "overlay.support");
-	assert_matches("storage", "storage.backing_fs");
+	assert_matches("overlay", "overlay.support,overlay.mount");
+	assert_matches("storage", "storage.backing_fs,storage.block,storage.zfs,storage.xattr");
+	assert_matches("namespace", "namespace.unshare,namespace.proc_mount,namespace.sysfs_mount");
+	assert_matches("runtime", "runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.docker");
+	assert_matches("network", "network.ip_forward,network.iptables,network.bridge_nf");
 }
 
 static void test_selector_id(void **state)
@@ -229,27 +232,37 @@ static void assert_wanted(const char *only, const char *skip, const char *want)
 static void test_selection_wants(void **state)
 {
 	(void)state;
-	const char *all = "container.detect,container.nesting,kernel.version,kernel.config,cgroup.layout,"
-			  "cgroup.namespace,userns.enabled,userns.idmap,apparmor.status,overlay.support,"
-			  "storage.backing_fs";
+	const char *all = "container.detect,container.nesting,kernel.version,kernel.config,kernel.keyring,"
+			  "modules.required,cgroup.layout,cgroup.namespace,cgroup.delegation,namespace.unshare,"
+			  "namespace.proc_mount,namespace.sysfs_mount,userns.enabled,userns.idmap,device.mknod,"
+			  "process.oom_score_adj,apparmor.status,seccomp.status,overlay.support,overlay.mount,"
+			  "storage.backing_fs,storage.block,storage.zfs,storage.xattr,network.ip_forward,"
+			  "network.iptables,network.bridge_nf,runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.docker";
 	assert_wanted(NULL, NULL, all);
-	assert_wanted("cgroup", NULL, "cgroup.layout,cgroup.namespace");
+	assert_wanted("cgroup", NULL, "cgroup.layout,cgroup.namespace,cgroup.delegation");
 	assert_wanted("cgroup.layout", NULL, "cgroup.layout");
-	assert_wanted("cgroup,kernel.version", NULL, "kernel.version,cgroup.layout,cgroup.namespace");
-	assert_wanted("kernel.version,kernel", NULL, "kernel.version,kernel.config");
-	assert_wanted(NULL, "kernel",
-		      "container.detect,container.nesting,cgroup.layout,cgroup.namespace,userns.enabled,"
-		      "userns.idmap,apparmor.status,overlay.support,storage.backing_fs");
-	assert_wanted(NULL, "container,kernel,cgroup,userns,apparmor,overlay", "storage.backing_fs");
-	assert_wanted(NULL, "container,kernel,cgroup,userns,apparmor,overlay,storage", "");
+	assert_wanted("cgroup,kernel.version", NULL, "kernel.version,cgroup.layout,cgroup.namespace,cgroup.delegation");
+	assert_wanted("kernel.version,kernel", NULL, "kernel.version,kernel.config,kernel.keyring");
+	assert_wanted("userns,apparmor", "userns.idmap", "userns.enabled,apparmor.status");
+	assert_wanted(
+		NULL,
+		"container,kernel,modules,cgroup,namespace,userns,device,process,apparmor,seccomp,overlay,network,"
+		"runtime",
+		"storage.backing_fs,storage.block,storage.zfs,storage.xattr");
+	assert_wanted(
+		NULL,
+		"container,kernel,modules,cgroup,namespace,userns,device,process,apparmor,seccomp,overlay,network,"
+		"runtime,storage",
+		"");
 	/* only + skip: skip wins. */
-	assert_wanted("cgroup", "cgroup.namespace", "cgroup.layout");
+	assert_wanted("cgroup", "cgroup.namespace", "cgroup.layout,cgroup.delegation");
 	assert_wanted("kernel.version", "kernel", "");
 	assert_wanted("cgroup", "cgroup", "");
 	assert_wanted("cgroup.layout", "cgroup.layout", "");
-	assert_wanted("cgroup,userns", "userns.idmap,kernel", "cgroup.layout,cgroup.namespace,userns.enabled");
+	assert_wanted("cgroup,userns", "userns.idmap,kernel,cgroup.delegation",
+		      "cgroup.layout,cgroup.namespace,userns.enabled");
 	/* Skipping what is not selected changes nothing. */
-	assert_wanted("cgroup", "storage", "cgroup.layout,cgroup.namespace");
+	assert_wanted("cgroup", "storage", "cgroup.layout,cgroup.namespace,cgroup.delegation");
 }
 
 /* ---- report_finish ---- */
@@ -274,15 +287,15 @@ static enum verdict finish(const enum status *st, size_t n, unsigned counts[_STA
 	return v;
 }
 
-#define FINISH(want, ...)                                                                     \
-	do {                                                                                  \
-		const enum status st_[] = {__VA_ARGS__};                                      \
-		unsigned c_[_STATUS_MAX];                                                      \
-		assert_int_equal(finish(st_, ARRAY_SIZE(st_), c_), want);                    \
-		unsigned exp_[_STATUS_MAX] = {0};                                              \
-		for (size_t i_ = 0; i_ < ARRAY_SIZE(st_); i_++)                               \
-			exp_[st_[i_]]++;                                                       \
-		assert_memory_equal(c_, exp_, sizeof(exp_));                                   \
+#define FINISH(want, ...)                                                                                              \
+	do {                                                                                                           \
+		const enum status st_[] = {__VA_ARGS__};                                                               \
+		unsigned c_[_STATUS_MAX];                                                                              \
+		assert_int_equal(finish(st_, ARRAY_SIZE(st_), c_), want);                                              \
+		unsigned exp_[_STATUS_MAX] = {0};                                                                      \
+		for (size_t i_ = 0; i_ < ARRAY_SIZE(st_); i_++)                                                        \
+			exp_[st_[i_]]++;                                                                               \
+		assert_memory_equal(c_, exp_, sizeof(exp_));                                                           \
 	} while (0)
 
 static void test_report_finish_verdicts(void **state)
@@ -422,10 +435,11 @@ static void test_runner_run_kernel_ok(void **state)
 	put(root, "usr/lib/os-release", "NAME=\"Ubuntu\"\nVERSION=\"16.04 LTS (Xenial Xerus)\"\n");
 	struct report rep;
 	run_only(root, "kernel.version,cgroup", &rep);
-	assert_int_equal(rep.n_results, 3);
+	assert_int_equal(rep.n_results, 4);
 	assert_string_equal(rep.results[0].check->id, "kernel.version");
 	assert_string_equal(rep.results[1].check->id, "cgroup.layout");
 	assert_string_equal(rep.results[2].check->id, "cgroup.namespace");
+	assert_string_equal(rep.results[3].check->id, "cgroup.delegation");
 	assert_int_equal(rep.results[0].status, STATUS_PASS);
 	assert_string_equal(rep.kernel_release, "4.4.0-21-generic");
 	assert_string_equal(rep.os, "Ubuntu");
@@ -438,7 +452,7 @@ static void test_runner_run_kernel_ok(void **state)
 	}
 	for (int i = 0; i < _STATUS_MAX; i++)
 		total += rep.counts[i];
-	assert_int_equal(total, 3);
+	assert_int_equal(total, 4);
 	report_clear(&rep);
 }
 
