@@ -53,5 +53,4 @@ enum iptables_error iptables_error_classify(const char *message);
 /* A boolean sysctl file ("1\n"): -EBADMSG unless it is 0 or 1. */
 int sysctl_bool_parse(const char *text, bool *ret);
 
-
 #endif
