@@ -38,16 +38,17 @@ static void component_clear(struct component *m)
 	*m = (struct component){0};
 }
 
-/* var/lib/dpkg/status once per check: absent, unreadable or junk leave it empty, and the binaries answer. */
-static void dpkg_load(struct ctx *c, struct result *r, struct dpkg_status *ret)
+/* var/lib/dpkg/status: absent, unreadable or junk leave it empty, and the binaries answer. */
+static const struct dpkg_status *dpkg_load(struct ctx *c, struct result *r)
 {
-	_cleanup_free_ char *buf = NULL;
-	*ret = (struct dpkg_status){0};
-	int err = host_read_text(c->host, "var/lib/dpkg/status", &buf);
-	if (err == 0)
-		err = dpkg_status_parse(buf, ret);
-	if (err < 0)
+	static const struct dpkg_status empty;
+	const struct dpkg_status *s;
+	int err = ctx_dpkg(c, &s);
+	if (err < 0) {
 		result_evidence_string(r, "dpkg_status", "%s", host_err_text(err));
+		return &empty;
+	}
+	return s;
 }
 
 /*
@@ -186,10 +187,7 @@ struct stack_part {
 
 static void stack_component(struct ctx *c, struct result *r, const struct stack_part *p, struct component *ret)
 {
-	struct dpkg_status dpkg;
-	dpkg_load(c, r, &dpkg);
-	component_find(c, &dpkg, p->pkgs, p->key, &p->tp, ret);
-	dpkg_status_clear(&dpkg);
+	component_find(c, dpkg_load(c, r), p->pkgs, p->key, &p->tp, ret);
 	component_evidence(r, p->evidence, ret);
 }
 
@@ -666,13 +664,12 @@ int check_runtime_docker(struct ctx *c, struct result *r)
 	static const char *const pkg_docker[] = {"docker-ce", "docker.io", NULL},
 				 *const pkg_containerd[] = {"containerd.io", "containerd", NULL},
 				 *const pkg_runc[] = {"runc", NULL};
-	struct dpkg_status dpkg;
+	const struct dpkg_status *dpkg = dpkg_load(c, r);
 	struct component d, cd = {0}, rc = {0};
 	struct docker_env e;
 	struct findings f = {STATUS_PASS, {0}};
 
-	dpkg_load(c, r, &dpkg);
-	component_find(c, &dpkg, pkg_docker, "runtime.version.dockerd", &tp_docker, &d);
+	component_find(c, dpkg, pkg_docker, "runtime.version.dockerd", &tp_docker, &d);
 	component_evidence(r, "docker", &d);
 	if (d.presence == COMPONENT_ABSENT) {
 		result_set(r, STATUS_SKIP, "Docker is not installed %s",
@@ -685,8 +682,8 @@ int check_runtime_docker(struct ctx *c, struct result *r)
 		result_set(r, STATUS_SKIP, "whether Docker is installed is not known: %s", d.note);
 		goto out;
 	}
-	component_find(c, &dpkg, pkg_containerd, "runtime.version.containerd", &tp_containerd, &cd);
-	component_find(c, &dpkg, pkg_runc, "runtime.version.runc", &tp_runc, &rc);
+	component_find(c, dpkg, pkg_containerd, "runtime.version.containerd", &tp_containerd, &cd);
+	component_find(c, dpkg, pkg_runc, "runtime.version.runc", &tp_runc, &rc);
 	component_evidence(r, "containerd", &cd);
 	component_evidence(r, "runc", &rc);
 
@@ -705,7 +702,7 @@ int check_runtime_docker(struct ctx *c, struct result *r)
 	if (d.version)
 		rules_netfilter(c, r, &f, &e, d.version);
 	rule_runc_procfs(c, r, &f, &e, &rc);
-	rule_noble_runc(c, r, &f, &e, &dpkg, &rc);
+	rule_noble_runc(c, r, &f, &e, dpkg, &rc);
 
 	if (f.texts.n) {
 		_cleanup_free_ char *s = strv_join(&f.texts, "; ");
@@ -721,7 +718,6 @@ int check_runtime_docker(struct ctx *c, struct result *r)
 	strv_clear(&f.texts);
 	docker_env_clear(&e);
 out:
-	dpkg_status_clear(&dpkg);
 	component_clear(&d);
 	component_clear(&cd);
 	component_clear(&rc);

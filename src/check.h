@@ -38,6 +38,10 @@ struct ctx {
 
 	bool instance_done;
 	char *instance;
+
+	bool dpkg_done;
+	int dpkg_err;
+	struct dpkg_status *dpkg;
 };
 
 void ctx_init(struct ctx *c, struct host *h);
@@ -46,6 +50,9 @@ void ctx_clear(struct ctx *c);
 int ctx_release(struct ctx *c, const char **ret, const struct kversion **ret_kv);
 int ctx_kconfig(struct ctx *c, const struct kconfig **ret, const char **ret_source);
 int ctx_mounts(struct ctx *c, struct libmnt_table **ret);
+/* var/lib/dpkg/status, parsed once (it is about 1 MiB on a desktop). */
+struct dpkg_status;
+int ctx_dpkg(struct ctx *c, const struct dpkg_status **ret);
 /* "none", "lxc", "docker", "podman", "systemd-nspawn", "wsl", "openvz", "unknown". */
 const char *ctx_runtime(struct ctx *c);
 const struct strv *ctx_runtime_signals(struct ctx *c);

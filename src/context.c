@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "check.h"
+#include "parse_runtime.h"
 #include "probe.h"
 
 #include <ctype.h>
@@ -20,6 +21,10 @@ void ctx_clear(struct ctx *c)
 	strv_clear(&c->runtime_signals);
 	free(c->instance);
 	free(c->apparmor_value);
+	if (c->dpkg) {
+		dpkg_status_clear(c->dpkg);
+		free(c->dpkg);
+	}
 	*c = (struct ctx){0};
 }
 
@@ -130,6 +135,22 @@ int ctx_kconfig(struct ctx *c, const struct kconfig **ret, const char **ret_sour
 	if (c->kconfig_err < 0)
 		return c->kconfig_err;
 	*ret = c->kconfig;
+	return 0;
+}
+
+int ctx_dpkg(struct ctx *c, const struct dpkg_status **ret)
+{
+	if (!c->dpkg_done) {
+		_cleanup_free_ char *buf = NULL;
+		c->dpkg_done = true;
+		c->dpkg = xcalloc(1, sizeof(*c->dpkg));
+		c->dpkg_err = host_read_text(c->host, "var/lib/dpkg/status", &buf);
+		if (c->dpkg_err == 0)
+			c->dpkg_err = dpkg_status_parse(buf, c->dpkg);
+	}
+	if (c->dpkg_err < 0)
+		return c->dpkg_err;
+	*ret = c->dpkg;
 	return 0;
 }
 

@@ -74,6 +74,10 @@ int dpkg_status_parse(const char *buf, struct dpkg_status *ret)
 		/* Continuation lines (Description, Conffiles: most of the file) belong to the field above. */
 		if (start[0] == ' ' || start[0] == '\t')
 			continue;
+		/* Only three fields matter: skip the others before copying anything. */
+		if (strncasecmp(start, "Package:", 8) != 0 && strncasecmp(start, "Version:", 8) != 0 &&
+		    strncasecmp(start, "Status:", 7) != 0)
+			continue;
 		_cleanup_free_ char *line = strstrip_right(xstrndup(start, len)); /* also the CR of CRLF */
 		char *colon = strchr(line, ':');
 		if (!colon || !field_name_valid(line, (size_t)(colon - line)))
