@@ -44,6 +44,16 @@ elif grep -q ' - cgroup ' /proc/self/mountinfo; then want=v1
 else want=none; fi
 check "cgroup layout" "$layout" "$want"
 
+# A capture of this host replays to the same statuses, live probes included.
+statuses() { grep -oE '"(id|status)": "[^"]*"' "$1" | paste - - ; }
+bash "$src/scripts/capture-sysroot.sh" "$tmp/capture/root" "$nestcheck" || { echo "FAIL: capture-sysroot.sh"; fail=1; }
+"$nestcheck" --root "$tmp/capture/root" --json >"$tmp/replay.json"
+if d=$(diff <(statuses "$tmp/report.json") <(statuses "$tmp/replay.json")); then
+	echo "ok: a capture of this host replays to the live statuses"
+else
+	echo "FAIL: replay differs from live (< live, > replay):"; echo "$d"; fail=1
+fi
+
 # Ground truth: a real container through a real engine.
 mkdir -p "$tmp/rootfs/bin"
 cp /bin/busybox "$tmp/rootfs/bin/" && ln -s busybox "$tmp/rootfs/bin/sh"
@@ -57,6 +67,11 @@ if ! docker version >/dev/null 2>&1; then
 	echo "FAIL: dockerd did not start:"; tail -n 20 "$tmp/dockerd.log"; exit 1
 fi
 cgv=$(docker info --format '{{.CgroupVersion}}')
+# dockerd's own storage driver, on its own data root (a temp dir on the same filesystem as
+# /var/lib/docker here): overlay2 where nestcheck's overlay test mounted overlay.
+drv=$(docker info --format '{{.Driver}}')
+case $drv in overlay2) want=pass ;; *) want=fail ;; esac
+check "overlay.mount agrees with dockerd's driver ($drv)" "$(q checks.overlay.mount.status)" "$want"
 case $layout in hybrid|v1) check "docker cgroup version" "$cgv" 1 ;; v2) check "docker cgroup version" "$cgv" 2 ;; esac
 tar -C "$tmp/rootfs" -c . | docker import - nestcheck-test/busybox:live >/dev/null
 if docker run --rm --network none nestcheck-test/busybox:live /bin/sh -c 'echo hello' 2>"$tmp/run.err" | grep -q hello; then

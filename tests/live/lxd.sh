@@ -299,6 +299,24 @@ push() {
 		lxc file push -q "$SRC/scripts/capture-sysroot.sh" "$1/tmp/capture-sysroot.sh" </dev/null
 }
 
+# probes_agree NAME JSON: the live probes against what dockerd in NAME really does.
+probes_agree() {
+	local name=$1 f=$2 drv
+	drv=$(lxc exec "$name" -- docker info --format '{{.Driver}}' </dev/null 2>/dev/null)
+	if [ "$drv" = overlay2 ]; then
+		expect "overlay.mount agrees with dockerd's storage driver ($drv)" "$(q "$f" checks.overlay.mount.status)" pass
+	elif [ -n "$drv" ]; then
+		expect "overlay.mount agrees with dockerd's storage driver ($drv)" "$(q "$f" checks.overlay.mount.status)" fail
+	fi
+	# runc mounts proc and sysfs in every container it starts: where a run worked, so did they.
+	if [ "$GT_BB" = works ]; then
+		expect "namespace.proc_mount: docker run mounted proc" "$(q "$f" checks.namespace.proc_mount.status)" pass warn
+		expect "namespace.sysfs_mount: docker run mounted sysfs" "$(q "$f" checks.namespace.sysfs_mount.status)" pass warn
+		expect "namespace.unshare: docker run made its namespaces" "$(q "$f" checks.namespace.unshare.status)" pass warn
+		expect "kernel.keyring: docker run joined a session keyring" "$(q "$f" checks.kernel.keyring.status)" pass warn
+	fi
+}
+
 BOARD=()
 # board CONFIG INSTANCE GROUND_TRUTH VERDICT NOT_PASS FIX
 board() { BOARD+=("$(printf '| %s | %s | %s | %s | %s | %s | %s |' "$1" "$2" "$3" "$4" "${5:--}" "${6:--}" "$([ "$CFG_FAILS" = 0 ] && echo ok || echo "$CFG_FAILS FAILED")")"); }
@@ -325,6 +343,7 @@ run_config() {
 		say "nestcheck: $(q "$f" verdict); not pass: $(not_pass "$f")"
 		verdict_agrees first "$f"
 		common_asserts "$name" first "$f"
+		probes_agree "$name" "$f"
 		capture_replay "$name" first "$f"
 		case $id in
 		a)
