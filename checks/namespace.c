@@ -454,20 +454,11 @@ static void remedy_mknod(struct ctx *c, struct result *r, bool wh_ok)
 			      NULL);
 }
 
-/* Docker's data root: data-root in etc/docker/daemon.json, else /var/lib/docker. */
-static char *docker_root(struct ctx *c)
-{
-	_cleanup_free_ char *json = NULL;
-	char *root = NULL;
-	if (host_read_text(c->host, "etc/docker/daemon.json", &json) == 0 && docker_data_root(json, &root) == 0)
-		return root;
-	return xstrdup("/var/lib/docker");
-}
-
 int device_mknod_observe(struct ctx *c, const char **ret)
 {
-	_cleanup_free_ char *root = docker_root(c);
-	return host_observe(c->host, "device.mknod", probe_mknod, root, ret);
+	const char *root = "/var/lib/docker"; /* a bad daemon.json is storage.backing_fs's to report */
+	ctx_data_root(c, NULL, &root);
+	return host_observe(c->host, "device.mknod", probe_mknod, (void *)root, ret);
 }
 
 int check_device_mknod(struct ctx *c, struct result *r)

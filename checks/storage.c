@@ -54,21 +54,10 @@ static void remedy_volume(struct ctx *c, struct result *r, const char *path)
 
 int check_storage_backing_fs(struct ctx *c, struct result *r)
 {
-	_cleanup_free_ char *json = NULL, *data_root = NULL;
-	int err = host_read_text(c->host, "etc/docker/daemon.json", &json);
-
-	if (err == 0) {
-		err = docker_data_root(json, &data_root);
-		if (err == -EBADMSG)
-			return result_error(r, err,
-					    "etc/docker/daemon.json is not valid JSON or its data-root is not an "
-					    "absolute path (dockerd would refuse it too)");
-	} else if (err != -ENOENT) {
-		return result_error(r, err, "etc/docker/daemon.json is %s", host_err_text(err));
-	}
-	if (!data_root)
-		data_root = xstrdup("/var/lib/docker");
-	result_evidence_string(r, "data_root", "%s", data_root);
+	const char *data_root;
+	int err = ctx_data_root(c, r, &data_root);
+	if (err < 0)
+		return err;
 
 	struct libmnt_table *tb;
 	err = ctx_mounts(c, &tb);
@@ -98,7 +87,7 @@ int check_storage_backing_fs(struct ctx *c, struct result *r)
 
 	_cleanup_free_ char *key = xasprintf("storage.dtype:%s", data_root);
 	const char *dtype = NULL;
-	err = host_observe(c->host, key, probe_dtype, data_root, &dtype);
+	err = host_observe(c->host, key, probe_dtype, (void *)data_root, &dtype);
 	if (err < 0 && err != -ENODATA)
 		result_evidence_string(r, "d_type", "not probed: %s", errno_name(err));
 	else if (dtype)

@@ -7,24 +7,6 @@
 #include <libmount.h>
 
 /* Docker's data root, read as storage.backing_fs reads it; recorded as evidence. */
-static int data_root_get(struct ctx *c, struct result *r, char **ret)
-{
-	_cleanup_free_ char *json = NULL, *root = NULL;
-	int err = host_read_text(c->host, "etc/docker/daemon.json", &json);
-
-	if (err == 0) {
-		err = docker_data_root(json, &root);
-		if (err == -EBADMSG)
-			return result_error(r, err,
-					    "etc/docker/daemon.json is not valid JSON or its data-root is not an "
-					    "absolute path (dockerd would refuse it too)");
-	} else if (err != -ENOENT) {
-		return result_error(r, err, "etc/docker/daemon.json is %s", host_err_text(err));
-	}
-	*ret = root ? TAKE_PTR(root) : xstrdup("/var/lib/docker");
-	result_evidence_string(r, "data_root", "%s", *ret);
-	return 0;
-}
 
 /*
  * The mount under the data root. 1 when found (recorded as evidence); 0 when
@@ -143,9 +125,9 @@ static void remedy_zfs(struct ctx *c, struct result *r, const char *data_root, c
 
 int check_storage_block(struct ctx *c, struct result *r)
 {
-	_cleanup_free_ char *data_root = NULL;
+	const char *data_root;
 	const char *fstype, *target, *source, *v;
-	int err = data_root_get(c, r, &data_root);
+	int err = ctx_data_root(c, r, &data_root);
 	if (err < 0)
 		return err;
 	err = data_root_mount(c, r, data_root, &fstype, &target, &source);
@@ -242,9 +224,9 @@ int check_storage_block(struct ctx *c, struct result *r)
 
 int check_storage_zfs(struct ctx *c, struct result *r)
 {
-	_cleanup_free_ char *data_root = NULL;
+	const char *data_root;
 	const char *fstype, *target, *source, *v;
-	int err = data_root_get(c, r, &data_root);
+	int err = ctx_data_root(c, r, &data_root);
 	if (err < 0)
 		return err;
 	err = data_root_mount(c, r, data_root, &fstype, &target, &source);
@@ -291,9 +273,9 @@ int check_storage_zfs(struct ctx *c, struct result *r)
 
 int check_overlay_mount(struct ctx *c, struct result *r)
 {
-	_cleanup_free_ char *data_root = NULL;
+	const char *data_root;
 	const char *fstype = NULL, *target, *source, *v;
-	int err = data_root_get(c, r, &data_root);
+	int err = ctx_data_root(c, r, &data_root);
 	if (err < 0)
 		return err;
 	/* The mount only shapes the advice: the probe itself does not need it. */
@@ -420,9 +402,9 @@ int check_overlay_mount(struct ctx *c, struct result *r)
 
 int check_storage_xattr(struct ctx *c, struct result *r)
 {
-	_cleanup_free_ char *data_root = NULL;
+	const char *data_root;
 	const char *fstype = NULL, *target, *source, *v;
-	int err = data_root_get(c, r, &data_root);
+	int err = ctx_data_root(c, r, &data_root);
 	if (err < 0)
 		return err;
 	err = data_root_mount(c, r, data_root, &fstype, &target, &source);

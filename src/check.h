@@ -39,6 +39,10 @@ struct ctx {
 	bool instance_done;
 	char *instance;
 
+	bool data_root_done;
+	int data_root_err;
+	char *data_root;
+
 	bool dpkg_done;
 	int dpkg_err;
 	struct dpkg_status *dpkg;
@@ -50,6 +54,12 @@ void ctx_clear(struct ctx *c);
 int ctx_release(struct ctx *c, const char **ret, const struct kversion **ret_kv);
 int ctx_kconfig(struct ctx *c, const struct kconfig **ret, const char **ret_source);
 int ctx_mounts(struct ctx *c, struct libmnt_table **ret);
+/*
+ * Docker's data root: data-root in etc/docker/daemon.json, else
+ * /var/lib/docker. With r, a bad daemon.json makes r an error that names it,
+ * and the path becomes evidence.
+ */
+int ctx_data_root(struct ctx *c, struct result *r, const char **ret);
 /* var/lib/dpkg/status, parsed once (it is about 1 MiB on a desktop). */
 struct dpkg_status;
 int ctx_dpkg(struct ctx *c, const struct dpkg_status **ret);

@@ -21,6 +21,7 @@ void ctx_clear(struct ctx *c)
 	strv_clear(&c->runtime_signals);
 	free(c->instance);
 	free(c->apparmor_value);
+	free(c->data_root);
 	if (c->dpkg) {
 		dpkg_status_clear(c->dpkg);
 		free(c->dpkg);
@@ -135,6 +136,33 @@ int ctx_kconfig(struct ctx *c, const struct kconfig **ret, const char **ret_sour
 	if (c->kconfig_err < 0)
 		return c->kconfig_err;
 	*ret = c->kconfig;
+	return 0;
+}
+
+int ctx_data_root(struct ctx *c, struct result *r, const char **ret)
+{
+	if (!c->data_root_done) {
+		_cleanup_free_ char *json = NULL;
+		c->data_root_done = true;
+		c->data_root_err = host_read_text(c->host, "etc/docker/daemon.json", &json);
+		if (c->data_root_err == 0)
+			c->data_root_err = docker_data_root(json, &c->data_root);
+		if (c->data_root_err == -ENOENT) /* no daemon.json, or no data-root in it */
+			c->data_root_err = 0;
+		if (c->data_root_err == 0 && !c->data_root)
+			c->data_root = xstrdup("/var/lib/docker");
+	}
+	int err = c->data_root_err;
+	if (err == -EBADMSG)
+		return r ? result_error(r, err,
+					"etc/docker/daemon.json is not valid JSON or its data-root is not an absolute "
+					"path (dockerd would refuse it too)")
+			 : err;
+	if (err < 0)
+		return r ? result_error(r, err, "etc/docker/daemon.json is %s", host_err_text(err)) : err;
+	if (r)
+		result_evidence_string(r, "data_root", "%s", c->data_root);
+	*ret = c->data_root;
 	return 0;
 }
 
