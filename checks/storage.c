@@ -22,17 +22,21 @@ static enum fs_fit backing_fs_fit(const char *type)
 	return FS_OTHER;
 }
 
-static void remedy_volume(struct ctx *c, struct result *r, const char *path)
+/* S1: a filesystem overlay can use as its upper layer, for the data root. */
+void remedy_data_root_volume(struct ctx *c, struct result *r, const char *path)
 {
 	_cleanup_free_ char *data_root = shell_quote(path);
 	const char *rt = ctx_runtime(c);
 	if (streq(rt, "lxc")) {
 		struct remedy *m = result_remedy(
 			r, WHERE_HOST,
-			"Give Docker a volume of its own from an LXD storage pool (not ZFS before 2.2):", NULL);
+			"Give Docker a volume of its own from an LXD storage pool (dir, btrfs, lvm, or zfs with OpenZFS "
+			"2.2+), mounted at the data root, then restart the container:",
+			NULL);
 		remedy_command(m, "lxc storage volume create default %s-docker", ctx_instance(c));
 		remedy_command(m, "lxc config device add %s docker disk pool=default source=%s-docker path=%s",
 			       ctx_instance(c), ctx_instance(c), data_root);
+		remedy_command(m, "lxc restart %s", ctx_instance(c));
 	} else if (streq(rt, "docker") || streq(rt, "podman")) {
 		struct remedy *m = result_remedy(
 			r, WHERE_HOST,
@@ -81,7 +85,7 @@ int check_storage_backing_fs(struct ctx *c, struct result *r)
 	if (fit == FS_BAD) {
 		result_set(r, STATUS_FAIL, "%s is on %s (mounted at %s): overlay2 cannot use it as its upper layer",
 			   data_root, fstype, target);
-		remedy_volume(c, r, data_root);
+		remedy_data_root_volume(c, r, data_root);
 		return 0;
 	}
 
@@ -113,6 +117,6 @@ int check_storage_backing_fs(struct ctx *c, struct result *r)
 			   data_root);
 	else
 		result_set(r, STATUS_WARN, "%s is on %s, which overlay2 is not known to support", data_root, fstype);
-	remedy_volume(c, r, data_root);
+	remedy_data_root_volume(c, r, data_root);
 	return 0;
 }

@@ -59,28 +59,6 @@ static void evidence_tokens(struct result *r, const char *line, const char *cons
 	}
 }
 
-/* S1: a filesystem overlay can use as its upper layer, for the data root. */
-static void remedy_data_root_volume(struct ctx *c, struct result *r, const char *data_root)
-{
-	_cleanup_free_ char *q = shell_quote(data_root);
-	if (streq(ctx_runtime(c), "lxc")) {
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST,
-			"Give Docker a volume of its own from an LXD storage pool (dir, btrfs, lvm, or zfs with "
-			"OpenZFS 2.2+), mounted at the data root, then restart the container:",
-			NULL);
-		remedy_command(m, "lxc storage volume create default %s-docker", ctx_instance(c));
-		remedy_command(m, "lxc config device add %s docker disk pool=default source=%s-docker path=%s",
-			       ctx_instance(c), ctx_instance(c), q);
-		remedy_command(m, "lxc restart %s", ctx_instance(c));
-	}
-	struct remedy *m = result_remedy(r, where_here(c),
-					 "Or mount an ext4 or xfs (ftype=1) filesystem at the data root (DEVICE is "
-					 "yours to fill in), then restart dockerd:",
-					 NULL);
-	remedy_command(m, "mkfs.ext4 DEVICE && mount DEVICE %s", q);
-}
-
 /* The fallback when the kernel's overlay cannot be had. */
 static void remedy_fuse_overlayfs(struct ctx *c, struct result *r)
 {

@@ -134,5 +134,7 @@ int device_mknod_observe(struct ctx *c, const char **ret);
 
 /* Shared remediation texts. */
 void remedy_lxd_nesting(struct ctx *c, struct result *r);
+/* S1: a filesystem overlay can use as its upper layer at Docker's data root. */
+void remedy_data_root_volume(struct ctx *c, struct result *r, const char *data_root);
 
 #endif
