@@ -294,3 +294,40 @@ sysroot_host() {
 	put "$r" sys/module/apparmor/parameters/enabled $'N\n'
 	put "$r" etc/os-release $'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n'
 }
+
+# ---- replay scenarios: a sysroot, recorded observations, the report's claims ----
+obs() { # obs ROOT KEY=VALUE...: recorded observations (\n written as \\n by the caller)
+	local r=$1
+	shift
+	mkdir -p "$r/.nestcheck"
+	printf '%s\n' "$@" >>"$r/.nestcheck/observations"
+}
+run() { # run NAME ROOT: replay the checks named in $IDS, JSON in $(out NAME)
+	nc "$1" --root "$2" --json --only "$IDS"
+	check "$1: exit 0 or 1, nothing on stderr" eval '{ rc_is 0 || rc_is 1; } && is_empty "$(err "$1")"' || show "$1"
+	check "$1: every warn and fail has remediation" all_remediation_ok "$(out "$1")"
+	check "$1: summary consistent" summary_consistent "$(out "$1")"
+}
+expect() { # expect NAME ID STATUS [TEXT]: status, and TEXT in the summary
+	local f summary
+	f=$(out "$1")
+	check "$1: $2 is $3" status_in "$f" "$2" "$3" || jget "$f" "checks.$2" | head -40
+	if [ $# -ge 4 ]; then
+		summary=$(jget "$f" "checks.$2.summary")
+		check "$1: $2 says '$4'" contains <(printf '%s\n' "$summary") "$4" || echo "  summary: $summary"
+	fi
+}
+evidence_is() { # evidence_is NAME ID KEY VALUE
+	local got
+	got=$(jget "$(out "$1")" "checks.$2.evidence.$3")
+	check "$1: $2 evidence $3 = $4" [ "$got" = "$4" ] || echo "  got: $got"
+}
+remedy_text() { # remedy_text NAME ID: the check's remediation as JSON, "\/" undone
+	jget "$(out "$1")" "checks.$2.remediation" | sed 's#\\/#/#g'
+}
+remedy_has() { # remedy_has NAME ID TEXT: some remediation of ID contains TEXT
+	check "$1: $2 remediation mentions '$3'" contains <(remedy_text "$1" "$2") "$3" || remedy_text "$1" "$2" | head -20
+}
+remedy_lacks() { # remedy_lacks NAME ID TEXT
+	check "$1: $2 remediation does not mention '$3'" lacks <(remedy_text "$1" "$2") "$3"
+}

@@ -17,35 +17,6 @@ stanza() { # stanza PACKAGE VERSION [STATUS]
 	printf 'Package: %s\nStatus: %s\nPriority: optional\nArchitecture: amd64\nVersion: %s\nDescription: x\n more\n\n' \
 		"$1" "${3:-install ok installed}" "$2"
 }
-obs() { # obs ROOT KEY=VALUE...: recorded observations (\n written as \\n by the caller)
-	local r=$1
-	shift
-	mkdir -p "$r/.nestcheck"
-	printf '%s\n' "$@" >>"$r/.nestcheck/observations"
-}
-run() { # run NAME ROOT: replay the runtime checks, JSON in $(out NAME)
-	nc "$1" --root "$2" --json --only "$IDS"
-	check "$1: exit 0 or 1, nothing on stderr" eval '{ rc_is 0 || rc_is 1; } && is_empty "$(err "$1")"' || show "$1"
-	check "$1: every warn and fail has remediation" all_remediation_ok "$(out "$1")"
-	check "$1: summary consistent" summary_consistent "$(out "$1")"
-}
-expect() { # expect NAME ID STATUS [TEXT]: status, and TEXT in the summary
-	local f summary
-	f=$(out "$1")
-	check "$1: $2 is $3" status_in "$f" "$2" "$3" || jget "$f" "checks.$2" | head -30
-	if [ $# -ge 4 ]; then
-		summary=$(jget "$f" "checks.$2.summary")
-		check "$1: $2 says '$4'" contains <(printf '%s\n' "$summary") "$4" || echo "  summary: $summary"
-	fi
-}
-evidence_is() { # evidence_is NAME ID KEY VALUE
-	local got
-	got=$(jget "$(out "$1")" "checks.$2.evidence.$3")
-	check "$1: $2 evidence $3 = $4" [ "$got" = "$4" ] || echo "  got: $got"
-}
-remedy_has() { # remedy_has NAME ID TEXT: some remediation of ID contains TEXT
-	check "$1: $2 remediation mentions '$3'" contains <(jget "$(out "$1")" "checks.$2.remediation") "$3"
-}
 
 # A container's mount table: LXCFS over /proc files, as LXD sets it up.
 MOUNTINFO_LXCFS='40 23 0:50 /proc/cpuinfo /proc/cpuinfo rw,nosuid,nodev,relatime shared:30 - fuse.lxcfs lxcfs rw,user_id=0,group_id=0,allow_other
