@@ -2,25 +2,6 @@
 #include "check.h"
 #include "probe.h"
 
-/* The task's label: the LSM-specific file (5.8+) first, then the shared one. */
-static int apparmor_label(struct ctx *c, char **ret, const char **ret_path)
-{
-	static const char *const paths[] = {"proc/self/attr/apparmor/current", "proc/self/attr/current"};
-	int err = -ENOENT;
-	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
-		err = host_read_line(c->host, paths[i], ret);
-		if (err == 0 && (*ret)[0]) {
-			*ret_path = paths[i];
-			return 0;
-		}
-		if (err == 0) {
-			free(*ret);
-			err = -ENODATA;
-		}
-	}
-	return err;
-}
-
 static void remedy_apparmor_namespace(struct ctx *c, struct result *r)
 {
 	const char *rt = ctx_runtime(c);
@@ -84,9 +65,8 @@ int check_apparmor_status(struct ctx *c, struct result *r)
 		return 0;
 	}
 
-	_cleanup_free_ char *label = NULL;
-	const char *path = NULL;
-	int err = apparmor_label(c, &label, &path);
+	const char *label = NULL, *path = NULL;
+	int err = ctx_apparmor_label(c, &label, &path);
 	if (err == -ENOENT || err == -ENODATA) {
 		result_set(r, STATUS_SKIP, "AppArmor is enabled, but this process's label is not known");
 		return 0;

@@ -402,21 +402,6 @@ static void docker_env_clear(struct docker_env *e)
 	free(e->os_version);
 }
 
-/* The label of this process, the way apparmor.status reads it. */
-static int apparmor_label_read(struct ctx *c, char **ret)
-{
-	static const char *const paths[] = {"proc/self/attr/apparmor/current", "proc/self/attr/current"};
-	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
-		char *v = NULL;
-		if (host_read_line(c->host, paths[i], &v) == 0 && v[0]) {
-			*ret = v;
-			return 0;
-		}
-		free(v);
-	}
-	return -ENOENT;
-}
-
 static void docker_env_load(struct ctx *c, struct result *r, struct docker_env *e)
 {
 	struct libmnt_table *tb;
@@ -446,8 +431,8 @@ static void docker_env_load(struct ctx *c, struct result *r, struct docker_env *
 		e->kconfig = NULL;
 
 	e->apparmor = ctx_apparmor_enabled(c);
-	_cleanup_free_ char *label = NULL;
-	if (e->apparmor == 1 && apparmor_label_read(c, &label) == 0) {
+	const char *label;
+	if (e->apparmor == 1 && ctx_apparmor_label(c, &label, NULL) == 0) {
 		e->label = apparmor_label_classify(label);
 		e->label_known = true;
 		result_evidence_string(r, "apparmor_label", "%s", label);

@@ -35,6 +35,10 @@ struct ctx {
 	bool apparmor_done;
 	int apparmor;	      /* 1 enabled, 0 not, negative errno unknown */
 	char *apparmor_value; /* what parameters/enabled reads; NULL when it is missing */
+	bool label_done;
+	int label_err;
+	char *label;
+	const char *label_path;
 
 	bool instance_done;
 	char *instance;
@@ -68,6 +72,8 @@ const char *ctx_runtime(struct ctx *c);
 const struct strv *ctx_runtime_signals(struct ctx *c);
 bool ctx_in_container(struct ctx *c);
 int ctx_apparmor_enabled(struct ctx *c);
+/* This process's AppArmor label: proc/self/attr/apparmor/current (5.8+), else attr/current. */
+int ctx_apparmor_label(struct ctx *c, const char **ret, const char **ret_path);
 /* The enabled parameter as read ("Y", "N", "" when masked), NULL when not built in. */
 const char *ctx_apparmor_value(struct ctx *c);
 /* The container's name as its host knows it, or "NAME" when it cannot be known. */

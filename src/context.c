@@ -21,6 +21,7 @@ void ctx_clear(struct ctx *c)
 	strv_clear(&c->runtime_signals);
 	free(c->instance);
 	free(c->apparmor_value);
+	free(c->label);
 	free(c->data_root);
 	if (c->dpkg) {
 		dpkg_status_clear(c->dpkg);
@@ -315,6 +316,35 @@ int ctx_apparmor_enabled(struct ctx *c)
 		c->apparmor_value = v ? text_sanitize(v) : NULL;
 	}
 	return c->apparmor;
+}
+
+int ctx_apparmor_label(struct ctx *c, const char **ret, const char **ret_path)
+{
+	static const char *const paths[] = {"proc/self/attr/apparmor/current", "proc/self/attr/current"};
+	if (!c->label_done) {
+		c->label_done = true;
+		c->label_err = -ENOENT;
+		for (size_t i = 0; i < ARRAY_SIZE(paths) && !c->label; i++) {
+			char *v = NULL;
+			int err = host_read_line(c->host, paths[i], &v);
+			if (err == 0 && v[0]) {
+				c->label = text_sanitize(v);
+				c->label_path = paths[i];
+				c->label_err = 0;
+			} else {
+				free(v);
+				/* An empty label file says as little as a missing one. */
+				if (c->label_err == -ENOENT || err == 0)
+					c->label_err = err == 0 ? -ENODATA : err;
+			}
+		}
+	}
+	if (c->label_err < 0)
+		return c->label_err;
+	*ret = c->label;
+	if (ret_path)
+		*ret_path = c->label_path;
+	return 0;
 }
 
 const char *ctx_apparmor_value(struct ctx *c)
