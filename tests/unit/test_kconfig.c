@@ -11,13 +11,6 @@
 #include "parse.h"
 #include "util.h"
 
-/* Known bugs are skipped; NESTCHECK_UNIT_BUGS=1 runs them (and they fail). */
-#define BUG_SKIP()                                                             \
-	do {                                                                   \
-		if (!getenv("NESTCHECK_UNIT_BUGS"))                            \
-			skip();                                                \
-	} while (0)
-
 static struct kconfig *parse_ok(const char *buf)
 {
 	struct kconfig *kc = NULL;
@@ -191,16 +184,13 @@ static void test_kconfig_duplicates_no_crash(void **state)
 }
 
 /*
- * BUG: with a name given twice, which value kconfig_get returns depends on
- * where bsearch lands among the equal entries, not on the order of the
- * lines. Kconfig itself (and scripts/kconfig/merge_config.sh, and anyone
- * appending "CONFIG_X=y" to override an earlier "# CONFIG_X is not set")
- * lets the later line win.
+ * With a name given twice the later line wins, as in Kconfig itself (and
+ * scripts/kconfig/merge_config.sh, and anyone appending "CONFIG_X=y" to
+ * override an earlier "# CONFIG_X is not set"), whatever the sort does.
  */
 static void test_kconfig_duplicates_last_wins(void **state)
 {
 	(void)state;
-	/* BUG: "CONFIG_0=y\nCONFIG_1=y\nCONFIG_A=y\n# CONFIG_A is not set\n" -> get("A") = 'y', want 0 */
 	static const struct {
 		const char *buf;
 		char want;

@@ -11,13 +11,6 @@
 #include "parse.h"
 #include "util.h"
 
-/* Known bugs are skipped; NESTCHECK_UNIT_BUGS=1 runs them (and they fail). */
-#define BUG_SKIP()                                                             \
-	do {                                                                   \
-		if (!getenv("NESTCHECK_UNIT_BUGS"))                            \
-			skip();                                                \
-	} while (0)
-
 /* The build machine (a VM with cgroup v1 controllers, cgroup2 at unified, LXD installed). */
 static const char mi_build_machine[] =
 	"22 27 0:21 / /proc rw,relatime - proc proc rw\n"
@@ -478,16 +471,13 @@ static void test_covering_later_mount_wins(void **state)
 }
 
 /*
- * BUG: a mount made later on a parent directory hides an earlier mount below
- * it (mount /var/lib/docker, then mount over /var/lib: the first is
- * shadowed, its parent 1 is no longer what /var/lib shows). mounts_covering
- * only knows "longest target wins" plus "later wins on the same target", so
- * it reports the hidden file system.
+ * A mount made later on a parent directory hides an earlier mount below it
+ * (mount /var/lib/docker, then mount over /var/lib: the first is shadowed),
+ * so the longest target is not always the answer.
  */
 static void test_covering_shadowed_by_later_parent(void **state)
 {
 	(void)state;
-	/* BUG: this table, path /var/lib/docker/x -> "btrfs" at /var/lib/docker, want "xfs" at /var/lib */
 	struct libmnt_table *tb = parse_ok("1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
 					   "2 1 8:2 / /var/lib/docker rw - btrfs /dev/sdb1 rw\n"
 					   "3 1 8:3 / /var/lib rw - xfs /dev/sdc1 rw\n");
