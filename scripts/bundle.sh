@@ -5,8 +5,9 @@
 #
 # Make BINARY runnable where none of its shared libraries exist (a minimal
 # busybox LXD instance, a scratch container): copy it to OUTDIR/nestcheck, copy
-# every library `ldd` lists (libasan/libubsan of a sanitizer build included)
-# and the dynamic loader next to it, and write OUTDIR/nestcheck-run, a POSIX sh
+# every library `ldd` lists (libasan/libubsan of a sanitizer build included),
+# the libraries it loads only for its launch checks (libcurl, libarchive, and
+# theirs) and the dynamic loader next to it, and write OUTDIR/nestcheck-run, a POSIX sh
 # wrapper that starts the binary through the bundled loader with
 # --library-path OUTDIR. Push the directory anywhere (lxc file push -r) and run
 # DIR/nestcheck-run.
@@ -38,9 +39,19 @@ cp -L "$bin" "$out/nestcheck"
 chmod 755 "$out/nestcheck"
 cp -L "$loader" "$out/$loader_name"
 chmod 755 "$out/$loader_name"
+# nestcheck dlopen()s these when a launch check runs: ldd cannot see them.
+for soname in libcurl.so.4 libarchive.so.13; do
+	path=$(ldconfig -p 2>/dev/null | awk -v s="$soname" '$1 == s && /x86-64|x86_64/ { print $NF; exit }')
+	[ -n "$path" ] || path=$(ldconfig -p 2>/dev/null | awk -v s="$soname" '$1 == s { print $NF; exit }')
+	[ -n "$path" ] || die "$soname not found (apt-get install libcurl4 libarchive13)"
+	deps="$deps
+	$soname => $path (0x0)
+$(ldd "$path")"
+done
+
 # "libfoo.so.1 => /lib/.../libfoo.so.1 (0x...)": copy under the soname the
 # binary asks for (the left side), following symlinks.
-printf '%s\n' "$deps" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' |
+printf '%s\n' "$deps" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' | sort -u |
 	while read -r soname path; do
 		cp -L "$path" "$out/$soname"
 	done

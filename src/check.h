@@ -50,6 +50,12 @@ struct ctx {
 	bool dpkg_done;
 	int dpkg_err;
 	struct dpkg_status *dpkg;
+
+	/* [3/5] engine and launches: set from the command line. */
+	bool no_launch;		/* --no-launch */
+	bool keep_image;	/* --keep-image */
+	bool launch_nested;	/* launch.nested is selected: its privileged container runs too */
+	long engine_timeout_ms; /* --timeout; 0: the defaults */
 };
 
 void ctx_init(struct ctx *c, struct host *h);
@@ -130,6 +136,10 @@ int check_runtime_lxc(struct ctx *c, struct result *r);
 int check_runtime_lxcfs(struct ctx *c, struct result *r);
 int check_runtime_lxd(struct ctx *c, struct result *r);
 int check_runtime_docker(struct ctx *c, struct result *r);
+/* [3/5] engine and launches: */
+int check_runtime_engine(struct ctx *c, struct result *r);
+int check_launch_container(struct ctx *c, struct result *r);
+int check_launch_nested(struct ctx *c, struct result *r);
 
 /* nestcheck's effective uid from proc/self/status (so that a replay knows it too). */
 int status_euid(struct ctx *c, uint32_t *ret);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "cli.h"
 #include "check.h"
+#include "engine.h"
 #include "probe.h"
 #include "probe_storage.h"
 #include "report.h"
@@ -24,6 +25,9 @@ static void usage(FILE *out)
 	      "  --json                 print the JSON report instead of the human one\n"
 	      "  --root DIR             replay a captured sysroot instead of checking this system\n"
 	      "  --no-launch            do not start containers (static checks only)\n"
+	      "  --keep-image           leave nestcheck's probe image in the engine for the next run\n"
+	      "  --timeout SECONDS      bound on each request to the Docker engine (default: 5 to ask\n"
+	      "                         it, 30 for each step of a launch)\n"
 	      "  --no-probes            no live probes either (no child processes, test mounts or\n"
 	      "                         commands): only what host files say\n"
 	      "  --only ID[,ID...]      run only these checks (ids or areas such as cgroup)\n"
@@ -41,6 +45,11 @@ static void usage(FILE *out)
 
 static void on_signal(int sig)
 {
+	/* During a launch the first signal only interrupts: the launch removes what it made, then dies of it. */
+	if (engine_armed && !engine_interrupted) {
+		engine_interrupted = sig;
+		return;
+	}
 	probe_cleanup_on_signal();
 	probe_storage_cleanup_on_signal();
 	signal(sig, SIG_DFL);
@@ -70,7 +79,9 @@ int cli_main(int argc, char **argv)
 		OPT_STRICT,
 		OPT_LIST,
 		OPT_VERSION,
-		OPT_RECORD
+		OPT_RECORD,
+		OPT_KEEP_IMAGE,
+		OPT_TIMEOUT,
 	};
 	static const struct option options[] = {
 		{"json", no_argument, NULL, 'j'},
@@ -82,13 +93,16 @@ int cli_main(int argc, char **argv)
 		{"strict", no_argument, NULL, OPT_STRICT},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"record", required_argument, NULL, OPT_RECORD},
+		{"keep-image", no_argument, NULL, OPT_KEEP_IMAGE},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	struct selection sel = {0};
 	const char *root = NULL, *record = NULL, *bad;
-	bool json = false, strict = false, no_probes = false;
+	bool json = false, strict = false, no_probes = false, no_launch = false, keep_image = false;
+	long timeout_ms = 0;
 	int opt, ret = EXIT_CANNOT_RUN;
 
 	opterr = 0;
@@ -103,7 +117,23 @@ int cli_main(int argc, char **argv)
 			root = optarg;
 			break;
 		case OPT_NO_LAUNCH:
-			break; /* no check in this build starts containers */
+			no_launch = true;
+			break;
+		case OPT_KEEP_IMAGE:
+			keep_image = true;
+			break;
+		case OPT_TIMEOUT: {
+			char *end;
+			errno = 0;
+			double secs = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(secs >= 0.001 && secs <= 3600)) {
+				fprintf(stderr, "nestcheck: --timeout wants seconds between 0.001 and 3600, not '%s'\n",
+					optarg);
+				goto out;
+			}
+			timeout_ms = (long)(secs * 1000 + 0.5);
+			break;
+		}
 		case OPT_NO_PROBES:
 			no_probes = true;
 			break;
@@ -174,6 +204,12 @@ int cli_main(int argc, char **argv)
 	struct ctx c;
 	struct report rep = {0};
 	ctx_init(&c, h);
+	c.no_launch = no_launch;
+	c.keep_image = keep_image;
+	c.engine_timeout_ms = timeout_ms;
+	for (size_t i = 0; i < check_table_size; i++)
+		if (streq(check_table[i].id, "launch.nested"))
+			c.launch_nested = selection_wants(&sel, &check_table[i]);
 	runner_run(&c, &sel, &rep);
 
 	if (record && (err = host_write_observations(h, record)) < 0) {

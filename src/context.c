@@ -52,6 +52,8 @@ const char *host_err_text(int err)
 		return "under a path that is not a directory";
 	case -ENODATA:
 		return "not recorded";
+	case -ELIBACC:
+		return "not possible: libcurl or libarchive is not installed (apt-get install -y libcurl4 libarchive13)";
 	case -E2BIG:
 		return "inflating to more than 16 MiB (not a kernel config)";
 	default:

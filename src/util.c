@@ -229,7 +229,8 @@ static const struct {
 	{EEXIST, "EEXIST"},	    {ENOKEY, "ENOKEY"},
 	{EOPNOTSUPP, "EOPNOTSUPP"}, {ENAMETOOLONG, "ENAMETOOLONG"},
 	{ESRCH, "ESRCH"},	    {ECONNREFUSED, "ECONNREFUSED"},
-	{EPROTO, "EPROTO"},	    {EUSERS, "EUSERS"},
+	{ELIBACC, "ELIBACC"},	    {EPROTO, "EPROTO"},
+	{EUSERS, "EUSERS"},
 };
 
 const char *errno_name(int err)

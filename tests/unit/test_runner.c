@@ -63,7 +63,7 @@ static void test_selector_area(void **state)
 	assert_matches("overlay", "overlay.support,overlay.mount");
 	assert_matches("storage", "storage.backing_fs,storage.block,storage.zfs,storage.xattr");
 	assert_matches("namespace", "namespace.unshare,namespace.proc_mount,namespace.sysfs_mount");
-	assert_matches("runtime", "runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.docker");
+	assert_matches("runtime", "runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.docker,runtime.engine");
 	assert_matches("network", "network.ip_forward,network.iptables,network.bridge_nf");
 }
 
@@ -237,7 +237,8 @@ static void test_selection_wants(void **state)
 			  "namespace.proc_mount,namespace.sysfs_mount,userns.enabled,userns.idmap,device.mknod,"
 			  "process.oom_score_adj,apparmor.status,seccomp.status,overlay.support,overlay.mount,"
 			  "storage.backing_fs,storage.block,storage.zfs,storage.xattr,network.ip_forward,"
-			  "network.iptables,network.bridge_nf,runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.docker";
+			  "network.iptables,network.bridge_nf,runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.docker,"
+			  "runtime.engine,launch.container,launch.nested";
 	assert_wanted(NULL, NULL, all);
 	assert_wanted("cgroup", NULL, "cgroup.layout,cgroup.namespace,cgroup.delegation");
 	assert_wanted("cgroup.layout", NULL, "cgroup.layout");
@@ -247,12 +248,12 @@ static void test_selection_wants(void **state)
 	assert_wanted(
 		NULL,
 		"container,kernel,modules,cgroup,namespace,userns,device,process,apparmor,seccomp,overlay,network,"
-		"runtime",
+		"runtime,launch",
 		"storage.backing_fs,storage.block,storage.zfs,storage.xattr");
 	assert_wanted(
 		NULL,
 		"container,kernel,modules,cgroup,namespace,userns,device,process,apparmor,seccomp,overlay,network,"
-		"runtime,storage",
+		"runtime,storage,launch",
 		"");
 	/* only + skip: skip wins. */
 	assert_wanted("cgroup", "cgroup.namespace", "cgroup.layout,cgroup.delegation");
