@@ -18,7 +18,7 @@ static bool list_has(const char *list, const char *item)
 }
 
 /* Mount every hierarchy proc/self/cgroup names, the way cgroupfs-mount does. */
-static void remedy_mount_cgroups(struct ctx *c, struct result *r, enum where where)
+void remedy_mount_cgroups(struct ctx *c, struct result *r, enum where where)
 {
 	_cleanup_free_ char *buf = NULL;
 	struct cgroup_lines lines = {0};

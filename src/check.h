@@ -150,6 +150,8 @@ int device_mknod_observe(struct ctx *c, const char **ret);
 
 /* Shared remediation texts. */
 void remedy_lxd_nesting(struct ctx *c, struct result *r);
+/* Mount every cgroup hierarchy proc/self/cgroup names, one command each (what cgroupfs-mount does). */
+void remedy_mount_cgroups(struct ctx *c, struct result *r, enum where where);
 /* S1: a filesystem overlay can use as its upper layer at Docker's data root. */
 void remedy_data_root_volume(struct ctx *c, struct result *r, const char *data_root);
 

@@ -225,38 +225,10 @@ static int cgroup_layout(struct ctx *c)
  * command per hierarchy: checks/cgroup.c writes those, but keeps its helper
  * static.
  */
+/* The same fix cgroup.layout prints: one mount command per hierarchy this process is in. */
 static void mount_cgroups(struct ctx *c, struct result *r)
 {
-	_cleanup_free_ char *buf = NULL;
-	struct cgroup_lines lines = {0};
-	bool v1 = false, v2 = false;
-
-	if (host_read_text(c->host, "proc/self/cgroup", &buf) == 0)
-		proc_cgroup_parse(buf, &lines);
-	for (size_t i = 0; i < lines.n; i++) {
-		if (lines.v[i].controllers[0])
-			v1 = true;
-		else
-			v2 = true;
-	}
-	cgroup_lines_clear(&lines);
-
-	struct remedy *m = result_remedy(
-		r, here(c),
-		"Nothing has mounted the cgroup filesystems here, and runc cannot place a container without them. "
-		"Boot with an init that mounts them (systemd, OpenRC's cgroups service, or Debian's cgroupfs-mount "
-		"package), or mount them by hand after every boot, before dockerd starts:",
-		NULL);
-	if (!v1 && v2) {
-		remedy_command(m, "mount -t cgroup2 cgroup2 /sys/fs/cgroup");
-		return;
-	}
-	remedy_command(m, "mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup");
-	remedy_command(m, "for h in $(cut -d: -f2 /proc/self/cgroup); do d=${h#name=}; o=$h; [ \"$d\" = \"$h\" ] || "
-			  "o=none,$h; mkdir -p /sys/fs/cgroup/$d && mount -t cgroup -o $o cgroup /sys/fs/cgroup/$d; "
-			  "done");
-	if (v2 || !v1)
-		remedy_command(m, "mkdir -p /sys/fs/cgroup/unified && mount -t cgroup2 cgroup2 /sys/fs/cgroup/unified");
+	remedy_mount_cgroups(c, r, here(c));
 }
 
 /* ---------------------------------------------------------------- 1. kernel */

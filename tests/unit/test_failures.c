@@ -627,7 +627,9 @@ static void test_remedy_cgroup_mount_v1(void **state)
 	assert_true(r.n_remedies >= 1);
 	assert_int_equal(r.remedies[0].where, WHERE_CONTAINER);
 	assert_true(result_has_command(&r, "mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup"));
-	assert_true(result_has_command(&r, "for h in $(cut -d: -f2 /proc/self/cgroup)"));
+	assert_true(result_has_command(&r, "mount -t cgroup -o memory cgroup /sys/fs/cgroup/memory"));
+	assert_true(result_has_command(&r, "mount -t cgroup -o cpu,cpuacct cgroup /sys/fs/cgroup/cpu,cpuacct"));
+	assert_true(result_has_command(&r, "mount -t cgroup -o none,name=systemd cgroup /sys/fs/cgroup/systemd"));
 	assert_true(result_has_command(&r, "mount -t cgroup2 cgroup2 /sys/fs/cgroup/unified"));
 	result_clear(&r);
 }
@@ -669,6 +671,7 @@ static void test_remedy_c1_by_layout(void **state)
 	ctx_clear(&s->ctx);
 	host_free(s->host);
 	put(s, "proc/self/mountinfo", mountinfo_none);
+	put(s, "proc/self/cgroup", "12:devices:/\n11:memory:/\n0::/\n");
 	sysroot_open(s);
 	failure_match("failed to start daemon: Devices cgroup isn't mounted")->remedy(&s->ctx, &r);
 	assert_false(result_has_command(&r, "apt-get install -y docker.io"));
