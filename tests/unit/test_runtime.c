@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <ftw.h>
 #include <libmount.h>
 
 #include <fcntl.h>
@@ -580,12 +581,33 @@ static void test_probe_tool_version(void **state)
 	assert_no_children();
 }
 
+/* A scratch dir per test, removed by the teardown also when an assertion fails. */
+static char scratch[64];
+
+static int scratch_setup(void **state)
+{
+	(void)state;
+	snprintf(scratch, sizeof(scratch), "/tmp/nestcheck-test-XXXXXX");
+	return mkdtemp(scratch) ? 0 : -1;
+}
+
+static int scratch_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static int scratch_teardown(void **state)
+{
+	(void)state;
+	return nftw(scratch, scratch_remove, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 static void test_probe_tool_version_timeout(void **state)
 {
 	(void)state;
 	/* A tool that leaves a grandchild holding the pipe: both are killed at the deadline. */
-	char dir[] = "/tmp/nestcheck-test-XXXXXX";
-	assert_non_null(mkdtemp(dir));
+	const char *dir = scratch;
 	_cleanup_free_ char *script = xasprintf("%s/tool", dir), *pidfile = xasprintf("%s/pid", dir);
 	FILE *f = fopen(script, "we");
 	assert_non_null(f);
@@ -628,9 +650,6 @@ static void test_probe_tool_version_timeout(void **state)
 			usleep(10000);
 	}
 	assert_true(gone);
-	unlink(script);
-	unlink(pidfile);
-	rmdir(dir);
 }
 
 static void test_probe_read_bounded(void **state)
@@ -648,16 +667,12 @@ static void test_probe_read_bounded(void **state)
 	free(v);
 
 	/* A FIFO without a writer blocks open(), like a hung FUSE daemon: killed at the deadline. */
-	char dir[] = "/tmp/nestcheck-test-XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	_cleanup_free_ char *fifo = xasprintf("%s/fifo", dir);
+	_cleanup_free_ char *fifo = xasprintf("%s/fifo", scratch);
 	assert_int_equal(mkfifo(fifo, 0600), 0);
 	assert_int_equal(probe_read_bounded(fifo, &v), 0);
 	assert_string_equal(v, "timeout");
 	free(v);
 	assert_no_children();
-	unlink(fifo);
-	rmdir(dir);
 }
 
 int main(void)
@@ -683,8 +698,8 @@ int main(void)
 		cmocka_unit_test(test_proc_modules_has),
 		cmocka_unit_test(test_lxcfs_targets),
 		cmocka_unit_test(test_probe_tool_version),
-		cmocka_unit_test(test_probe_tool_version_timeout),
-		cmocka_unit_test(test_probe_read_bounded),
+		cmocka_unit_test_setup_teardown(test_probe_tool_version_timeout, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_probe_read_bounded, scratch_setup, scratch_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
