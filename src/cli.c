@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "check.h"
 #include "engine.h"
+#include "lxd_cmd.h"
 #include "probe.h"
 #include "probe_storage.h"
 #include "report.h"
@@ -20,6 +21,7 @@ enum {
 static void usage(FILE *out)
 {
 	fputs("Usage: nestcheck [OPTIONS]\n"
+	      "       nestcheck lxd NAME [OPTIONS]   check LXD instance NAME from its host\n"
 	      "Check whether Docker can run on this host or in the container nestcheck runs in.\n"
 	      "\n"
 	      "  --json                 print the JSON report instead of the human one\n"
@@ -104,6 +106,9 @@ int cli_main(int argc, char **argv)
 	bool json = false, strict = false, no_probes = false, no_launch = false, keep_image = false;
 	long timeout_ms = 0;
 	int opt, ret = EXIT_CANNOT_RUN;
+
+	if (argc > 1 && streq(argv[1], "lxd"))
+		return lxd_main(argc, argv);
 
 	opterr = 0;
 	optind = 1;

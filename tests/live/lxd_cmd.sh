@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# tests/live/lxd_cmd.sh NESTCHECK SOURCE_DIR JSONQ
+#
+# Live, as root: `nestcheck lxd NAME` on the LXD host, against instances of
+# the busybox image of tests/lxd/env.sh (none of nestcheck's libraries in it):
+#   ok     security.nesting=true: valid JSON, container.detect names the
+#          instance, lxd.instance is there, and the verdict agrees with a real
+#          `docker run` in that instance;
+#   small  security.idmap.isolated=true, security.idmap.size=1000: not_ready,
+#          with the host fix `lxc config set NAME security.idmap.size ...`;
+#   after each run nothing of nestcheck's is left in the instance's /tmp;
+#   a stopped and a missing instance: exit 2 with one line on stderr.
+# Starts lxcfs/LXD only if LXD is not answering; removes what it creates.
+set -uo pipefail
+
+NC=$(readlink -f "$1") SRC=$(readlink -f "$2") JSONQ=$(readlink -f "$3")
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+for c in lxc lxd lxcfs dockerd busybox; do
+	command -v "$c" >/dev/null 2>&1 ||
+		{ echo "SKIP: $c missing (apt-get install lxd lxc lxcfs docker.io busybox-static)"; exit 77; }
+done
+
+T0=$SECONDS
+TMP=$(mktemp -d /tmp/nestcheck-live-lxd-cmd.XXXXXX) || exit 2
+NESTCHECK_LXD_STATE=$TMP.state
+# shellcheck disable=SC2034 # read by env.sh
+NESTCHECK_LXD_LOGDIR=$TMP
+# shellcheck source=../lxd/env.sh
+. "$SRC/tests/lxd/env.sh"
+IMAGE=nc-lxdcmd-$$
+OK=nc-lxdcmd-ok-$$ SMALL=nc-lxdcmd-small-$$ STOPPED=nc-lxdcmd-stopped-$$
+
+cleanup() {
+	local rc=$?
+	set +e
+	trap - EXIT INT TERM
+	lxd_session_end || rc=1
+	rm -rf "$TMP"
+	echo "live.lxd_cmd: $((SECONDS - T0)) s"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+fail=0
+CFG=setup
+ok() { echo "ok    [$CFG] $*"; }
+bad() { echo "FAIL  [$CFG] $*"; fail=1; }
+check() { # check WHAT GOT WANT
+	if [ "$2" = "$3" ]; then ok "$1 = $2"; else bad "$1 = '$2', want '$3'"; fi
+}
+q() { ASAN_OPTIONS=detect_leaks=0 "$JSONQ" "$1" "$2" 2>/dev/null; }
+nc() { ASAN_OPTIONS=detect_leaks=0 "$NC" "$@"; }
+leftovers() { # NAME: nestcheck dirs left in the instance's /tmp
+	local l
+	l=$(lxc exec "$1" -- ls /tmp </dev/null | grep -c '^nestcheck-')
+	check "nestcheck dirs left in $1:/tmp" "$l" 0
+}
+
+lxd_up || { echo "cannot start LXD"; exit 2; }
+lxd_image_build "$IMAGE" || { echo "cannot build the image"; exit 2; }
+
+# ok: nesting, unprivileged.
+CFG=ok
+lxd_launch "$OK" "$IMAGE" security.nesting=true || { bad "launch"; exit 1; }
+t=$SECONDS
+nc lxd "$OK" --json >"$TMP/ok.json" 2>"$TMP/ok.err"
+rc=$?
+echo "      nestcheck lxd $OK: $((SECONDS - t)) s, exit $rc"
+q "$TMP/ok.json" verdict >/dev/null && ok "valid JSON" || { bad "not JSON: $(head -c 300 "$TMP/ok.json") $(cat "$TMP/ok.err")"; }
+check "container.detect name" "$(q "$TMP/ok.json" checks.container.detect.evidence.name)" "$OK"
+check "lxd.instance instance" "$(q "$TMP/ok.json" checks.lxd.instance.evidence.instance)" "$OK"
+check "lxd.instance status" "$(q "$TMP/ok.json" checks.lxd.instance.status)" pass
+verdict=$(q "$TMP/ok.json" verdict)
+leftovers "$OK"
+# What Docker really does in that instance.
+real=fail
+if lxd_mount_cgroups "$OK" && lxd_docker_start "$OK" && docker_test_image_in "$OK" >/dev/null 2>&1 &&
+	lxc exec "$OK" -- docker run --rm --network none local/nobody:1 true </dev/null >"$TMP/run.log" 2>&1; then
+	real=ok
+fi
+echo "      docker run in $OK: $real ($(tail -n 1 "$TMP/run.log" 2>/dev/null))"
+t=$SECONDS
+nc lxd "$OK" --json >"$TMP/ok2.json" 2>"$TMP/ok2.err"
+echo "      nestcheck lxd $OK with dockerd: $((SECONDS - t)) s, exit $?"
+verdict=$(q "$TMP/ok2.json" verdict)
+if [ "$real" = ok ]; then
+	[ "$verdict" != not_ready ] && ok "verdict $verdict agrees with docker run ok" ||
+		bad "verdict $verdict although docker run works; failing: $(grep -o '"id": "[^"]*"\|"status": "fail"' "$TMP/ok2.json" | grep -B1 fail | tr '\n' ' ')"
+else
+	check "verdict (docker run fails)" "$verdict" not_ready
+fi
+check "launch.container in the instance" "$(q "$TMP/ok2.json" checks.launch.container.status)" "$([ "$real" = ok ] && echo pass || echo fail)"
+leftovers "$OK"
+nc lxd "$OK" --no-launch >"$TMP/ok.txt" 2>&1
+echo "      human output:"
+sed 's/^/      | /' "$TMP/ok.txt"
+
+# small: an isolated map of 1000 ids.
+CFG=small
+lxd_launch "$SMALL" "$IMAGE" security.nesting=true security.idmap.isolated=true security.idmap.size=1000 ||
+	{ bad "launch"; exit 1; }
+nc lxd "$SMALL" --json --no-launch >"$TMP/small.json" 2>"$TMP/small.err"
+check "exit" "$?" 1
+check "verdict" "$(q "$TMP/small.json" verdict)" not_ready
+check "lxd.instance" "$(q "$TMP/small.json" checks.lxd.instance.status)" fail
+# (no grep -q in a pipeline: its early exit fails the pipeline under pipefail)
+if sed 's#\\/#/#g' "$TMP/small.json" | grep "lxc config set $SMALL security.idmap.size 65536" >/dev/null; then
+	ok "remediation names $SMALL"
+else
+	bad "no 'lxc config set $SMALL security.idmap.size' remediation"
+fi
+grep -A3 '"lxc config set' "$TMP/small.json" | grep '"where": "host"' >/dev/null && ok "host-side fix" || bad "fix not host-side"
+leftovers "$SMALL"
+
+# Stopped and missing instances.
+CFG=errors
+lxd_launch "$STOPPED" "$IMAGE" && lxc stop -f "$STOPPED" </dev/null || bad "cannot make a stopped instance"
+for n in "$STOPPED" nc-lxdcmd-missing-$$; do
+	nc lxd "$n" >"$TMP/e.out" 2>"$TMP/e.err"
+	check "exit for $n" "$?" 2
+	check "stderr lines for $n" "$(wc -l <"$TMP/e.err")" 1
+	check "stdout for $n" "$(wc -c <"$TMP/e.out")" 0
+	echo "      $(cat "$TMP/e.err")"
+done
+
+exit "$fail"
