@@ -29,7 +29,8 @@
 # Needs (fresh Debian 12, root): apt-get install lxd lxc lxcfs docker.io busybox-static.
 # Starts lxcfs/LXD only if LXD is not answering, and stops only what it started.
 # Everything it creates (instances, image, temp dir) is removed on exit.
-# Env: LXD_LIVE_ONLY="a e" runs only these configurations.
+# Env: LXD_LIVE_ONLY="a e" runs only these configurations (a-e: environment.md's table;
+# f: only cgroup2 mounted; h: no Docker engine installed until the install step).
 set -uo pipefail
 
 if [ $# -lt 3 ]; then
@@ -53,7 +54,7 @@ NESTCHECK_LXD_LOGDIR=$TMP
 # shellcheck source=../lxd/env.sh
 . "$SRC/tests/lxd/env.sh"
 IMAGE=nc-live-$$
-ONLY=${LXD_LIVE_ONLY:-a b c d e}
+ONLY=${LXD_LIVE_ONLY:-a b c d e f h}
 RUN=(docker run --rm --network none --pull=never)
 # Sanitizer reports get exit codes of their own (a failing check exits 1).
 NC_ENV=(--env ASAN_OPTIONS=exitcode=86 --env UBSAN_OPTIONS=exitcode=87:print_stacktrace=1 --env NO_COLOR=1)
@@ -334,11 +335,30 @@ run_config() {
 		return
 	fi
 	if [ "$cg" = yes ] && ! lxd_mount_cgroups "$name"; then not_ok "lxd_mount_cgroups $name failed"; fi
+	# Only the unified hierarchy, as on a cgroup-v2-only host.
+	if [ "$cg" = v2 ] && ! lxc exec "$name" -- mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 /sys/fs/cgroup </dev/null; then
+		not_ok "mounting cgroup2 in $name failed"
+	fi
+	# No Docker engine installed: its binaries are set aside until the "install" step below.
+	if [ "$id" = h ] && ! lxc exec "$name" -- sh -c 'for b in dockerd docker containerd runc; do p=$(command -v $b) && mv "$p" "$p.absent"; done' </dev/null; then
+		not_ok "hiding the engine in $name failed"
+	fi
 	push "$name" || not_ok "cannot push the bundle into $name"
 	f=$TMP/$name.first.json
 	if nc_live "$name" first; then
 		# Before dockerd starts inside, as the live run was: the engine's checks see the same.
 		capture_replay "$name" first "$f"
+		if [ "$id" = h ]; then
+			expect "runtime.docker (no engine installed)" "$(q "$f" checks.runtime.docker.status)" skip
+			expect "runtime.engine (no engine installed)" "$(q "$f" checks.runtime.engine.status)" skip
+			if remedy_cmds "$f" runtime.docker container | grep -q 'apt-get install -y docker.io'; then
+				ok "runtime.docker says how to install Docker"
+			else
+				not_ok "runtime.docker has no install step: [$(remedy_cmds "$f" runtime.docker container)]"
+			fi
+			# The install step, here: the binaries come back; the verdict is then tested against Docker.
+			lxc exec "$name" -- sh -c 'for p in /usr/bin/*.absent /usr/sbin/*.absent /bin/*.absent /sbin/*.absent; do [ -e "$p" ] && mv "$p" "${p%.absent}"; done; true' </dev/null
+		fi
 		docker_truth "$name"
 		gt="busybox $GT_BB, nobody $GT_NB${GT_ERR:+ (\`$GT_ERR\`)}"
 		say "ground truth: $gt"
@@ -383,6 +403,15 @@ run_config() {
 				ok_fix=no
 			fi
 			fix="$applied cgroup.layout commands in the instance -> $([ "$ok_fix" = yes ] && echo worked || echo FAILED); verdict then $(q "$TMP/$name.fixed.json" verdict)"
+			;;
+		f)
+			expect "cgroup.layout (cgroup2 only)" "$(q "$f" checks.cgroup.layout.evidence.layout)" v2
+			expect "cgroup.layout" "$(q "$f" checks.cgroup.layout.status)" pass warn
+			expect "verdict" "$(q "$f" verdict)" ready degraded
+			;;
+		h)
+			expect "verdict (Docker not installed yet)" "$(q "$f" verdict)" ready degraded
+			fix="install the engine (its binaries put back) -> docker run $GT_BB"
 			;;
 		b)
 			expect "verdict" "$(q "$f" verdict)" ready degraded
@@ -466,6 +495,8 @@ for id in $ONLY; do
 	d) run_config d yes "security.privileged=true" security.privileged=true ;;
 	e) run_config e yes "security.idmap.isolated=true, security.idmap.size=1000" \
 		security.idmap.isolated=true security.idmap.size=1000 ;;
+	f) run_config f v2 "unprivileged, security.nesting=true, only cgroup2 mounted" security.nesting=true ;;
+	h) run_config h yes "unprivileged, security.nesting=true, no Docker engine installed" security.nesting=true ;;
 	*) echo "unknown configuration $id" >&2 ;;
 	esac
 done
