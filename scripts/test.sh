@@ -3,7 +3,7 @@
 #
 # test.sh: run every test tier on this machine, as root. Installs what the
 # tests need (scripts/setup.sh --test); the live tiers start and stop their own
-# dockerd and LXD. Tiers: unit, cli, fixture, live under AddressSanitizer and
+# dockerd and LXD. Tiers: unit, cli, fixture, live, e2e under AddressSanitizer and
 # UndefinedBehaviorSanitizer; then valgrind on a plain build.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +37,7 @@ cmake --build build-plain -j"$jobs" >/dev/null || { cmake --build build-plain; e
 
 ctest_tier build-asan -j"$jobs" -L 'unit|cli|fixture|style'
 ctest_tier build-asan -L live
+ctest_tier build-asan -L e2e
 ctest_tier build-plain -L valgrind
 
 echo

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2016 # scripts run inside instances are single-quoted on purpose
 #
-# tests/live/lxd.sh NESTCHECK SOURCE_DIR JSONQ
+# tests/e2e/lxd.sh NESTCHECK SOURCE_DIR JSONQ
 #
 # Live, as root: nestcheck inside LXD instances against what Docker really does
 # in them. For each configuration of the ground-truth table in environment.md
@@ -30,7 +30,8 @@
 # Starts lxcfs/LXD only if LXD is not answering, and stops only what it started.
 # Everything it creates (instances, image, temp dir) is removed on exit.
 # Env: LXD_LIVE_ONLY="a e" runs only these configurations (a-e: environment.md's table;
-# f: only cgroup2 mounted; h: no Docker engine installed until the install step).
+# f: only cgroup2 mounted; g: the data root on overlay; h: no Docker engine installed until
+# the install step).
 set -uo pipefail
 
 if [ $# -lt 3 ]; then
@@ -54,18 +55,29 @@ NESTCHECK_LXD_LOGDIR=$TMP
 # shellcheck source=../lxd/env.sh
 . "$SRC/tests/lxd/env.sh"
 IMAGE=nc-live-$$
-ONLY=${LXD_LIVE_ONLY:-a b c d e f h}
+ONLY=${LXD_LIVE_ONLY:-a b c d e f g h}
 RUN=(docker run --rm --network none --pull=never)
 # Sanitizer reports get exit codes of their own (a failing check exits 1).
 NC_ENV=(--env ASAN_OPTIONS=exitcode=86 --env UBSAN_OPTIONS=exitcode=87:print_stacktrace=1 --env NO_COLOR=1)
 
+VOLUMES=() # storage volumes a printed fix created: removed after their instances
+drop_volumes() {
+	local v
+	for v in "${VOLUMES[@]}"; do
+		lxc storage volume show default "$v" >/dev/null 2>&1 </dev/null || continue
+		lxc storage volume delete default "$v" </dev/null || return 1
+	done
+	VOLUMES=()
+}
 cleanup() {
 	local rc=$?
 	set +e
 	trap - EXIT INT TERM
+	lxd_cleanup || rc=1
+	drop_volumes || rc=1
 	lxd_session_end || rc=1
 	rm -rf "$TMP"
-	echo "live.lxd: $((SECONDS - T0)) s"
+	echo "e2e.lxd: $((SECONDS - T0)) s"
 	exit "$rc"
 }
 trap cleanup EXIT
@@ -267,7 +279,8 @@ common_asserts() {
 	bad=
 	while IFS= read -r cmd; do
 		case $cmd in lxc\ *) ;; *) continue ;; esac
-		case " $cmd " in *" $name "*) ;; *) bad="$bad [$cmd]" ;; esac
+		# The instance, or a volume named after it ("NAME-docker").
+		case " $cmd " in *" $name "* | *" $name-"*) ;; *) bad="$bad [$cmd]" ;; esac
 	done < <(json_flat <"$f" | awk -F'\t' '$1 ~ /\.remediation\.[0-9]+\.commands\.[0-9]+$/ { print $2 }')
 	if [ -n "$bad" ]; then not_ok "$tag: host lxc commands without the instance name $name:$bad"; else ok "$tag: lxc commands name $name"; fi
 }
@@ -339,6 +352,13 @@ run_config() {
 	if [ "$cg" = v2 ] && ! lxc exec "$name" -- mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 /sys/fs/cgroup </dev/null; then
 		not_ok "mounting cgroup2 in $name failed"
 	fi
+	# Docker's data root on overlay (a filesystem overlay2 cannot use as its upper layer), with
+	# the driver pinned as production configs do, so dockerd refuses rather than falls back to vfs.
+	if [ "$id" = g ] && ! lxc exec "$name" -- sh -c 'mkdir -p /tmp/ov/l /tmp/ov/u /tmp/ov/w /var/lib/docker /etc/docker &&
+		mount -t overlay overlay -o lowerdir=/tmp/ov/l,upperdir=/tmp/ov/u,workdir=/tmp/ov/w /var/lib/docker &&
+		echo "{\"storage-driver\": \"overlay2\"}" >/etc/docker/daemon.json' </dev/null; then
+		not_ok "putting the data root on overlay in $name failed"
+	fi
 	# No Docker engine installed: its binaries are set aside until the "install" step below.
 	if [ "$id" = h ] && ! lxc exec "$name" -- sh -c 'for b in dockerd docker containerd runc; do p=$(command -v $b) && mv "$p" "$p.absent"; done' </dev/null; then
 		not_ok "hiding the engine in $name failed"
@@ -403,6 +423,47 @@ run_config() {
 				ok_fix=no
 			fi
 			fix="$applied cgroup.layout commands in the instance -> $([ "$ok_fix" = yes ] && echo worked || echo FAILED); verdict then $(q "$TMP/$name.fixed.json" verdict)"
+			;;
+		g)
+			expect "storage.backing_fs" "$(q "$f" checks.storage.backing_fs.status)" fail
+			expect "storage.backing_fs evidence.fstype" "$(q "$f" checks.storage.backing_fs.evidence.fstype)" overlay
+			expect "verdict" "$(q "$f" verdict)" not_ready
+			cmds=$(remedy_cmds "$f" storage.backing_fs host "storage volume")
+			applied=0 ok_fix=yes
+			VOLUMES+=("$name-docker")
+			lxc exec "$name" -- sh -c 'kill $(cat /var/run/docker.pid 2>/dev/null) 2>/dev/null; true' </dev/null
+			while IFS= read -r cmd; do
+				[ -n "$cmd" ] || continue
+				if ! printf '%s\n' "$cmd" | grep -Eq "^lxc (storage volume create default $name-docker|config device add $name docker disk pool=default source=$name-docker path=/var/lib/docker|restart $name)\$"; then
+					not_ok "refusing to run an unexpected host command: $cmd"
+					ok_fix=no
+					break
+				fi
+				applied=$((applied + 1))
+				echo "      apply on host: $cmd"
+				if ! out=$(timeout 120 sh -c "$cmd" </dev/null 2>&1); then
+					not_ok "host remediation command failed: $cmd: $out"
+					ok_fix=no
+					break
+				fi
+			done <<<"$cmds"
+			[ "$applied" -ge 3 ] || ok_fix=no
+			if [ "$ok_fix" = yes ]; then
+				lxd_mount_cgroups "$name" || not_ok "lxd_mount_cgroups after restart failed"
+				if nc_live "$name" fixed; then
+					v=$TMP/$name.fixed.json
+					expect "after fix: storage.backing_fs" "$(q "$v" checks.storage.backing_fs.status)" pass || ok_fix=no
+					docker_truth "$name"
+					say "after fix: ground truth busybox $GT_BB, nobody $GT_NB${GT_ERR:+ ($GT_ERR)}; nestcheck $(q "$v" verdict)"
+					expect "after fix: docker run local/busybox:1" "$GT_BB" works || ok_fix=no
+					verdict_agrees fixed "$v"
+					gt="$gt; after fix: busybox $GT_BB, nobody $GT_NB"
+				else
+					ok_fix=no
+				fi
+			fi
+			fix="$applied storage.backing_fs host commands (an LXD volume at /var/lib/docker) -> $([ "$ok_fix" = yes ] && echo worked || echo FAILED)"
+			[ -f "$TMP/$name.fixed.json" ] && fix="$fix; verdict then $(q "$TMP/$name.fixed.json" verdict)"
 			;;
 		f)
 			expect "cgroup.layout (cgroup2 only)" "$(q "$f" checks.cgroup.layout.evidence.layout)" v2
@@ -478,6 +539,7 @@ run_config() {
 		board "$id" "$desc, cgroups mounted: $cg" "?" "no report" "" "-"
 	fi
 	lxd_delete "$name" || not_ok "cannot delete $name"
+	drop_volumes || not_ok "cannot delete the storage volumes of $name"
 	say "done in $((SECONDS - t)) s"
 }
 
@@ -495,6 +557,7 @@ for id in $ONLY; do
 	d) run_config d yes "security.privileged=true" security.privileged=true ;;
 	e) run_config e yes "security.idmap.isolated=true, security.idmap.size=1000" \
 		security.idmap.isolated=true security.idmap.size=1000 ;;
+	g) run_config g yes "unprivileged, security.nesting=true, Docker's data root on overlay" security.nesting=true ;;
 	f) run_config f v2 "unprivileged, security.nesting=true, only cgroup2 mounted" security.nesting=true ;;
 	h) run_config h yes "unprivileged, security.nesting=true, no Docker engine installed" security.nesting=true ;;
 	*) echo "unknown configuration $id" >&2 ;;

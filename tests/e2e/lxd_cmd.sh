@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# tests/live/lxd_cmd.sh NESTCHECK SOURCE_DIR JSONQ
+# tests/e2e/lxd_cmd.sh NESTCHECK SOURCE_DIR JSONQ
 #
 # Live, as root: `nestcheck lxd NAME` on the LXD host, against instances of
 # the busybox image of tests/lxd/env.sh (none of nestcheck's libraries in it):
@@ -38,7 +38,7 @@ cleanup() {
 	trap - EXIT INT TERM
 	lxd_session_end || rc=1
 	rm -rf "$TMP"
-	echo "live.lxd_cmd: $((SECONDS - T0)) s"
+	echo "e2e.lxd_cmd: $((SECONDS - T0)) s"
 	exit "$rc"
 }
 trap cleanup EXIT
