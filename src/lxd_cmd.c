@@ -502,9 +502,12 @@ static void instance_judge(const struct instance *in, struct result *r)
 			"security.idmap.size is %lld: images with files owned by ids at or above %lld fail to unpack "
 			"(lchown: invalid argument)",
 			size, size);
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST, "Give the instance a map of at least 65536 ids, then restart it.", NULL);
-		remedy_command(m, "lxc config set %s security.idmap.size %d", n, LXD_MIN_IDMAP_SIZE);
+		/* The size userns.idmap prints too: 65536 at least, more for images with high ids. */
+		struct remedy *m = result_remedy(r, WHERE_HOST,
+						 "Give the instance a map of at least 65536 ids (1000000 leaves room "
+						 "for images with high uids), then restart it.",
+						 NULL);
+		remedy_command(m, "lxc config set %s security.idmap.size 1000000", n);
 		remedy_restart(m, n);
 	}
 	if (!overlay && !modules_have(mods, "overlay")) {
