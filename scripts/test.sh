@@ -37,7 +37,7 @@ cmake --build build-plain -j"$jobs" >/dev/null || { cmake --build build-plain; e
 
 ctest_tier build-asan -j"$jobs" -L 'unit|cli|fixture|style'
 ctest_tier build-asan -L live
-ctest_tier build-asan -L e2e
+ctest_tier build-asan -L e2e -V  # verbose: the scoreboards
 ctest_tier build-plain -L valgrind
 
 echo
