@@ -520,16 +520,16 @@ static const char mountinfo_v2[] = "20 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw
 				   "30 20 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
 static const char mountinfo_none[] = "20 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n";
 
-/* An LXD container named hf-unit, as a capture of one holds it. */
+/* An LXD container named web-1, as a capture of one holds it. */
 static void make_lxd(struct sysroot *s, const char *mountinfo)
 {
 	put(s, "run/systemd/container", "lxc\n");
 	put(s, "dev/lxd/sock", "");
-	put(s, HOST_OBSERVATIONS_PATH, "container.name=hf-unit\n");
+	put(s, HOST_OBSERVATIONS_PATH, "container.name=web-1\n");
 	put(s, "proc/self/mountinfo", mountinfo);
 	sysroot_open(s);
 	assert_string_equal(ctx_runtime(&s->ctx), "lxc");
-	assert_string_equal(ctx_instance(&s->ctx), "hf-unit");
+	assert_string_equal(ctx_instance(&s->ctx), "web-1");
 }
 
 static bool result_has_command(const struct result *r, const char *needle)
@@ -586,7 +586,7 @@ static void test_remedies_lxd(void **state)
 {
 	struct sysroot *s = *state;
 	make_lxd(s, mountinfo_none);
-	assert_all_remedies(s, "hf-unit");
+	assert_all_remedies(s, "web-1");
 }
 
 /* LXC without LXD's socket: Proxmox or plain LXC, whose fixes are named too. */
@@ -611,8 +611,8 @@ static void test_remedy_uidmap_lxd(void **state)
 	struct result r = {0};
 	failure_match("ApplyLayer exit status 1 stdout:  stderr: lchown /nobody: invalid argument")
 		->remedy(&s->ctx, &r);
-	assert_true(result_has_command(&r, "lxc config set hf-unit security.idmap.size 1000000"));
-	assert_true(result_has_command(&r, "lxc restart hf-unit"));
+	assert_true(result_has_command(&r, "lxc config set web-1 security.idmap.size 1000000"));
+	assert_true(result_has_command(&r, "lxc restart web-1"));
 	result_clear(&r);
 }
 
