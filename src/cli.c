@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "cli.h"
+#include "bundle.h"
 #include "check.h"
+#include "collect.h"
+#include "diff.h"
 #include "engine.h"
+#include "explain.h"
+#include "junit.h"
 #include "lxd_cmd.h"
+#include "policy.h"
 #include "probe.h"
 #include "probe_storage.h"
 #include "report.h"
@@ -22,10 +28,13 @@ static void usage(FILE *out)
 {
 	fputs("Usage: nestcheck [OPTIONS]\n"
 	      "       nestcheck lxd NAME [OPTIONS]   check LXD instance NAME from its host\n"
+	      "       nestcheck collect -o FILE.tar.gz [--no-redact]   write a triage bundle\n"
+	      "       nestcheck explain [TEXT...]    name the known failure an error text betrays\n"
+	      "       nestcheck diff OLD.json NEW.json   list the checks that got worse\n"
 	      "Check whether Docker can run on this host or in the container nestcheck runs in.\n"
 	      "\n"
 	      "  --json                 print the JSON report instead of the human one\n"
-	      "  --root DIR             replay a captured sysroot instead of checking this system\n"
+	      "  --root DIR|FILE.tar.gz replay a captured sysroot, or a bundle from nestcheck collect\n"
 	      "  --no-launch            do not start containers (static checks only)\n"
 	      "  --keep-image           leave nestcheck's probe image in the engine for the next run\n"
 	      "  --timeout SECONDS      bound on each request to the Docker engine (default: 5 to ask\n"
@@ -35,6 +44,10 @@ static void usage(FILE *out)
 	      "  --only ID[,ID...]      run only these checks (ids or areas such as cgroup)\n"
 	      "  --skip ID[,ID...]      do not run these checks\n"
 	      "  --strict               warnings make the exit status 1 too\n"
+	      "  --ignore ID[,ID...]    run and report these checks, but their failures count as warnings\n"
+	      "  --junit FILE           also write the report as JUnit XML to FILE (for CI)\n"
+	      "  --policy FILE          judge the run against a site policy (JSON: min_kernel,\n"
+	      "                         min_docker, min_lxc, min_lxcfs, min_lxd, must_pass)\n"
 	      "  --list                 list every check and exit\n"
 	      "  --record FILE          also write the live probes' observations to FILE (for captures)\n"
 	      "  --version              print the version and exit\n"
@@ -53,6 +66,7 @@ static void on_signal(int sig)
 		return;
 	}
 	probe_cleanup_on_signal();
+	bundle_cleanup_on_signal();
 	probe_storage_cleanup_on_signal();
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -84,6 +98,9 @@ int cli_main(int argc, char **argv)
 		OPT_RECORD,
 		OPT_KEEP_IMAGE,
 		OPT_TIMEOUT,
+		OPT_JUNIT,
+		OPT_IGNORE,
+		OPT_POLICY,
 	};
 	static const struct option options[] = {
 		{"json", no_argument, NULL, 'j'},
@@ -97,18 +114,28 @@ int cli_main(int argc, char **argv)
 		{"record", required_argument, NULL, OPT_RECORD},
 		{"keep-image", no_argument, NULL, OPT_KEEP_IMAGE},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"junit", required_argument, NULL, OPT_JUNIT},
+		{"ignore", required_argument, NULL, OPT_IGNORE},
+		{"policy", required_argument, NULL, OPT_POLICY},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	struct selection sel = {0};
-	const char *root = NULL, *record = NULL, *bad;
+	_cleanup_(policy_freep) struct policy *policy = NULL;
+	const char *root = NULL, *record = NULL, *junit = NULL, *bad;
 	bool json = false, strict = false, no_probes = false, no_launch = false, keep_image = false;
 	long timeout_ms = 0;
 	int opt, ret = EXIT_CANNOT_RUN;
 
 	if (argc > 1 && streq(argv[1], "lxd"))
 		return lxd_main(argc, argv);
+	if (argc > 1 && streq(argv[1], "collect"))
+		return collect_main(argc, argv);
+	if (argc > 1 && streq(argv[1], "explain"))
+		return explain_main(argc - 1, argv + 1);
+	if (argc > 1 && streq(argv[1], "diff"))
+		return diff_main(argc - 1, argv + 1);
 
 	opterr = 0;
 	optind = 1;
@@ -127,6 +154,15 @@ int cli_main(int argc, char **argv)
 		case OPT_KEEP_IMAGE:
 			keep_image = true;
 			break;
+		case OPT_POLICY: {
+			_cleanup_free_ char *why = NULL;
+			policy_free(TAKE_PTR(policy));
+			if (policy_load(optarg, &policy, &why) < 0) {
+				fprintf(stderr, "nestcheck: --policy %s: %s\n", optarg, why);
+				goto out;
+			}
+			break;
+		}
 		case OPT_TIMEOUT: {
 			char *end;
 			errno = 0;
@@ -139,6 +175,16 @@ int cli_main(int argc, char **argv)
 			timeout_ms = (long)(secs * 1000 + 0.5);
 			break;
 		}
+		case OPT_JUNIT:
+			junit = optarg;
+			break;
+		case OPT_IGNORE:
+			if (strspn(optarg, ",") == strlen(optarg) || selection_add(&sel.ignore, optarg, &bad) < 0) {
+				fprintf(stderr, "nestcheck: --ignore: no check or area is called '%s' (see --list)\n",
+					strspn(optarg, ",") == strlen(optarg) ? optarg : bad);
+				goto out;
+			}
+			break;
 		case OPT_NO_PROBES:
 			no_probes = true;
 			break;
@@ -194,6 +240,8 @@ int cli_main(int argc, char **argv)
 		goto out;
 	}
 
+	if (bundle_root_arg(&root) < 0)
+		goto out;
 	struct host *h;
 	int err = host_new(root, &h);
 	if (err < 0) {
@@ -216,9 +264,13 @@ int cli_main(int argc, char **argv)
 		if (streq(check_table[i].id, "launch.nested"))
 			c.launch_nested = selection_wants(&sel, &check_table[i]);
 	runner_run(&c, &sel, &rep);
+	if (policy)
+		policy_apply(policy, &rep);
 
 	if (record && (err = host_write_observations(h, record)) < 0) {
 		fprintf(stderr, "nestcheck: cannot write %s: %s\n", record, strerror(-err));
+	} else if (junit && (err = report_junit_write_file(&rep, junit)) < 0) {
+		fprintf(stderr, "nestcheck: cannot write %s: %s\n", junit, strerror(-err));
 	} else {
 		if (json)
 			err = report_json_write(&rep, stdout);

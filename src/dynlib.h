@@ -53,6 +53,20 @@ struct dyn_archive {
 	void (*entry_set_uname)(struct archive_entry *e, const char *name);
 	void (*entry_set_gname)(struct archive_entry *e, const char *name);
 	void (*entry_set_mtime)(struct archive_entry *e, time_t sec, long nsec);
+	int (*write_add_filter_gzip)(struct archive *a);
+	int (*write_open_filename)(struct archive *a, const char *file);
+	struct archive *(*read_new)(void);
+	int (*read_support_format_tar)(struct archive *a);
+	int (*read_support_filter_gzip)(struct archive *a);
+	int (*read_open_filename)(struct archive *a, const char *file, size_t block_size);
+	int (*read_next_header)(struct archive *a, struct archive_entry **entry);
+	la_ssize_t (*read_data)(struct archive *a, void *buf, size_t len);
+	int (*read_free)(struct archive *a);
+	const char *(*entry_pathname)(struct archive_entry *e);
+	__LA_MODE_T (*entry_filetype)(struct archive_entry *e);
+	la_int64_t (*entry_size)(struct archive_entry *e);
+	const char *(*entry_symlink)(struct archive_entry *e);
+	const char *(*entry_hardlink)(struct archive_entry *e);
 };
 
 /* 0 once the library is loaded (then dyn_curl / dyn_archive are set); -ELIBACC when it is not installed. */
@@ -101,6 +115,20 @@ extern const struct dyn_archive *dyn_archive;
 #define archive_entry_set_uname			(dyn_archive->entry_set_uname)
 #define archive_entry_set_gname			(dyn_archive->entry_set_gname)
 #define archive_entry_set_mtime			(dyn_archive->entry_set_mtime)
+#define archive_write_add_filter_gzip		(dyn_archive->write_add_filter_gzip)
+#define archive_write_open_filename		(dyn_archive->write_open_filename)
+#define archive_read_new			(dyn_archive->read_new)
+#define archive_read_support_format_tar		(dyn_archive->read_support_format_tar)
+#define archive_read_support_filter_gzip	(dyn_archive->read_support_filter_gzip)
+#define archive_read_open_filename		(dyn_archive->read_open_filename)
+#define archive_read_next_header		(dyn_archive->read_next_header)
+#define archive_read_data			(dyn_archive->read_data)
+#define archive_read_free			(dyn_archive->read_free)
+#define archive_entry_pathname			(dyn_archive->entry_pathname)
+#define archive_entry_filetype			(dyn_archive->entry_filetype)
+#define archive_entry_size			(dyn_archive->entry_size)
+#define archive_entry_symlink			(dyn_archive->entry_symlink)
+#define archive_entry_hardlink			(dyn_archive->entry_hardlink)
 #endif
 
 #endif

@@ -50,6 +50,22 @@ void selection_clear(struct selection *s)
 {
 	strv_clear(&s->only);
 	strv_clear(&s->skip);
+	strv_clear(&s->ignore);
+}
+
+/* --ignore: the check ran and is reported, but its failure does not count as one. */
+static void apply_ignore(const struct selection *s, struct result *r)
+{
+	bool ignored = false;
+	for (size_t i = 0; i < s->ignore.n && !ignored; i++)
+		ignored = selector_matches(s->ignore.v[i], r->check);
+	if (!ignored || r->status != STATUS_FAIL)
+		return;
+	char *summary = xasprintf("ignored: %s", r->summary);
+	free(r->summary);
+	r->summary = summary;
+	r->status = STATUS_WARN;
+	result_evidence_bool(r, "ignored", true);
 }
 
 static double now_ms(void)
@@ -86,6 +102,7 @@ void runner_run(struct ctx *c, const struct selection *s, struct report *rep)
 		/* The contract promises a fix with every warn and fail. */
 		if ((r->status == STATUS_WARN || r->status == STATUS_FAIL) && r->n_remedies == 0)
 			result_remedy(r, WHERE_HOST, "No automatic fix is known; see the summary and evidence.", NULL);
+		apply_ignore(s, r);
 	}
 
 	const char *release;

@@ -7,6 +7,7 @@
 struct selection {
 	struct strv only; /* empty: every check */
 	struct strv skip;
+	struct strv ignore; /* run and reported, but a fail counts as warn (--ignore) */
 };
 
 /* Whether sel names check c by id or by area prefix ("cgroup", "cgroup.layout"). */

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef NESTCHECK_JUNIT_H
+#define NESTCHECK_JUNIT_H
+
+#include "result.h"
+
+#include <stdio.h>
+
+/*
+ * The report as JUnit XML for CI systems: one <testsuite name="nestcheck">, one
+ * <testcase classname="AREA" name="ID"> per check. fail is a <failure> (its
+ * remediation as the body), error an <error>, skip <skipped>, warn passes with
+ * its summary in <system-out>. Returns 0 or a negative errno when out failed.
+ */
+int report_junit_write(const struct report *rep, FILE *out);
+/* The same into the file path (replaced whole); 0 or a negative errno. */
+int report_junit_write_file(const struct report *rep, const char *path);
+
+/* The remediation of r as the human report words it ("fix (on the host): ...", "$ cmd"), without wrapping. */
+void report_remedies_plain(const struct result *r, FILE *out);
+
+#endif

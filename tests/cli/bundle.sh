@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# nestcheck collect and --root FILE.tar.gz: a bundle of this machine replays
+# to the live statuses; hostile bundles are refused with exit 2 and one line,
+# and nothing is left in the temp dir.
+# Usage: bash bundle.sh NESTCHECK_BINARY SOURCE_DIR JSONQ_BINARY
+source "$(dirname "$0")/lib.bash" "$@"
+
+export TMPDIR=$TMP/t
+mkdir -p "$TMPDIR"
+tmp_clean() { [ -z "$(ls -A "$TMPDIR")" ]; }
+
+statuses() {
+	local id
+	for id in $(json_ids "$1"); do echo "$id $(jget "$1" "checks.$id.status")"; done
+}
+
+# --- collect on this machine, then replay it -----------------------------------
+timeout -k 2 120 "$NESTCHECK" collect -o "$TMP/b.tar.gz" >"$TMP/collect.out" 2>"$TMP/collect.err"
+RC=$?
+check "collect exits 0" rc_is 0 || show collect
+check "collect leaves no temp files" tmp_clean
+mkdir "$TMP/x"
+tar -xzf "$TMP/b.tar.gz" -C "$TMP/x"
+for f in MANIFEST report.json root/.nestcheck/observations root/proc/version root/proc/self/ns/user; do
+	check "bundle holds $f" test -f "$TMP/x/$f"
+done
+check "MANIFEST sums match" bash -c "cd '$TMP/x' && awk '{print \$1\"  \"\$3}' MANIFEST | sha256sum --quiet -c -"
+check "MANIFEST sizes match" bash -c "cd '$TMP/x' && while read -r h s p; do [ \"\$(stat -c %s \"\$p\")\" = \"\$s\" ] || exit 1; done <MANIFEST"
+check "MANIFEST lists every file" bash -c "cd '$TMP/x' && [ \"\$(find . -type f ! -name MANIFEST | wc -l)\" = \"\$(wc -l <MANIFEST)\" ]"
+check "container.name redacted" bash -c "! grep -q '^container.name=' '$TMP/x/root/.nestcheck/observations' || grep -qx 'container.name=redacted' '$TMP/x/root/.nestcheck/observations'"
+if [ -s /var/lib/dpkg/status ]; then
+	check "dpkg Maintainer redacted" bash -c "! grep '^Maintainer:' '$TMP/x/root/var/lib/dpkg/status' | grep -vqx 'Maintainer: redacted'"
+fi
+h=$(hostname)
+if [ "${#h}" -ge 3 ] && [ "$h" != localhost ]; then
+	check "host name not in the bundle" bash -c "! grep -rqwF -- '$h' '$TMP/x'"
+fi
+
+nc replay --root "$TMP/b.tar.gz" --json
+check "replay of the bundle runs" rc_0_or_1 || show replay
+check "replay leaves no temp dir" tmp_clean
+statuses "$TMP/x/report.json" >"$TMP/collected.st"
+statuses "$(out replay)" >"$TMP/replay.st"
+check "replay gives the collected statuses" cmp -s "$TMP/collected.st" "$TMP/replay.st" ||
+	diff "$TMP/collected.st" "$TMP/replay.st" | head
+timeout -k 2 120 "$NESTCHECK" --no-launch --json >"$TMP/live.out" 2>/dev/null
+statuses "$TMP/live.out" >"$TMP/live.st"
+check "replay gives the live statuses" cmp -s "$TMP/live.st" "$TMP/replay.st" || diff "$TMP/live.st" "$TMP/replay.st" | head
+
+# A plain sysroot tarball (no root/) is accepted too.
+tar -czf "$TMP/plain.tar.gz" -C "$TMP/x/root" .
+nc plain --root "$TMP/plain.tar.gz" --json
+statuses "$(out plain)" >"$TMP/plain.st"
+check "plain sysroot tarball replays" cmp -s "$TMP/collected.st" "$TMP/plain.st"
+check "plain replay leaves no temp dir" tmp_clean
+
+# --- hostile bundles ------------------------------------------------------------
+H=$TMP/h
+mkdir -p "$H/a/b" "$H/s"
+echo x >"$H/a/x"
+(cd "$H/a/b" && tar -czPf "$H/traversal.tgz" ../x)
+(cd "$H/a" && tar -czPf "$H/absolute.tgz" --transform 's,^x$,/etc/x,' x)
+ln -s ../../etc/passwd "$H/s/escape"
+tar -czf "$H/symlink.tgz" -C "$H" s/escape
+rm -f "$H/s/escape"
+ln -s /etc/passwd "$H/s/abs"
+tar -czf "$H/symlink-abs.tgz" -C "$H" s/abs
+rm -f "$H/s/abs"
+truncate -s 1G "$H/big"
+tar --sparse -czf "$H/sparse.tgz" -C "$H" big
+rm -f "$H/big"
+mkfifo "$H/fifo"
+tar -czf "$H/fifo.tgz" -C "$H" fifo
+rm -f "$H/fifo"
+head -c $(($(stat -c %s "$TMP/b.tar.gz") / 2)) "$TMP/b.tar.gz" >"$H/truncated.tgz"
+head -c 8192 /dev/urandom >"$H/junk.tgz"
+: >"$H/empty.tgz"
+
+for b in traversal absolute symlink symlink-abs sparse fifo truncated junk empty; do
+	nc "h-$b" --root "$H/$b.tgz" --json
+	check "$b bundle: exit 2" rc_is 2 || show "h-$b"
+	check "$b bundle: one line on stderr" one_line "$(err "h-$b")" || show "h-$b"
+	check "$b bundle: no report" is_empty "$(out "h-$b")"
+	check "$b bundle: nothing left in the temp dir" tmp_clean
+done
+check "traversal wrote nothing outside" test ! -e "$TMP/x/../x.extracted"
+
+# --- collect failures -----------------------------------------------------------
+nc c-noout collect
+check "collect without -o: exit 2, one line" bash -c "[ $RC = 2 ]" && one_line "$(err c-noout)"
+nc c-baddir collect -o "$TMP/no/such/dir/b.tar.gz"
+check "collect into a missing dir: exit 2" rc_is 2
+check "collect into a missing dir: one line" one_line "$(err c-baddir)" || show c-baddir
+check "collect failure leaves no temp files" tmp_clean
+
+finish
