@@ -28,7 +28,8 @@
 #
 # Needs (fresh Debian 12, root): apt-get install lxd lxc lxcfs docker.io busybox-static.
 # Starts lxcfs/LXD only if LXD is not answering, and stops only what it started.
-# Everything it creates (instances, image, temp dir) is removed on exit.
+# Everything it creates (instances, image, temp dir) is removed on exit. In every scenario a
+# capture and a bundle (nestcheck collect) taken inside replay to the live statuses.
 # Env: LXD_LIVE_ONLY="a e" runs only these configurations (a-e: environment.md's table;
 # f: only cgroup2 mounted; g: the data root on overlay; h: no Docker engine installed until
 # the install step).
@@ -304,6 +305,21 @@ capture_replay() {
 	else
 		not_ok "$tag: replay of the capture differs from live (< live, > replay): $(printf '%s' "$d" | grep '^[<>]' | tr '\n' ' ')"
 	fi
+	# A triage bundle collected inside (nestcheck collect) replays to the same statuses too.
+	if lxc exec "$name" "${NC_ENV[@]}" -- /tmp/nestcheck-bundle/nestcheck-run collect -o /tmp/nc-bundle.tar.gz \
+		</dev/null >"$dir/collect.log" 2>&1 &&
+		lxc file pull -q "$name/tmp/nc-bundle.tar.gz" "$dir/bundle.tar.gz" </dev/null; then
+		"$NC" --root "$dir/bundle.tar.gz" --json >"$dir/bundle.json" 2>"$dir/bundle.err"
+		if [ -s "$dir/bundle.err" ]; then not_ok "$tag: bundle replay wrote to stderr: $(head -c 400 "$dir/bundle.err")"; fi
+		if d=$(diff <(statuses "$live") <(statuses "$dir/bundle.json")); then
+			ok "$tag: replay of a bundle collected inside gives the live statuses"
+		else
+			not_ok "$tag: bundle replay differs from live (< live, > replay): $(printf '%s' "$d" | grep '^[<>]' | tr '\n' ' ')"
+		fi
+	else
+		not_ok "$tag: nestcheck collect inside $name failed: $(head -c 400 "$dir/collect.log")"
+	fi
+	lxc exec "$name" -- rm -f /tmp/nc-bundle.tar.gz </dev/null
 }
 
 # push NAME: the bundle and the capture script into /tmp of NAME.
