@@ -347,6 +347,28 @@ probes_agree() {
 	fi
 }
 
+# apply_host_cmds CMDS REGEX: run each printed host command (one a line) that matches REGEX,
+# refusing anything else; sets applied (how many ran) and ok_fix (yes, or no on the first failure).
+apply_host_cmds() {
+	local cmd out
+	applied=0 ok_fix=yes
+	while IFS= read -r cmd; do
+		[ -n "$cmd" ] || continue
+		if ! printf '%s\n' "$cmd" | grep -Eq "$2"; then
+			not_ok "refusing to run an unexpected host command: $cmd"
+			ok_fix=no
+			return
+		fi
+		applied=$((applied + 1))
+		echo "      apply on host: $cmd"
+		if ! out=$(timeout 120 sh -c "$cmd" </dev/null 2>&1); then
+			not_ok "host remediation command failed: $cmd: $out"
+			ok_fix=no
+			return
+		fi
+	done <<<"$1"
+}
+
 BOARD=()
 # board CONFIG INSTANCE GROUND_TRUTH VERDICT NOT_PASS FIX
 board() { BOARD+=("$(printf '| %s | %s | %s | %s | %s | %s | %s |' "$1" "$2" "$3" "$4" "${5:--}" "${6:--}" "$([ "$CFG_FAILS" = 0 ] && echo ok || echo "$CFG_FAILS FAILED")")"); }
@@ -445,24 +467,9 @@ run_config() {
 			expect "storage.backing_fs evidence.fstype" "$(q "$f" checks.storage.backing_fs.evidence.fstype)" overlay
 			expect "verdict" "$(q "$f" verdict)" not_ready
 			cmds=$(remedy_cmds "$f" storage.backing_fs host "storage volume")
-			applied=0 ok_fix=yes
 			VOLUMES+=("$name-docker")
 			lxc exec "$name" -- sh -c 'kill $(cat /var/run/docker.pid 2>/dev/null) 2>/dev/null; true' </dev/null
-			while IFS= read -r cmd; do
-				[ -n "$cmd" ] || continue
-				if ! printf '%s\n' "$cmd" | grep -Eq "^lxc (storage volume create default $name-docker|config device add $name docker disk pool=default source=$name-docker path=/var/lib/docker|restart $name)\$"; then
-					not_ok "refusing to run an unexpected host command: $cmd"
-					ok_fix=no
-					break
-				fi
-				applied=$((applied + 1))
-				echo "      apply on host: $cmd"
-				if ! out=$(timeout 120 sh -c "$cmd" </dev/null 2>&1); then
-					not_ok "host remediation command failed: $cmd: $out"
-					ok_fix=no
-					break
-				fi
-			done <<<"$cmds"
+			apply_host_cmds "$cmds" "^lxc (storage volume create default $name-docker|config device add $name docker disk pool=default source=$name-docker path=/var/lib/docker|restart $name)\$"
 			[ "$applied" -ge 3 ] || ok_fix=no
 			if [ "$ok_fix" = yes ]; then
 				lxd_mount_cgroups "$name" || not_ok "lxd_mount_cgroups after restart failed"
@@ -513,22 +520,7 @@ run_config() {
 				not_ok "userns.idmap has no host step 'lxc config set $name security.idmap.size': [$cmds]"
 			fi
 			# Apply the printed host step (only `lxc config set|restart NAME ...` is run).
-			applied=0 ok_fix=yes
-			while IFS= read -r cmd; do
-				[ -n "$cmd" ] || continue
-				if ! printf '%s\n' "$cmd" | grep -Eq '^lxc (config set|restart) [A-Za-z0-9-]+( [A-Za-z0-9._=-]+)*$'; then
-					not_ok "refusing to run an unexpected host command: $cmd"
-					ok_fix=no
-					break
-				fi
-				applied=$((applied + 1))
-				echo "      apply on host: $cmd"
-				if ! out=$(timeout 120 sh -c "$cmd" </dev/null 2>&1); then
-					not_ok "host remediation command failed: $cmd: $out"
-					ok_fix=no
-					break
-				fi
-			done <<<"$cmds"
+			apply_host_cmds "$cmds" '^lxc (config set|restart) [A-Za-z0-9-]+( [A-Za-z0-9._=-]+)*$'
 			[ "$applied" -gt 0 ] || ok_fix=no
 			if [ "$ok_fix" = yes ]; then
 				say "uid_map after restart: $(lxc exec "$name" -- cat /proc/self/uid_map </dev/null | awk '{ $1 = $1; print }')"
