@@ -555,28 +555,11 @@ int engine_request(struct engine *e, const char *method, const char *path, const
 	struct curl_slist *headers = NULL;
 	_cleanup_free_ char *ct = NULL;
 
-	curl_easy_reset(c);
-	e->errbuf[0] = '\0';
 	e->rlen = 0;
 	e->too_big = false;
 	if (e->rbuf)
 		e->rbuf[0] = '\0';
-	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, e->socket);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85 */
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
-#else
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP);
-#endif
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, e->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, e->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, e->errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, e);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, e);
+	curl_unix_request_setup(c, e->socket, url, e->timeout_ms, e->errbuf, on_write, on_progress, e);
 	/* No "Expect: 100-continue" round trip before a body. */
 	headers = curl_slist_append(headers, "Expect:");
 	if (content_type) {

@@ -100,28 +100,11 @@ static int lxd_request(struct lxd *l, const char *method, const char *path, cons
 	CURL *c = l->curl;
 	struct curl_slist *hl = curl_slist_append(NULL, "Expect:");
 
-	curl_easy_reset(c);
-	l->errbuf[0] = '\0';
 	l->rbuf.len = 0;
 	l->too_big = false;
 	for (size_t i = 0; headers && headers[i]; i++)
 		hl = curl_slist_append(hl, headers[i]);
-	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, l->socket);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85 */
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
-#else
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP);
-#endif
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, l->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, l->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, l->errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, l);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, l);
+	curl_unix_request_setup(c, l->socket, url, l->timeout_ms, l->errbuf, on_write, on_progress, l);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	if (streq(method, "POST") || streq(method, "PUT")) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
