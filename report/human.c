@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "report.h"
-#include "check.h"
+#include "core/check.h"
 #include "version.h"
 
 #define WIDTH	 100

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "junit.h"
-#include "check.h"
+#include "core/check.h"
 
 /* Text for XML: markup characters as entities, control characters (illegal in XML 1.0) dropped. */
 static void xml_text(FILE *out, const char *s, bool attribute)

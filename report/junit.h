@@ -2,7 +2,7 @@
 #ifndef NESTCHECK_JUNIT_H
 #define NESTCHECK_JUNIT_H
 
-#include "result.h"
+#include "core/result.h"
 
 #include <stdio.h>
 

@@ -2,7 +2,7 @@
 #ifndef NESTCHECK_REPORT_H
 #define NESTCHECK_REPORT_H
 
-#include "result.h"
+#include "core/result.h"
 
 #include <stdio.h>
 

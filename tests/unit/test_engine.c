@@ -18,9 +18,9 @@
 #include <time.h>
 
 #include "../tools/fakepeer.h"
-#include "engine.h"
-#include "parse_launch.h"
-#include "util.h"
+#include "client/engine.h"
+#include "checks/launch/parse.h"
+#include "core/util.h"
 
 /* ---- DOCKER_HOST ---- */
 

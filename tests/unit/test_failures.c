@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests: the table of known failures (src/failures.c). Every error text
+ * Unit tests: the table of known failures (remedy/failures.c). Every error text
  * of failure-modes.md must find its own failure, near misses must find none,
  * and every fix must be complete and name the LXD instance on the host side.
  */
@@ -14,7 +14,7 @@
 #include <ftw.h>
 #include <sys/stat.h>
 
-#include "failures.h"
+#include "remedy/failures.h"
 
 struct sample {
 	const char *code; /* NULL: no failure may match */

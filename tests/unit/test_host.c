@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "host.h"
-#include "util.h"
+#include "core/host.h"
+#include "core/util.h"
 
 struct fx {
 	char base[64]; /* mkdtemp: base/root is the sysroot, base/outside is not */

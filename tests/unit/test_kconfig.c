@@ -8,8 +8,8 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "parse.h"
-#include "util.h"
+#include "core/parse.h"
+#include "core/util.h"
 
 static struct kconfig *parse_ok(const char *buf)
 {

@@ -18,10 +18,10 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#include "modindex.h"
-#include "module_state.h"
-#include "parse_modules.h"
-#include "util.h"
+#include "checks/modules/modindex.h"
+#include "checks/modules/state.h"
+#include "checks/modules/parse.h"
+#include "core/util.h"
 
 /* ---- proc/modules ---- */
 

@@ -8,8 +8,8 @@
 #include <cmocka.h>
 #include <libmount.h>
 
-#include "parse.h"
-#include "util.h"
+#include "core/parse.h"
+#include "core/util.h"
 
 /* The build machine (a VM with cgroup v1 controllers, cgroup2 at unified, LXD installed). */
 static const char mi_build_machine[] =

@@ -12,9 +12,9 @@
 #include <cmocka.h>
 #include <libmount.h>
 
-#include "parse.h"
-#include "parse_namespace.h"
-#include "util.h"
+#include "core/parse.h"
+#include "checks/namespace/parse.h"
+#include "core/util.h"
 
 /* proc/self/status of nestcheck on the build machine (root, no seccomp), abridged. */
 static const char status_host[] = "Name:\tnestcheck\n"

@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "parse.h"
-#include "parse_network.h"
-#include "probe_network.h"
-#include "util.h"
+#include "core/parse.h"
+#include "checks/network/parse.h"
+#include "checks/network/probe.h"
+#include "core/util.h"
 
 static void assert_version(const char *line, const char *want_version, enum iptables_backend want_backend)
 {

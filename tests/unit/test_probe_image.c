@@ -14,8 +14,8 @@
 #include <time.h>
 
 #include "probe_build.h"
-#include "probe_image.h"
-#include "util.h"
+#include "checks/launch/image.h"
+#include "core/util.h"
 #include "version.h"
 
 extern const char nestcheck_probe_sha256[];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests: the JSON report read back into the result model
- * (src/report_read.c). Every fixture's expected.json must survive a round
+ * (report/read.c). Every fixture's expected.json must survive a round
  * trip (read, then written again: the same text apart from duration_ms);
  * junk and reports that break the contract must be refused.
  */
@@ -14,8 +14,8 @@
 
 #include <dirent.h>
 
-#include "report.h"
-#include "report_read.h"
+#include "report/report.h"
+#include "report/read.h"
 
 static char *slurp(const char *path, size_t *ret_len)
 {

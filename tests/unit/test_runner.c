@@ -9,10 +9,10 @@
 #include <ftw.h>
 #include <sys/stat.h>
 
-#include "check.h"
-#include "result.h"
-#include "runner.h"
-#include "util.h"
+#include "core/check.h"
+#include "core/result.h"
+#include "core/runner.h"
+#include "core/util.h"
 
 static const struct check *find(const char *id)
 {

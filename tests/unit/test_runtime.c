@@ -15,10 +15,10 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "parse.h"
-#include "parse_runtime.h"
-#include "probe_runtime.h"
-#include "util.h"
+#include "core/parse.h"
+#include "checks/runtime/parse.h"
+#include "checks/runtime/probe.h"
+#include "core/util.h"
 
 /* ---- dpkg_status_parse ---- */
 

@@ -8,9 +8,9 @@
 #include <cmocka.h>
 #include <libmount.h>
 
-#include "parse.h"
-#include "parse_storage.h"
-#include "util.h"
+#include "core/parse.h"
+#include "checks/storage/parse.h"
+#include "core/util.h"
 
 static char *get(const char *line, const char *key)
 {

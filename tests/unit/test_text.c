@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "parse.h"
-#include "util.h"
+#include "core/parse.h"
+#include "core/util.h"
 
 /* ---- os-release ---- */
 

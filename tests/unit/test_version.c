@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "parse.h"
-#include "util.h"
+#include "core/parse.h"
+#include "core/util.h"
 
 static void assert_kv(const char *release, unsigned major, unsigned minor, unsigned patch)
 {

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "core/check.h"
+#include "core/probe.h"
+
+static void remedy_apparmor_namespace(struct ctx *c, struct result *r)
+{
+	const char *rt = ctx_runtime(c);
+	if (streq(rt, "lxc")) {
+		remedy_lxd_nesting(c, r);
+		result_remedy(r, WHERE_HOST,
+			      "Keep security.privileged unset: a privileged container gives up its AppArmor namespace.",
+			      NULL);
+	} else if (streq(rt, "docker") || streq(rt, "podman")) {
+		result_remedy(r, WHERE_HOST,
+			      "Docker-in-Docker cannot load AppArmor profiles from a confined container. Start it "
+			      "privileged (which also leaves it unconfined):",
+			      streq(rt, "podman") ? "podman run --privileged ..." : "docker run --privileged ...",
+			      NULL);
+	} else {
+		result_remedy(r, WHERE_HOST,
+			      "Run this container with its own AppArmor policy namespace (stacking), or unconfined if "
+			      "its users are trusted.",
+			      NULL);
+	}
+}
+
+int check_apparmor_status(struct ctx *c, struct result *r)
+{
+	int aa = ctx_apparmor_enabled(c);
+	if (aa < 0)
+		return result_error(r, aa, "sys/module/apparmor/parameters/enabled is %s", host_err_text(aa));
+	result_evidence_bool(r, "enabled", aa == 1);
+	if (aa == 0) {
+		const char *v = ctx_apparmor_value(c);
+		if (!v)
+			result_set(r, STATUS_PASS, "AppArmor is not built into this kernel");
+		else if (!v[0])
+			result_set(r, STATUS_PASS,
+				   "AppArmor is hidden from this container (its enabled parameter is masked empty)");
+		else
+			result_set(r, STATUS_PASS, "AppArmor is switched off (its enabled parameter reads %s)", v);
+		return 0;
+	}
+
+	if (!ctx_in_container(c)) {
+		const char *parser;
+		int err = host_observe(c->host, "apparmor.parser", probe_apparmor_parser, NULL, &parser);
+		if (err == -ENODATA) {
+			result_set(r, STATUS_PASS,
+				   "AppArmor is enabled on this host (apparmor_parser not probed in replay)");
+			return 0;
+		}
+		if (err < 0)
+			return result_error(r, err, "cannot look for apparmor_parser: %s", errno_name(err));
+		result_evidence_string(r, "apparmor_parser", "%s", parser);
+		if (streq(parser, "missing")) {
+			result_set(r, STATUS_WARN,
+				   "AppArmor is enabled but apparmor_parser is missing: dockerd cannot load "
+				   "its docker-default profile");
+			result_remedy(r, WHERE_HOST,
+				      "Install the AppArmor user-space tools:", "apt-get install -y apparmor", NULL);
+			return 0;
+		}
+		result_set(r, STATUS_PASS, "AppArmor is enabled and apparmor_parser is installed (%s)", parser);
+		return 0;
+	}
+
+	const char *label = NULL, *path = NULL;
+	int err = ctx_apparmor_label(c, &label, &path);
+	if (err == -ENOENT || err == -ENODATA) {
+		result_set(r, STATUS_SKIP, "AppArmor is enabled, but this process's label is not known");
+		return 0;
+	}
+	if (err < 0)
+		return result_error(r, err, "proc/self/attr/current is %s", host_err_text(err));
+	result_evidence_string(r, "label", "%s", label);
+	result_evidence_string(r, "label_source", "%s", path);
+
+	switch (apparmor_label_classify(label)) {
+	case AA_LABEL_STACKED:
+		result_set(r, STATUS_PASS, "confined in its own AppArmor namespace: Docker can load its profiles");
+		break;
+	case AA_LABEL_UNCONFINED:
+		result_set(r, STATUS_WARN,
+			   "the label inside this container reads unconfined: unless the container has an AppArmor "
+			   "namespace of its own, Docker would load its profiles into the host's policy");
+		remedy_apparmor_namespace(c, r);
+		break;
+	case AA_LABEL_CONFINED:
+		result_set(r, STATUS_FAIL,
+			   "confined by \"%s\" without an AppArmor namespace: Docker cannot load its profiles "
+			   "(\"attempted to load a profile while confined?\")",
+			   label);
+		remedy_apparmor_namespace(c, r);
+		break;
+	}
+	return 0;
+}

@@ -1,0 +1,656 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The engine itself, asked over its API: whether the Docker engine answers
+ * and how it is set up (runtime.engine); whether a container really starts
+ * through it (launch.container); and what a privileged container, the way
+ * Docker-in-Docker runs, meets one level deeper (launch.nested).
+ *
+ * Every answer is a recorded observation ("engine.info", "launch"), so a
+ * capture replays the same report. A failed launch carries the engine's
+ * own error text and the fix of the known failure it matches.
+ */
+#include "core/check.h"
+#include "remedy/failures.h"
+#include "parse.h"
+#include "checks/runtime/parse.h"
+#include "image.h"
+#include "probe.h"
+
+#include <libmount.h>
+
+/* Fixes run where the engine runs: in the container when nestcheck runs in one. */
+static enum where here(struct ctx *c)
+{
+	return ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST;
+}
+
+static void launch_request(struct ctx *c, struct launch_request *ret)
+{
+	*ret = (struct launch_request){
+		.timeout_ms = c->engine_timeout_ms,
+		.keep_image = c->keep_image,
+		.nested = c->launch_nested,
+	};
+}
+
+/* Why a live observation is missing: --no-probes on a live system, or a replay that lacks it. */
+static void skip_unrecorded(struct ctx *c, struct result *r, const char *what)
+{
+	if (host_is_live(c->host))
+		result_set(r, STATUS_SKIP, "%s (--no-probes)", what);
+	else
+		result_set(r, STATUS_SKIP, "%s in replay (the capture holds no record of it)", what);
+}
+
+/* "engine.info": 0 and the parse; -ENODATA when not recorded; an error result for junk. */
+static int engine_observe(struct ctx *c, struct result *r, struct engine_obs *ret)
+{
+	struct launch_request req;
+	const char *value;
+	launch_request(c, &req);
+	int err = host_observe(c->host, ENGINE_INFO_KEY, probe_engine_info, &req, &value);
+	if (err < 0)
+		return err;
+	if (engine_obs_parse(value, ret) < 0)
+		return result_error(r, -EBADMSG, "the recorded %s observation is malformed", ENGINE_INFO_KEY);
+	return 0;
+}
+
+static bool docker_installed(struct ctx *c)
+{
+	const struct dpkg_status *s;
+	if (ctx_dpkg(c, &s) < 0)
+		return false;
+	return dpkg_status_installed(s, "docker.io") || dpkg_status_installed(s, "docker-ce");
+}
+
+static void remedy_engine_absent(struct ctx *c, struct result *r, const struct engine_obs *o)
+{
+	if (docker_installed(c)) {
+		result_remedy(r, here(c),
+			      "Docker is installed but its engine is not running: start it (systemd, or the init "
+			      "script where there is no systemd):",
+			      "systemctl start docker || service docker start", NULL);
+	} else {
+		result_remedy(r, here(c), "Install Docker from the distribution and start its engine:",
+			      "apt-get update && apt-get install -y docker.io",
+			      "systemctl enable --now docker || service docker start", NULL);
+	}
+	if (o->socket && !streq(o->socket, ENGINE_DEFAULT_SOCKET))
+		result_remedy(r, here(c),
+			      "DOCKER_HOST names a socket of its own: when the engine listens elsewhere, point "
+			      "DOCKER_HOST at it (or unset it for the default):",
+			      "export DOCKER_HOST=unix://" ENGINE_DEFAULT_SOCKET, NULL);
+}
+
+static void remedy_engine_down(struct ctx *c, struct result *r, const char *socket)
+{
+	_cleanup_free_ char *q = shell_quote(socket ? socket : ENGINE_DEFAULT_SOCKET);
+	result_remedy(r, here(c), "Read dockerd's log for the reason it does not answer, then restart it:",
+		      "journalctl -u docker --no-pager -n 50 || tail -n 50 /var/log/docker.log",
+		      "systemctl restart docker || service docker restart", NULL);
+	struct remedy *m = result_remedy(r, here(c),
+					 "If dockerd is not what listens there (or the socket file is stale), find "
+					 "the listener; remove a stale socket before starting dockerd again:",
+					 NULL);
+	remedy_command(m, "ss -xlp | grep -F %s", q);
+	remedy_command(m, "ls -l %s", q);
+}
+
+static void remedy_engine_upgrade(struct ctx *c, struct result *r)
+{
+	result_remedy(r, here(c),
+		      "Upgrade Docker to a supported release (20.10 or newer) from the distribution or Docker CE, then "
+		      "restart it:",
+		      "apt-get update && apt-get install -y docker.io",
+		      "systemctl restart docker || service docker restart", NULL);
+}
+
+/*
+ * An engine that is not ok: the status for a check that needs it, with its
+ * fixes. what says what did not happen ("no container was launched").
+ * false when the engine is ok.
+ */
+static bool engine_not_ok(struct ctx *c, struct result *r, const struct engine_obs *o, const char *what)
+{
+	const char *socket = o->socket ? o->socket : ENGINE_DEFAULT_SOCKET;
+	switch (o->state) {
+	case ENGINE_OK:
+		return false;
+	case ENGINE_ABSENT:
+		result_set(r, STATUS_SKIP, "no Docker engine here (no socket at %s): %s", socket, what);
+		remedy_engine_absent(c, r, o);
+		break;
+	case ENGINE_UNSUPPORTED:
+		result_set(r, STATUS_SKIP, "%s: %s", o->error, what);
+		break;
+	case ENGINE_DOWN:
+		/* The engine may be fine: it is nestcheck that may not ask it. */
+		if (o->err_name && streq(o->err_name, "EACCES")) {
+			result_set(r, STATUS_SKIP, "the Docker engine cannot be asked: %s; %s", o->error, what);
+			result_remedy(
+				r, here(c),
+				"Run nestcheck as root, or as a member of the docker group (which is root-equivalent):",
+				"sudo nestcheck", NULL);
+			break;
+		}
+		result_set(r, STATUS_FAIL, "the Docker engine does not answer: %s; %s", o->error, what);
+		remedy_engine_down(c, r, socket);
+		break;
+	case ENGINE_TOO_OLD:
+		result_set(r, STATUS_FAIL, "Docker %s is too old: %s; %s",
+			   o->version ? o->version : "(version unknown)", o->error, what);
+		remedy_engine_upgrade(c, r);
+		break;
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------- runtime.engine */
+
+static void remedy_storage_driver(struct ctx *c, struct result *r, const struct engine_obs *o, bool userns)
+{
+	const char *root = o->root ? o->root : "/var/lib/docker";
+	if (userns) {
+		result_remedy(r, here(c),
+			      "In a user namespace use the fuse-overlayfs driver: install it, add \"storage-driver\": "
+			      "\"fuse-overlayfs\" to /etc/docker/daemon.json, restart dockerd (images are pulled "
+			      "again):",
+			      "apt-get install -y fuse-overlayfs", "systemctl restart docker || service docker restart",
+			      NULL);
+		result_remedy(
+			r, WHERE_HOST,
+			"Or run a host kernel that mounts overlay in a user namespace (5.11 or newer, or Ubuntu's "
+			"kernel), so that overlay2 works here.",
+			NULL);
+	}
+	remedy_data_root_volume(c, r, root);
+	result_remedy(r, here(c),
+		      "Then let dockerd pick overlay2: remove a \"storage-driver\": \"vfs\" line from "
+		      "/etc/docker/daemon.json (if any) and restart it; overlay.mount and storage.backing_fs show "
+		      "why overlay did not work:",
+		      "systemctl restart docker || service docker restart", NULL);
+}
+
+int check_runtime_engine(struct ctx *c, struct result *r)
+{
+	struct engine_obs o;
+	int err = engine_observe(c, r, &o);
+	if (err == -ENODATA) {
+		skip_unrecorded(c, r, "the engine was not asked");
+		return 0;
+	}
+	if (err < 0)
+		return err;
+
+	result_evidence_string(r, "socket", "%s", o.socket ? o.socket : "none");
+	if (o.err_name && o.state != ENGINE_OK)
+		result_evidence_string(r, "errno", "%s", o.err_name);
+	if (o.version)
+		result_evidence_string(r, "version", "%s", o.version);
+	if (o.api)
+		result_evidence_string(r, "api_version", "%s", o.api);
+	if (engine_not_ok(c, r, &o, "the engine checks cannot run")) {
+		engine_obs_clear(&o);
+		return 0;
+	}
+
+	if (o.api_used)
+		result_evidence_string(r, "api_used", "%s", o.api_used);
+	if (o.min_api)
+		result_evidence_string(r, "min_api_version", "%s", o.min_api);
+	if (o.kernel)
+		result_evidence_string(r, "kernel", "%s", o.kernel);
+	result_evidence_string(r, "storage_driver", "%s", o.driver ? o.driver : "unknown");
+	if (o.driver_status)
+		result_evidence_string(r, "driver_status", "%s", o.driver_status);
+	if (o.cgroup_driver)
+		result_evidence_string(r, "cgroup_driver", "%s", o.cgroup_driver);
+	if (o.cgroup_version)
+		result_evidence_string(r, "cgroup_version", "%s", o.cgroup_version);
+	_cleanup_free_ char *sec = strv_join(&o.security, "; "), *warn = strv_join(&o.warnings, "; ");
+	result_evidence_string(r, "security_options", "%s", o.security.n ? sec : "none");
+	result_evidence_int(r, "daemon_warnings", (long long)o.warnings.n);
+	if (o.warnings.n)
+		result_evidence_string(r, "daemon_warning_text", "%s", warn);
+	if (o.root)
+		result_evidence_string(r, "data_root", "%s", o.root);
+	if (o.runtime)
+		result_evidence_string(r, "default_runtime", "%s", o.runtime);
+	if (o.ms >= 0)
+		result_evidence_int(r, "ms", o.ms);
+
+	/* The storage checks looked at daemon.json's data root; the engine's own may differ (a flag). */
+	const char *checked;
+	_cleanup_free_ char *note = NULL;
+	if (o.root && ctx_data_root(c, NULL, &checked) == 0 && !streq(checked, o.root)) {
+		result_evidence_string(r, "data_root_checked", "%s", checked);
+		note = xasprintf("; the storage checks looked at %s, but this engine keeps its data in %s", checked,
+				 o.root);
+	}
+
+	int userns = self_in_userns(c);
+	const char *drv = o.driver ? o.driver : "unknown";
+	_cleanup_free_ char *cg = xasprintf("cgroup v%s (%s)", o.cgroup_version ? o.cgroup_version : "?",
+					    o.cgroup_driver ? o.cgroup_driver : "driver unknown");
+	_cleanup_free_ char *warns = o.warnings.n ? xasprintf("; %zu daemon warning%s (see evidence)", o.warnings.n,
+							      o.warnings.n > 1 ? "s" : "")
+						  : xstrdup("");
+	if (o.driver && streq(o.driver, "vfs")) {
+		result_set(r, STATUS_WARN,
+			   "Docker %s answers on %s, but with the vfs storage driver: every layer is a full copy, slow "
+			   "to create and huge on disk (overlay2 did not work or was not chosen)%s",
+			   o.version, o.socket, note ? note : "");
+		remedy_storage_driver(c, r, &o, userns == 1);
+	} else if (userns == 1 && o.driver && !engine_driver_userns_ok(o.driver)) {
+		result_set(
+			r, STATUS_WARN,
+			"Docker %s answers on %s with the %s storage driver, in a user namespace where only overlay2 "
+			"and fuse-overlayfs work well%s",
+			o.version, o.socket, drv, note ? note : "");
+		remedy_storage_driver(c, r, &o, true);
+	} else {
+		result_set(r, STATUS_PASS, "Docker %s answers on %s (API %s): storage driver %s, %s, data root %s%s%s",
+			   o.version, o.socket, o.api_used ? o.api_used : o.api, drv, cg, o.root ? o.root : "unknown",
+			   warns, note ? note : "");
+	}
+	engine_obs_clear(&o);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- launches */
+
+/* "launch": 0 and the parse; -ENODATA when not recorded; an error result for junk. */
+static int launch_observe(struct ctx *c, struct result *r, struct launch_obs *ret)
+{
+	struct launch_request req;
+	const char *value;
+	launch_request(c, &req);
+	int err = host_observe(c->host, LAUNCH_KEY, probe_launch, &req, &value);
+	if (err < 0)
+		return err;
+	if (launch_obs_parse(value, ret) < 0)
+		return result_error(r, -EBADMSG, "the recorded %s observation is malformed", LAUNCH_KEY);
+	return 0;
+}
+
+/* Both launch checks start alike: 1 with the observations when there was a launch, 0 when r says why not. */
+static int launch_begin(struct ctx *c, struct result *r, struct engine_obs *eo, struct launch_obs *lo)
+{
+	if (c->no_launch) {
+		result_set(r, STATUS_SKIP, "not launched (--no-launch)");
+		return 0;
+	}
+	int err = engine_observe(c, r, eo);
+	if (err == -ENODATA) {
+		skip_unrecorded(c, r, "not launched");
+		return 0;
+	}
+	if (err < 0)
+		return err;
+	if (engine_not_ok(c, r, eo, "no container was launched")) {
+		engine_obs_clear(eo);
+		return 0;
+	}
+	err = launch_observe(c, r, lo);
+	if (err == -ENODATA) {
+		skip_unrecorded(c, r, "not launched");
+		engine_obs_clear(eo);
+		return 0;
+	}
+	if (err < 0) {
+		engine_obs_clear(eo);
+		return err;
+	}
+	return 1;
+}
+
+static void evidence_ms(struct result *r, const long ms[_LAUNCH_PHASE_MAX], const enum launch_phase *phases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ms[phases[i]] < 0)
+			continue;
+		_cleanup_free_ char *key = xasprintf("ms_%s", launch_phase_to_string(phases[i]));
+		result_evidence_int(r, key, ms[phases[i]]);
+	}
+}
+
+static void evidence_launch(struct result *r, const struct launch_obs *lo, const struct launch_run *run)
+{
+	static const enum launch_phase top[] = {LAUNCH_CLEANUP, LAUNCH_IMPORT, LAUNCH_REMOVE_IMAGE};
+	static const enum launch_phase each[] = {LAUNCH_CREATE, LAUNCH_START, LAUNCH_WAIT, LAUNCH_LOGS, LAUNCH_REMOVE};
+	if (lo->image)
+		result_evidence_string(r, "image", "%s", lo->image);
+	result_evidence_bool(r, "image_reused", lo->image_reused);
+	result_evidence_string(r, "image_after", "%s",
+			       lo->image_kept	   ? "kept (--keep-image)"
+			       : lo->image_removed ? "removed"
+						   : "not removed");
+	if (lo->image_error)
+		result_evidence_string(r, "image_remove_error", "%s", lo->image_error);
+	if (lo->leftover_containers || lo->leftover_images)
+		result_evidence_string(r, "leftovers_removed", "%ld container%s, %ld image%s", lo->leftover_containers,
+				       lo->leftover_containers == 1 ? "" : "s", lo->leftover_images,
+				       lo->leftover_images == 1 ? "" : "s");
+	if (lo->leftover_error)
+		result_evidence_string(r, "leftover_error", "%s", lo->leftover_error);
+	evidence_ms(r, lo->ms, top, ARRAY_SIZE(top));
+	evidence_ms(r, run->ms, each, ARRAY_SIZE(each));
+	if (run->remove_error)
+		result_evidence_string(r, "container_remove_error", "%s", run->remove_error);
+}
+
+/* "0 100000 65536\n1 ..." as "0 100000 65536, ...". */
+static char *map_oneline(const char *map)
+{
+	struct strbuf sb = {0};
+	_cleanup_free_ char *copy = xstrdup(map ? map : "");
+	char *save = NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		_cleanup_free_ char *words = NULL;
+		struct strbuf w = {0};
+		char *s2 = NULL;
+		for (char *t = strtok_r(line, " \t", &s2); t; t = strtok_r(NULL, " \t", &s2))
+			strbuf_appendf(&w, "%s%s", w.len ? " " : "", t);
+		words = strbuf_take(&w);
+		if (*words)
+			strbuf_appendf(&sb, "%s%s", sb.len ? ", " : "", words);
+	}
+	return strbuf_take(&sb);
+}
+
+/* "the container could not start", with the container named as the caller says. */
+static char *phase_failed_text(const char *phase, const char *container)
+{
+	if (streq(phase, "import"))
+		return xstrdup("the probe image could not be imported");
+	if (streq(phase, "create"))
+		return xasprintf("%s could not be created", container);
+	if (streq(phase, "start"))
+		return xasprintf("%s could not start", container);
+	if (streq(phase, "wait"))
+		return xasprintf("waiting for %s failed", container);
+	if (streq(phase, "logs"))
+		return xasprintf("the output of %s could not be read", container);
+	return xasprintf("launching %s failed", container);
+}
+
+/* A privileged container asks for every capability; runc fails when the engine's bounding set lacks one. */
+static void remedy_caps(struct ctx *c, struct result *r)
+{
+	_cleanup_free_ char *status = NULL, *bnd = NULL;
+	if (host_read_text(c->host, "proc/self/status", &status) == 0) {
+		const char *p = strstr(status, "\nCapBnd:");
+		if (p) {
+			p += strlen("\nCapBnd:");
+			p += strspn(p, " \t");
+			bnd = xstrndup(p, strcspn(p, "\n"));
+			result_evidence_string(r, "own_cap_bnd", "%s", bnd);
+		}
+	}
+	struct remedy *m = result_remedy(
+		r, here(c),
+		"runc could not grant a privileged container every capability: the engine runs with a reduced "
+		"capability bounding set (nestcheck's own is in the evidence), so what started dockerd dropped some. "
+		"Start dockerd from a context with the full set (a systemd unit without CapabilityBoundingSet=, an "
+		"LXC container without lxc.cap.drop of those capabilities); compare:",
+		"grep CapBnd /proc/self/status /proc/$(pidof dockerd)/status", NULL);
+	if (streq(ctx_runtime(c), "lxc"))
+		remedy_command(m, "lxc config show %s --expanded | grep -i cap", ctx_instance(c));
+}
+
+/* A failed launch: the engine's text, and the fix of the known failure it matches. */
+static void launch_failed(struct ctx *c, struct result *r, const struct launch_run *run, enum status st,
+			  const char *prefix, const char *container)
+{
+	const struct failure *f = failure_match(run->error);
+	_cleanup_free_ char *what = phase_failed_text(run->phase, container);
+	result_evidence_string(r, "failed_phase", "%s", run->phase);
+	result_evidence_string(r, "engine_error", "%s", run->error);
+	if (run->err_name)
+		result_evidence_string(r, "errno", "%s", run->err_name);
+	if (f) {
+		result_evidence_string(r, "known_failure", "%s (%s)", f->id, f->code);
+		result_set(r, st, "%s%s: %s (known failure %s: %s)", prefix, what, run->error, f->code, f->title);
+		f->remedy(c, r);
+	} else {
+		result_set(r, st, "%s%s: %s", prefix, what, run->error);
+	}
+	if (run->err_name && streq(run->err_name, "ETIMEDOUT")) {
+		result_remedy(r, here(c),
+			      "The engine did not answer in time. If it is only slow (a loaded machine, a slow disk), "
+			      "allow it more time with --timeout SECONDS; if it hangs, restart it:",
+			      "nestcheck --timeout 120", "systemctl restart docker || service docker restart", NULL);
+	} else if (!f && strstr(run->error, "apply caps")) {
+		remedy_caps(c, r);
+	} else if (!f) {
+		result_remedy(r, here(c),
+			      "nestcheck does not know this error. The engine's text above is the cause as Docker sees "
+			      "it; dockerd's log holds the details (search for the text in Docker's and LXD's issue "
+			      "trackers):",
+			      "journalctl -u docker --no-pager -n 50 || tail -n 50 /var/log/docker.log", NULL);
+	}
+}
+
+static void remedy_probe_by_hand(struct ctx *c, struct result *r, const char *image, bool privileged)
+{
+	struct remedy *m = result_remedy(r, here(c),
+					 "Run the probe by hand to see what it prints (--keep-image leaves its image "
+					 "in the engine):",
+					 "nestcheck --keep-image --only launch", NULL);
+	remedy_command(m, "docker run --rm --network none%s %s", privileged ? " --privileged" : "",
+		       image ? image : PROBE_IMAGE_REPO);
+	remedy_command(m, "docker rmi %s", image ? image : PROBE_IMAGE_REPO);
+}
+
+static void host_cgroup_layout(struct ctx *c, struct result *r)
+{
+	struct libmnt_table *tb;
+	struct cgroup_mounts cm;
+	if (ctx_mounts(c, &tb) == 0 && cgroup_mounts_scan(tb, &cm) == 0) {
+		result_evidence_string(r, "host_cgroup_layout", "%s", cgroup_layout_to_string(cm.layout));
+		cgroup_mounts_clear(&cm);
+	}
+}
+
+/* launch.container's verdict from the observations. */
+static void container_verdict(struct ctx *c, struct result *r, const struct engine_obs *eo, const struct launch_obs *lo)
+{
+	const struct launch_run *run = &lo->plain;
+	_cleanup_free_ char *own = NULL, *uid = NULL, *gid = NULL, *image = NULL;
+
+	if (lo->error) {
+		result_set(r, STATUS_FAIL, "the engine stopped answering when the launch began: %s", lo->error);
+		remedy_engine_down(c, r, eo->socket);
+		return;
+	}
+	evidence_launch(r, lo, run);
+	if (!run->ran) {
+		launch_failed(c, r, run, STATUS_FAIL, "", "the container");
+		return;
+	}
+
+	result_evidence_int(r, "exit_code", run->exit_code);
+	if (host_read_text(c->host, "proc/self/uid_map", &own) == 0) {
+		_cleanup_free_ char *line = map_oneline(own);
+		result_evidence_string(r, "host_uid_map", "%s", line);
+	}
+	host_cgroup_layout(c, r);
+
+	struct probe_report rep = {0};
+	bool parsed = run->output && probe_report_parse(run->output, &rep) == 0;
+	if (run->exit_code != 0 || !parsed) {
+		_cleanup_free_ char *out = xasprintf("%.300s", run->output ? run->output : ""),
+				    *errs = xasprintf("%.300s", run->errout ? run->errout : "");
+		result_evidence_string(r, "probe_stdout", "%s", out);
+		result_evidence_string(r, "probe_stderr", "%s", errs);
+		result_set(r, STATUS_WARN,
+			   "a container started and ran, so the engine works; but the probe inside %s (exit status "
+			   "%ld)%s%s",
+			   parsed ? "failed" : "printed no report", run->exit_code, *errs ? ": " : "", errs);
+		remedy_probe_by_hand(c, r, lo->image, false);
+		if (parsed)
+			probe_report_clear(&rep);
+		return;
+	}
+
+	uid = map_oneline(rep.uid_map);
+	gid = map_oneline(rep.gid_map);
+	result_evidence_string(r, "probe_uid_map", "%s", uid);
+	result_evidence_string(r, "probe_gid_map", "%s", gid);
+	if (rep.cgroup_layout)
+		result_evidence_string(r, "probe_cgroup_layout", "%s", rep.cgroup_layout);
+	if (rep.cap_eff)
+		result_evidence_string(r, "probe_cap_eff", "%s", rep.cap_eff);
+	result_evidence_int(r, "probe_seccomp_mode", rep.seccomp_mode);
+	if (rep.apparmor)
+		result_evidence_string(r, "probe_apparmor", "%s", rep.apparmor);
+
+	long total = 0;
+	for (int p = LAUNCH_CREATE; p <= LAUNCH_REMOVE; p++)
+		total += run->ms[p] > 0 ? run->ms[p] : 0;
+	image = lo->image_reused ? xstrdup("reused") : xasprintf("imported in %ld ms", lo->ms[LAUNCH_IMPORT]);
+	result_set(r, STATUS_PASS,
+		   "a container ran through the engine in %ld ms (create %ld, start %ld, wait %ld, remove %ld; image "
+		   "%s): inside, uid map %s, cgroup %s, seccomp mode %d",
+		   total, run->ms[LAUNCH_CREATE], run->ms[LAUNCH_START], run->ms[LAUNCH_WAIT], run->ms[LAUNCH_REMOVE],
+		   image, uid, rep.cgroup_layout ? rep.cgroup_layout : "unknown", rep.seccomp_mode);
+	probe_report_clear(&rep);
+}
+
+int check_launch_container(struct ctx *c, struct result *r)
+{
+	struct engine_obs eo;
+	struct launch_obs lo;
+	int err = launch_begin(c, r, &eo, &lo);
+	if (err <= 0)
+		return err;
+	container_verdict(c, r, &eo, &lo);
+	launch_obs_clear(&lo);
+	engine_obs_clear(&eo);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- launch.nested */
+
+/* The fix for the first nested step that failed, by the step's name. */
+static void remedy_nested_step(struct ctx *c, struct result *r, const char *step, const char *err)
+{
+	bool lxc = streq(ctx_runtime(c), "lxc");
+	if (strstr(step, "user")) {
+		result_remedy(r, WHERE_HOST,
+			      "User namespaces are refused one level down (rootless engines, userns-remap and many "
+			      "sandboxes need them). Allow them on the host, persistently:",
+			      "sysctl -w user.max_user_namespaces=15000 kernel.unprivileged_userns_clone=1",
+			      "printf 'user.max_user_namespaces=15000\\n' >/etc/sysctl.d/90-userns.conf", NULL);
+		return;
+	}
+	if (strstr(step, "proc") || strstr(step, "sys")) {
+		if (lxc)
+			remedy_lxd_nesting(c, r);
+		result_remedy(
+			r, here(c),
+			"A privileged container could not mount a fresh proc: the inner engine's containers will "
+			"fail the same way (\"error mounting proc\"). Run Docker-in-Docker with --privileged, and "
+			"look for the security module's denials:",
+			"docker run --privileged ...", "dmesg | grep -i -E 'apparmor|avc|denied' | tail -n 20", NULL);
+		return;
+	}
+	if (strstr(step, "overlay")) {
+		result_remedy(r, here(c),
+			      "Overlay cannot be mounted one level down: give the inner engine a volume for its data "
+			      "root (not the container's own overlay root), or run it with the fuse-overlayfs driver:",
+			      "docker run --privileged -v dind-data:/var/lib/docker ...", NULL);
+		result_remedy(r, WHERE_HOST,
+			      "In a user namespace overlay needs a host kernel 5.11 or newer (or Ubuntu's kernel).",
+			      NULL);
+		return;
+	}
+	if (strstr(step, "cgroup")) {
+		result_remedy(r, WHERE_HOST,
+			      "Cgroup namespaces are refused one level down: the kernel needs 4.6 or newer.", NULL);
+		if (lxc)
+			remedy_lxd_nesting(c, r);
+		return;
+	}
+	if (lxc)
+		remedy_lxd_nesting(c, r);
+	_cleanup_free_ char *text = xasprintf("The next level cannot create its namespaces (%s fails with %s): run "
+					      "the inner engine's container privileged, as Docker-in-Docker must be:",
+					      step, err);
+	result_remedy(r, here(c), text, "docker run --privileged ...", NULL);
+}
+
+/*
+ * launch.nested warns rather than fails: Docker itself (this level) works
+ * when launch.container passes; what breaks one level deeper hurts only
+ * Docker-in-Docker (CI runners, kind, image builds in containers), which
+ * not every host needs. The probe runs in a privileged container because
+ * that is how Docker-in-Docker runs: in a default container Docker's own
+ * seccomp profile refuses unshare and mount by design, whatever the host.
+ */
+static void nested_verdict(struct ctx *c, struct result *r, const struct launch_obs *lo)
+{
+	const struct launch_run *run = &lo->nested;
+	struct probe_report rep = {0}, plain = {0};
+
+	if (lo->error || !lo->plain.ran) {
+		result_set(r, STATUS_SKIP,
+			   "the plain container did not run (see launch.container): nothing can run one level deeper");
+		return;
+	}
+	if (lo->plain.output && probe_report_parse(lo->plain.output, &plain) == 0) {
+		if (plain.nested_steps)
+			result_evidence_string(r, "unprivileged_steps", "%s", plain.nested_steps);
+		probe_report_clear(&plain);
+	}
+	if (!run->present) {
+		result_set(r, STATUS_SKIP, "the privileged container was not launched in this run");
+		return;
+	}
+	evidence_launch(r, lo, run);
+	if (!run->ran) {
+		launch_failed(c, r, run, STATUS_WARN, "Docker-in-Docker would fail here: ", "a privileged container");
+		return;
+	}
+	result_evidence_int(r, "exit_code", run->exit_code);
+	if (!run->output || probe_report_parse(run->output, &rep) < 0) {
+		_cleanup_free_ char *errs = xasprintf("%.300s", run->errout ? run->errout : "");
+		result_evidence_string(r, "probe_stderr", "%s", errs);
+		result_set(r, STATUS_SKIP,
+			   "the probe printed no report in the privileged container (exit status %ld): what works one "
+			   "level deeper is not known",
+			   run->exit_code);
+		return;
+	}
+	if (rep.nested_steps)
+		result_evidence_string(r, "steps", "%s", rep.nested_steps);
+	if (!rep.nested_first_failure) {
+		result_set(r, STATUS_PASS,
+			   "in a privileged container (as Docker-in-Docker runs) the next level works: %s",
+			   rep.nested_steps ? rep.nested_steps : "every step");
+	} else {
+		const char *e = rep.nested_errno ? rep.nested_errno : "an error";
+		result_evidence_string(r, "first_failure", "%s", rep.nested_first_failure);
+		result_evidence_string(r, "first_failure_errno", "%s", e);
+		result_set(r, STATUS_WARN,
+			   "in a privileged container (as Docker-in-Docker runs) %s fails with %s: Docker-in-Docker "
+			   "here would fail; Docker itself is not affected",
+			   rep.nested_first_failure, e);
+		remedy_nested_step(c, r, rep.nested_first_failure, e);
+	}
+	probe_report_clear(&rep);
+}
+
+int check_launch_nested(struct ctx *c, struct result *r)
+{
+	struct engine_obs eo;
+	struct launch_obs lo;
+	int err = launch_begin(c, r, &eo, &lo);
+	if (err <= 0)
+		return err;
+	nested_verdict(c, r, &lo);
+	launch_obs_clear(&lo);
+	engine_obs_clear(&eo);
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef NESTCHECK_MODINDEX_H
+#define NESTCHECK_MODINDEX_H
+
+#include "core/host.h"
+
+/*
+ * The host's module index (lib/modules/R/modules.*.bin), read with libkmod,
+ * to tell whether modprobe could load a module. In replay the index files are
+ * read through the host (which resolves every path inside the sysroot) and
+ * copied into a private temporary directory that libkmod then opens, so that
+ * libkmod, which follows paths as given, never sees a symlink of the sysroot.
+ */
+struct modindex;
+
+/* -ENOENT when lib/modules/R/modules.dep.bin is missing; -EINVAL for a release that is not one path component. */
+int modindex_open(struct host *h, const char *release, struct modindex **ret);
+void modindex_free(struct modindex *idx);
+
+enum modindex_hit {
+	MODINDEX_NONE,	  /* neither a module file nor built in */
+	MODINDEX_MODULE,  /* a module file modprobe would load */
+	MODINDEX_BUILTIN, /* listed in modules.builtin.bin */
+};
+/* Look a module up by its name (no aliases); negative errno when libkmod broke. */
+int modindex_lookup(struct modindex *idx, const char *name, enum modindex_hit *ret);
+
+#endif

@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "core/check.h"
+#include "checks/modules/state.h"
+#include "parse.h"
+#include "probe.h"
+
+#include <libmount.h>
+
+/*
+ * Whether dockerd (root) could write the sysctl file at path: 1, 0, or
+ * -ENODATA. Live it is probed (an O_WRONLY open); in replay, or when not run
+ * as root, the mount table decides: a read-only mount (LXC's proc:mixed,
+ * Docker's /proc/sys) cannot be written.
+ */
+static int sysctl_writable(struct ctx *c, struct result *r, const char *path, const char *evkey)
+{
+	_cleanup_free_ char *key = xasprintf("network.sysctl.writable:%s", path);
+	_cleanup_free_ char *abs = xasprintf("/%s", path);
+	const char *v;
+
+	if (host_observe(c->host, key, probe_sysctl_writable, abs, &v) == 0) {
+		bool yes = streq(v, "writable");
+		result_evidence_string(r, evkey, "%s (probed)", yes ? "yes" : v);
+		return yes;
+	}
+
+	struct libmnt_table *tb;
+	const char *fstype, *target;
+	if (ctx_mounts(c, &tb) == 0 && mounts_covering(tb, abs, &fstype, &target) == 0) {
+		struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+		struct libmnt_fs *fs, *found = NULL;
+		while (it && mnt_table_next_fs(tb, it, &fs) == 0)
+			if (mnt_fs_get_target(fs) == target)
+				found = fs;
+		mnt_free_iter(it);
+		const char *opts = found ? mnt_fs_get_vfs_options(found) : NULL;
+		if (opts) {
+			bool ro = mnt_optstr_get_option(opts, "ro", NULL, NULL) == 0;
+			result_evidence_string(r, evkey, "%s (mount table: %s is %s; not probed)", ro ? "no" : "yes",
+					       target, ro ? "read-only" : "read-write");
+			return !ro;
+		}
+	}
+	result_evidence_string(r, evkey, "not known (not probed, no mount table)");
+	return -ENODATA;
+}
+
+/* Set sysctls (name=value words) where dockerd cannot: the host, or the host for this container. */
+static void remedy_sysctl(struct ctx *c, struct result *r, const char *const *settings, size_t n, const char *conf)
+{
+	struct strbuf w = {0};
+	for (size_t i = 0; i < n; i++)
+		strbuf_appendf(&w, "%s%s", i ? " " : "", settings[i]);
+	_cleanup_free_ char *words = strbuf_take(&w);
+	const char *rt = ctx_runtime(c);
+
+	if (!ctx_in_container(c)) {
+		struct remedy *m = result_remedy(r, WHERE_HOST, "Set it now and at every boot:", NULL);
+		remedy_command(m, "sysctl -w %s", words);
+		remedy_command(m, "printf '%%s\\n' %s > /etc/sysctl.d/%s", words, conf);
+		return;
+	}
+	if (streq(rt, "lxc")) {
+		struct remedy *m = result_remedy(r, WHERE_HOST,
+						 "Have LXD set it in this container's network namespace each time it "
+						 "starts:",
+						 NULL);
+		for (size_t i = 0; i < n; i++) {
+			_cleanup_free_ char *kv = xstrdup(settings[i]);
+			char *eq = strchr(kv, '=');
+			*eq = '\0';
+			remedy_command(m, "lxc config set %s linux.sysctl.%s %s", ctx_instance(c), kv, eq + 1);
+		}
+		remedy_command(m, "lxc restart %s", ctx_instance(c));
+	} else if (streq(rt, "docker") || streq(rt, "podman")) {
+		struct strbuf sb = {0};
+		strbuf_append(&sb, streq(rt, "podman") ? "podman run" : "docker run");
+		for (size_t i = 0; i < n; i++)
+			strbuf_appendf(&sb, " --sysctl %s", settings[i]);
+		strbuf_append(&sb, " ...");
+		struct remedy *m = result_remedy(r, WHERE_HOST, "Start the outer container with the setting:", NULL);
+		strv_push(&m->commands, strbuf_take(&sb));
+	}
+	struct remedy *m = result_remedy(r, WHERE_HOST,
+					 "Or set it from the host in this container's network namespace (PID: the "
+					 "container's first process as the host numbers it):",
+					 NULL);
+	remedy_command(m, "nsenter --target PID --net sysctl -w %s", words);
+}
+
+int check_network_ip_forward(struct ctx *c, struct result *r)
+{
+	_cleanup_free_ char *value = NULL;
+	bool on;
+	int err = host_read_line(c->host, "proc/sys/net/ipv4/ip_forward", &value);
+
+	if (err == -ENOENT) {
+		result_set(r, STATUS_SKIP,
+			   "proc/sys/net/ipv4/ip_forward is missing (no IPv4, or /proc/sys not mounted): IPv4 "
+			   "forwarding is not known");
+		return 0;
+	}
+	if (err < 0)
+		return result_error(r, err, "proc/sys/net/ipv4/ip_forward is %s", host_err_text(err));
+	if (sysctl_bool_parse(value, &on) < 0)
+		return result_error(r, -EBADMSG, "proc/sys/net/ipv4/ip_forward holds \"%s\", not 0 or 1",
+				    text_sanitize(value));
+
+	result_evidence_int(r, "ip_forward", on);
+	if (on) {
+		result_set(r, STATUS_PASS, "IPv4 forwarding is on");
+		return 0;
+	}
+
+	/*
+	 * dockerd's bridge driver writes 1 when it reads 0, and refuses to
+	 * start when it cannot ("Enabling IP forwarding failed"). On a host it
+	 * then also sets the FORWARD policy to DROP (failure-modes.md N7).
+	 */
+	int w = sysctl_writable(c, r, "proc/sys/net/ipv4/ip_forward", "writable");
+	if (w > 0) {
+		result_set(r, STATUS_PASS, "IPv4 forwarding is off; dockerd turns it on when it starts%s",
+			   ctx_in_container(c) ? ""
+					       : " (and then sets iptables' FORWARD policy to DROP, which also stops "
+						 "other bridges' routed traffic, such as LXD's)");
+		return 0;
+	}
+	if (w < 0) {
+		result_set(r, STATUS_SKIP,
+			   "IPv4 forwarding is off, and whether dockerd may turn it on is not known (not probed in "
+			   "replay, no mount table)");
+		return 0;
+	}
+	result_set(r, STATUS_FAIL,
+		   "IPv4 forwarding is off and cannot be turned on here: dockerd fails to start (\"Enabling IP "
+		   "forwarding failed\")");
+	static const char *const settings[] = {"net.ipv4.ip_forward=1"};
+	remedy_sysctl(c, r, settings, ARRAY_SIZE(settings), "99-docker-ip-forward.conf");
+	return 0;
+}
+
+/* A table of the iptables checks: what failing to list it means. */
+struct table_probe {
+	struct iptables_list_probe probe;
+	const char *key;	 /* the observation */
+	const char *evkey;	 /* the evidence */
+	bool required;		 /* fail when it cannot be listed; else warn */
+	const char *modules[4];	 /* what the legacy backend needs for it */
+	const char *consequence; /* for the summary */
+};
+
+static const struct table_probe table_probes[] = {
+	{{"iptables", "nat"},
+	 "network.iptables.list.nat",
+	 "list_nat",
+	 true,
+	 {"ip_tables", "iptable_nat", "nf_nat"},
+	 "dockerd cannot create its NAT chain and fails to start"},
+	{{"iptables", "filter"},
+	 "network.iptables.list.filter",
+	 "list_filter",
+	 true,
+	 {"ip_tables", "iptable_filter"},
+	 "dockerd cannot create its filter chains and fails to start"},
+	{{"iptables", "raw"},
+	 "network.iptables.list.raw",
+	 "list_raw",
+	 false,
+	 {"ip_tables", "iptable_raw"},
+	 "Docker 28 and later fail to publish ports"},
+	{{"ip6tables", "nat"},
+	 "network.ip6tables.list.nat",
+	 "list6_nat",
+	 false,
+	 {"ip6_tables", "ip6table_nat"},
+	 "Docker 27 and later (ip6tables on by default) cannot set up IPv6 NAT"},
+};
+
+static const char *command_where_text(struct ctx *c)
+{
+	return ctx_in_container(c) ? "in this container" : "on this host";
+}
+
+int check_network_iptables(struct ctx *c, struct result *r)
+{
+	const char *version_line = NULL, *path = NULL;
+	enum iptables_backend backend = IPTABLES_BACKEND_UNKNOWN;
+	int err = iptables_backend_observe(c->host, &backend, &version_line);
+
+	if (err == -ENODATA) {
+		result_set(r, STATUS_SKIP, "iptables was not probed in replay");
+		return 0;
+	}
+	if (err == -ENOENT) {
+		result_set(r, STATUS_SKIP,
+			   "iptables is not installed %s: dockerd needs it (Docker's packages depend on it); install "
+			   "Docker, then check again",
+			   command_where_text(c));
+		return 0;
+	}
+	if (version_line)
+		result_evidence_string(r, "version", "%s", version_line);
+	if (host_observe(c->host, OBS_IPTABLES_PATH, probe_iptables_path, "iptables", &path) == 0)
+		result_evidence_string(r, "path", "%s", path);
+	if (err < 0) {
+		struct iptables_run run;
+		if (version_line && iptables_run_parse(version_line, &run) == 0) {
+			result_set(r, STATUS_FAIL, "`iptables -V` fails: %s",
+				   run.message[0] ? run.message : "no message");
+			iptables_run_clear(&run);
+		} else {
+			result_set(r, STATUS_FAIL, "`iptables -V` printed something else than a version");
+		}
+		result_remedy(r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST,
+			      "Run it by hand to see what is wrong, and reinstall iptables if it is broken:",
+			      "iptables -V", NULL);
+		return 0;
+	}
+	result_evidence_string(r, "backend", "%s", iptables_backend_to_string(backend));
+
+	struct strv fails = {0}, warns = {0}, locked = {0}, ok = {0}, load = {0}, persist = {0};
+	bool permission = false, other = false, family = false, required_unknown = false;
+	const char *first_other = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(table_probes); i++) {
+		const struct table_probe *t = &table_probes[i];
+		const char *v;
+		struct iptables_run run;
+		_cleanup_free_ char *label = streq(t->probe.program, "iptables")
+						     ? xstrdup(t->probe.table)
+						     : xasprintf("%s %s", t->probe.program, t->probe.table);
+
+		err = host_observe(c->host, t->key, probe_iptables_list, (void *)&t->probe, &v);
+		if (err < 0) {
+			result_evidence_string(r, t->evkey, "not probed: %s",
+					       err == -ENODATA ? "replay" : errno_name(err));
+			required_unknown = required_unknown || t->required;
+			continue;
+		}
+		result_evidence_string(r, t->evkey, "%s", v);
+		if (iptables_run_parse(v, &run) < 0) {
+			/* A value no probe writes: as good as not probed. */
+			required_unknown = required_unknown || t->required;
+			continue;
+		}
+		if (run.outcome == IPTABLES_NOT_ROOT) {
+			iptables_run_clear(&run);
+			strv_clear(&fails), strv_clear(&warns), strv_clear(&locked), strv_clear(&ok);
+			strv_clear(&load), strv_clear(&persist);
+			result_set(r, STATUS_SKIP,
+				   "iptables (%s) is there, but only root may list its tables: run nestcheck as root",
+				   iptables_backend_to_string(backend));
+			return 0;
+		}
+		if (run.outcome == IPTABLES_OK) {
+			strv_push(&ok, xstrdup(label));
+		} else if (run.outcome == IPTABLES_MISSING) {
+			/* ip6tables ships with iptables; alone missing it is not this check's concern. */
+			required_unknown = required_unknown || t->required;
+		} else {
+			enum iptables_error e = run.outcome == IPTABLES_FAILED ? iptables_error_classify(run.message)
+									       : IPTABLES_ERR_OTHER;
+			_cleanup_free_ char *why = NULL;
+			if (run.outcome == IPTABLES_TIMEOUT)
+				why = xasprintf("no answer in %d s", IPTABLES_TIMEOUT_MS / 1000);
+			else if (run.outcome == IPTABLES_SIGNAL)
+				why = xasprintf("killed by signal %d", run.code);
+			else
+				why = xstrdup(run.message[0] ? run.message : "no message");
+			if (e == IPTABLES_ERR_LOCKED) {
+				/* Another program was busy with the tables the whole time: no verdict on this one. */
+				strv_push(&locked, xstrdup(label));
+				other = true;
+			} else {
+				strv_push(t->required ? &fails : &warns, xasprintf("%s: %s", label, why));
+				if (t->required)
+					result_evidence_string(r, "consequence", "%s", t->consequence);
+			}
+			if (e == IPTABLES_ERR_NO_TABLE)
+				for (size_t k = 0; k < ARRAY_SIZE(t->modules) && t->modules[k]; k++)
+					if (!strv_contains(&load, t->modules[k]))
+						strv_push(&load, xstrdup(t->modules[k]));
+			permission = permission || e == IPTABLES_ERR_PERMISSION;
+			family = family || e == IPTABLES_ERR_NO_FAMILY;
+			if (e == IPTABLES_ERR_OTHER && !first_other) {
+				first_other = t->probe.table;
+				other = true;
+			}
+		}
+		iptables_run_clear(&run);
+	}
+
+	const char *b = iptables_backend_to_string(backend);
+	_cleanup_free_ char *ok_list = strv_join(&ok, ", ");
+	_cleanup_free_ char *locked_list = strv_join(&locked, ", ");
+	if (fails.n) {
+		_cleanup_free_ char *list = strv_join(&fails, "; ");
+		result_set(r, STATUS_FAIL, "iptables (%s) cannot use its tables: %s", b, list);
+	} else if (required_unknown) {
+		result_set(r, STATUS_SKIP, "iptables (%s) is there, but its nat and filter tables were not probed", b);
+	} else if (warns.n) {
+		_cleanup_free_ char *list = strv_join(&warns, "; ");
+		result_set(r, STATUS_WARN, "iptables (%s) lists %s, but not every table newer Docker uses: %s", b,
+			   ok_list, list);
+	} else if (locked.n) {
+		result_set(r, STATUS_SKIP,
+			   "iptables (%s): another program held the xtables lock the whole time (%s); check again", b,
+			   locked_list);
+	} else {
+		_cleanup_free_ char *version = NULL;
+		iptables_version_parse(version_line, &version, NULL);
+		result_set(r, STATUS_PASS, "iptables %s (%s) lists the tables Docker uses: %s", version, b, ok_list);
+	}
+
+	if (r->status == STATUS_FAIL || r->status == STATUS_WARN) {
+		enum where here = ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST;
+		if (load.n) {
+			if (backend == IPTABLES_BACKEND_NFT) {
+				/* nf_tables itself is missing: the kernel, not a table module. */
+				static const char *const nft[] = {"nf_tables", "nft_compat", "nft_chain_nat"};
+				strv_clear(&load);
+				for (size_t k = 0; k < ARRAY_SIZE(nft); k++)
+					strv_push(&load, xstrdup(nft[k]));
+			}
+			for (size_t k = 0; k < load.n; k++)
+				strv_push(&persist, xstrdup(load.v[k]));
+			remedy_modules_load(c, r, &load, &persist);
+			if (backend == IPTABLES_BACKEND_LEGACY)
+				result_remedy(r, here,
+					      "Or switch iptables to its nf_tables backend, which needs none of the "
+					      "legacy table modules (Debian/Ubuntu):",
+					      "update-alternatives --set iptables /usr/sbin/iptables-nft",
+					      "update-alternatives --set ip6tables /usr/sbin/ip6tables-nft", NULL);
+		}
+		if (permission) {
+			const char *rt = ctx_runtime(c);
+			if (streq(rt, "docker") || streq(rt, "podman"))
+				result_remedy(r, WHERE_HOST,
+					      "Root here has no CAP_NET_ADMIN over this network namespace. Start the "
+					      "outer container privileged (Docker in Docker needs it):",
+					      streq(rt, "podman") ? "podman run --privileged ..."
+								  : "docker run --privileged ...",
+					      NULL);
+			else if (streq(rt, "systemd-nspawn"))
+				result_remedy(r, WHERE_HOST,
+					      "Root here has no CAP_NET_ADMIN over this network namespace (a user "
+					      "namespace sharing the host's network). Give the container a network of "
+					      "its own:",
+					      "systemd-nspawn --private-network ...", NULL);
+			else
+				result_remedy(
+					r, here,
+					"Root here has no CAP_NET_ADMIN over this network namespace: dockerd needs "
+					"root that owns its network namespace (a container needs one of its own). "
+					"Bit 12 of CapEff shows whether root holds the capability:",
+					"grep CapEff /proc/self/status", NULL);
+		}
+		if (family)
+			result_remedy(r, here,
+				      "IPv6 is off in this kernel or namespace: tell dockerd to leave ip6tables alone "
+				      "by adding \"ip6tables\": false to /etc/docker/daemon.json (merge it into the "
+				      "object already there), then restart dockerd. To see the file:",
+				      "cat /etc/docker/daemon.json", NULL);
+		if (other || (!load.n && !permission && !family)) {
+			struct remedy *m = result_remedy(
+				r, here,
+				"Run iptables by hand to see the whole error (a stuck process holding /run/xtables.lock "
+				"shows up in the second command):",
+				NULL);
+			remedy_command(m, "iptables -t %s -S", first_other ? first_other : "nat");
+			remedy_command(m, "fuser -v /run/xtables.lock");
+		}
+	}
+	strv_clear(&fails);
+	strv_clear(&warns);
+	strv_clear(&locked);
+	strv_clear(&ok);
+	strv_clear(&load);
+	strv_clear(&persist);
+	return 0;
+}
+
+/* The sysctl's value: "0"/"1", or why it is not known. */
+static int bridge_sysctl(struct ctx *c, struct result *r, const char *path, const char *evkey, bool *ret)
+{
+	const char *text;
+	int err = host_observe_file(c->host, path, &text);
+	if (err == 0 && sysctl_bool_parse(text, ret) < 0)
+		err = -EBADMSG;
+	if (err == 0)
+		result_evidence_int(r, evkey, *ret);
+	else
+		result_evidence_string(r, evkey, "%s", host_err_text(err));
+	return err;
+}
+
+/* The state in a sentence ("is built in", not "is builtin"). */
+static const char *state_words(enum module_state s)
+{
+	switch (s) {
+	case MODULE_BUILTIN:
+		return "built in";
+	case MODULE_UNVERIFIED:
+		return "a module that is not loaded";
+	case MODULE_UNKNOWN:
+		return "not loaded (or built in: no kernel config tells)";
+	default:
+		return module_state_to_string(s);
+	}
+}
+
+int check_network_bridge_nf(struct ctx *c, struct result *r)
+{
+	struct modules_view v;
+	const char *what = NULL;
+	int err = modules_view_init(&v, c, &what);
+	if (err < 0)
+		return result_error(r, err, "%s is %s", what, host_err_text(err));
+	enum module_state s = modules_view_state(&v, module_want_find("br_netfilter"));
+	bool in_container = v.in_container;
+	modules_view_clear(&v);
+	result_evidence_string(r, "br_netfilter", "%s", module_state_to_string(s));
+
+	/* What in daemon.json makes dockerd need br_netfilter (moby PRs 48492, 48676). */
+	_cleanup_free_ char *json = NULL;
+	bool icc = true, proxy = true;
+	if (host_read_text(c->host, "etc/docker/daemon.json", &json) == 0) {
+		if (docker_daemon_bool(json, "icc", &icc) == 0)
+			result_evidence_bool(r, "icc", icc);
+		if (docker_daemon_bool(json, "userland-proxy", &proxy) == 0)
+			result_evidence_bool(r, "userland_proxy", proxy);
+	}
+	bool needed = !icc || !proxy;
+	const char *needers = needed ? (!icc ? "daemon.json sets icc to false, which needs it"
+					     : "daemon.json sets userland-proxy to false, which needs it")
+				     : "default networks work without it; icc=false, userland-proxy=false and swarm's "
+				       "ingress network need it";
+
+	bool v4 = false, v6 = false;
+	int e4 = bridge_sysctl(c, r, "proc/sys/net/bridge/bridge-nf-call-iptables", "bridge_nf_call_iptables", &v4);
+	int e6 = bridge_sysctl(c, r, "proc/sys/net/bridge/bridge-nf-call-ip6tables", "bridge_nf_call_ip6tables", &v6);
+	if ((e4 < 0 && e4 != -ENOENT && e4 != -ENODATA) || (e6 < 0 && e6 != -ENOENT && e6 != -ENODATA)) {
+		int e = e4 < 0 && e4 != -ENOENT && e4 != -ENODATA ? e4 : e6;
+		return result_error(r, e, "proc/sys/net/bridge/bridge-nf-call-ip%stables is %s", e == e4 ? "" : "6",
+				    host_err_text(e));
+	}
+
+	if (e4 == 0 && e6 == 0) {
+		if (v4 && v6) {
+			result_set(r, STATUS_PASS,
+				   "br_netfilter is active: bridged traffic passes iptables and ip6tables");
+			return 0;
+		}
+		int w = sysctl_writable(c, r, "proc/sys/net/bridge/bridge-nf-call-iptables", "writable");
+		if (w > 0) {
+			result_set(r, STATUS_PASS,
+				   "br_netfilter is active; bridge-nf-call-ip%stables is 0, and dockerd sets it to 1 "
+				   "when a network needs it",
+				   v4 ? "6" : "");
+			return 0;
+		}
+		if (w < 0) {
+			result_set(r, STATUS_SKIP,
+				   "bridge-nf-call-ip%stables is 0, and whether dockerd may set it is not known (not "
+				   "probed in replay, no mount table)",
+				   v4 ? "6" : "");
+			return 0;
+		}
+		result_set(r, needed ? STATUS_FAIL : STATUS_WARN,
+			   "bridge-nf-call-ip%stables is 0 and cannot be changed here: %s", v4 ? "6" : "", needers);
+		static const char *const settings[] = {"net.bridge.bridge-nf-call-iptables=1",
+						       "net.bridge.bridge-nf-call-ip6tables=1"};
+		remedy_sysctl(c, r, settings, ARRAY_SIZE(settings), "99-docker-bridge-nf.conf");
+		return 0;
+	}
+
+	if (e4 == -ENODATA && e6 == -ENODATA && (module_state_available(s) || s == MODULE_LOADABLE)) {
+		result_set(r, STATUS_SKIP, "br_netfilter is %s, but its sysctls were not recorded in this capture",
+			   state_words(s));
+		return 0;
+	}
+
+	/* The sysctls are missing (or not recorded): br_netfilter is not active in this network namespace. */
+	if (module_state_available(s)) {
+		const char *release;
+		const struct kversion *kv;
+		bool old = ctx_release(c, &release, &kv) == 0 && kversion_cmp(kv, 5, 3) < 0;
+		if (in_container && old) {
+			result_set(r, needed ? STATUS_FAIL : STATUS_WARN,
+				   "br_netfilter is %s, but before Linux 5.3 its sysctls exist only in the host's "
+				   "network namespace: %s",
+				   state_words(s), needers);
+			result_remedy(r, WHERE_HOST,
+				      "Boot the host with Linux 5.3 or newer (per-namespace bridge-nf-call sysctls), "
+				      "or keep icc and userland-proxy at their defaults in daemon.json.",
+				      "uname -r", NULL);
+		} else {
+			result_set(r, needed ? STATUS_FAIL : STATUS_WARN,
+				   "br_netfilter is %s, but proc/sys/net/bridge has no bridge-nf-call sysctls here: "
+				   "%s",
+				   state_words(s), needers);
+			result_remedy(r, in_container ? WHERE_CONTAINER : WHERE_HOST,
+				      "See whether /proc/sys is mounted and what it holds for the bridge:",
+				      "ls -l /proc/sys/net/bridge/", NULL);
+		}
+		return 0;
+	}
+	if (s == MODULE_LOADABLE) {
+		result_set(r, STATUS_PASS, "br_netfilter is not loaded; dockerd loads it when a network needs it (%s)",
+			   needers);
+		return 0;
+	}
+	if (s == MODULE_UNKNOWN && !needed && e4 == -ENODATA) {
+		result_set(r, STATUS_SKIP,
+			   "whether br_netfilter is active is not known (not recorded, no kernel config)");
+		return 0;
+	}
+
+	result_set(r, needed ? STATUS_FAIL : STATUS_WARN, "br_netfilter is %s%s: %s", state_words(s),
+		   s == MODULE_NOT_LOADED ? " (a container cannot load it)" : "", needers);
+	if (s == MODULE_ABSENT) {
+		result_remedy(r, WHERE_HOST,
+			      "The running kernel is built without br_netfilter: boot one with "
+			      "CONFIG_BRIDGE_NETFILTER=y or m (any distribution kernel), or keep icc and "
+			      "userland-proxy at their defaults.",
+			      "./scripts/config --enable BRIDGE_NETFILTER", NULL);
+	} else if (s == MODULE_NOT_INSTALLED) {
+		result_remedy(r, WHERE_HOST,
+			      "The kernel has br_netfilter as a module, but no file for it is installed: install the "
+			      "running kernel's module packages (Debian/Ubuntu, Fedora/RHEL):",
+			      "apt-get install linux-modules-$(uname -r) linux-modules-extra-$(uname -r)",
+			      "dnf install kernel-modules-$(uname -r) kernel-modules-extra-$(uname -r)", NULL);
+	} else {
+		struct strv one = {0};
+		strv_push(&one, xstrdup("br_netfilter"));
+		remedy_modules_load(c, r, &one, &one);
+		strv_clear(&one);
+	}
+	return 0;
+}

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "cli.h"
+#include "bundle.h"
+#include "core/check.h"
+#include "collect.h"
+#include "diff.h"
+#include "client/engine.h"
+#include "explain.h"
+#include "report/junit.h"
+#include "lxd.h"
+#include "policy.h"
+#include "core/probe.h"
+#include "checks/storage/probe.h"
+#include "report/report.h"
+#include "core/runner.h"
+#include "version.h"
+
+#include <getopt.h>
+#include <signal.h>
+
+enum {
+	EXIT_OK = 0,
+	EXIT_PROBLEMS = 1,
+	EXIT_CANNOT_RUN = 2,
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: nestcheck [OPTIONS]\n"
+	      "       nestcheck lxd NAME [OPTIONS]   check LXD instance NAME from its host\n"
+	      "       nestcheck collect -o FILE.tar.gz [--no-redact]   write a triage bundle\n"
+	      "       nestcheck explain [TEXT...]    name the known failure an error text betrays\n"
+	      "       nestcheck diff OLD.json NEW.json   list the checks that got worse\n"
+	      "Check whether Docker can run on this host or in the container nestcheck runs in.\n"
+	      "\n"
+	      "  --json                 print the JSON report instead of the human one\n"
+	      "  --root DIR|FILE.tar.gz replay a captured sysroot, or a bundle from nestcheck collect\n"
+	      "  --no-launch            do not start containers (static checks only)\n"
+	      "  --keep-image           leave nestcheck's probe image in the engine for the next run\n"
+	      "  --timeout SECONDS      bound on each request to the Docker engine (default: 5 to ask\n"
+	      "                         it, 30 for each step of a launch)\n"
+	      "  --no-probes            no live probes either (no child processes, test mounts or\n"
+	      "                         commands): only what host files say\n"
+	      "  --only ID[,ID...]      run only these checks (ids or areas such as cgroup)\n"
+	      "  --skip ID[,ID...]      do not run these checks\n"
+	      "  --strict               warnings make the exit status 1 too\n"
+	      "  --ignore ID[,ID...]    run and report these checks, but their failures count as warnings\n"
+	      "  --junit FILE           also write the report as JUnit XML to FILE (for CI)\n"
+	      "  --policy FILE          judge the run against a site policy (JSON: min_kernel,\n"
+	      "                         min_docker, min_lxc, min_lxcfs, min_lxd, must_pass)\n"
+	      "  --list                 list every check and exit\n"
+	      "  --record FILE          also write the live probes' observations to FILE (for captures)\n"
+	      "  --version              print the version and exit\n"
+	      "  --help                 print this help and exit\n"
+	      "\n"
+	      "Exit status: 0 no check failed, 1 a check failed or broke (or warned, with --strict),\n"
+	      "2 nestcheck could not run.\n",
+	      out);
+}
+
+static void on_signal(int sig)
+{
+	/* During a launch the first signal only interrupts: the launch removes what it made, then dies of it. */
+	if (engine_armed && !engine_interrupted) {
+		engine_interrupted = sig;
+		return;
+	}
+	probe_cleanup_on_signal();
+	bundle_cleanup_on_signal();
+	probe_storage_cleanup_on_signal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void list_checks(void)
+{
+	for (size_t i = 0; i < check_table_size; i++)
+		printf("%-22s %s\n", check_table[i].id, check_table[i].title);
+}
+
+static bool use_colour(void)
+{
+	const char *nc = getenv("NO_COLOR");
+	return isatty(STDOUT_FILENO) && !(nc && nc[0]);
+}
+
+int cli_main(int argc, char **argv)
+{
+	enum {
+		OPT_ROOT = 256,
+		OPT_NO_LAUNCH,
+		OPT_NO_PROBES,
+		OPT_ONLY,
+		OPT_SKIP,
+		OPT_STRICT,
+		OPT_LIST,
+		OPT_VERSION,
+		OPT_RECORD,
+		OPT_KEEP_IMAGE,
+		OPT_TIMEOUT,
+		OPT_JUNIT,
+		OPT_IGNORE,
+		OPT_POLICY,
+	};
+	static const struct option options[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"root", required_argument, NULL, OPT_ROOT},
+		{"no-launch", no_argument, NULL, OPT_NO_LAUNCH},
+		{"no-probes", no_argument, NULL, OPT_NO_PROBES},
+		{"only", required_argument, NULL, OPT_ONLY},
+		{"skip", required_argument, NULL, OPT_SKIP},
+		{"strict", no_argument, NULL, OPT_STRICT},
+		{"list", no_argument, NULL, OPT_LIST},
+		{"record", required_argument, NULL, OPT_RECORD},
+		{"keep-image", no_argument, NULL, OPT_KEEP_IMAGE},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"junit", required_argument, NULL, OPT_JUNIT},
+		{"ignore", required_argument, NULL, OPT_IGNORE},
+		{"policy", required_argument, NULL, OPT_POLICY},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	struct selection sel = {0};
+	_cleanup_(policy_freep) struct policy *policy = NULL;
+	const char *root = NULL, *record = NULL, *junit = NULL, *bad;
+	bool json = false, strict = false, no_probes = false, no_launch = false, keep_image = false;
+	long timeout_ms = 0;
+	int opt, ret = EXIT_CANNOT_RUN;
+
+	if (argc > 1 && streq(argv[1], "lxd"))
+		return lxd_main(argc, argv);
+	if (argc > 1 && streq(argv[1], "collect"))
+		return collect_main(argc, argv);
+	if (argc > 1 && streq(argv[1], "explain"))
+		return explain_main(argc - 1, argv + 1);
+	if (argc > 1 && streq(argv[1], "diff"))
+		return diff_main(argc - 1, argv + 1);
+
+	opterr = 0;
+	optind = 1;
+	/* The leading ':' makes getopt tell a missing argument (':') from an unknown option ('?'). */
+	while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case OPT_ROOT:
+			root = optarg;
+			break;
+		case OPT_NO_LAUNCH:
+			no_launch = true;
+			break;
+		case OPT_KEEP_IMAGE:
+			keep_image = true;
+			break;
+		case OPT_POLICY: {
+			_cleanup_free_ char *why = NULL;
+			policy_free(TAKE_PTR(policy));
+			if (policy_load(optarg, &policy, &why) < 0) {
+				fprintf(stderr, "nestcheck: --policy %s: %s\n", optarg, why);
+				goto out;
+			}
+			break;
+		}
+		case OPT_TIMEOUT: {
+			char *end;
+			errno = 0;
+			double secs = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(secs >= 0.001 && secs <= 3600)) {
+				fprintf(stderr, "nestcheck: --timeout wants seconds between 0.001 and 3600, not '%s'\n",
+					optarg);
+				goto out;
+			}
+			timeout_ms = (long)(secs * 1000 + 0.5);
+			break;
+		}
+		case OPT_JUNIT:
+			junit = optarg;
+			break;
+		case OPT_IGNORE:
+			if (strspn(optarg, ",") == strlen(optarg) || selection_add(&sel.ignore, optarg, &bad) < 0) {
+				fprintf(stderr, "nestcheck: --ignore: no check or area is called '%s' (see --list)\n",
+					strspn(optarg, ",") == strlen(optarg) ? optarg : bad);
+				goto out;
+			}
+			break;
+		case OPT_NO_PROBES:
+			no_probes = true;
+			break;
+		case OPT_ONLY:
+		case OPT_SKIP:
+			if (strspn(optarg, ",") == strlen(optarg)) {
+				fprintf(stderr, "nestcheck: --%s needs at least one check id or area (see --list)\n",
+					opt == OPT_ONLY ? "only" : "skip");
+				goto out;
+			}
+			if (selection_add(opt == OPT_ONLY ? &sel.only : &sel.skip, optarg, &bad) < 0) {
+				fprintf(stderr, "nestcheck: --%s: no check or area is called '%s' (see --list)\n",
+					opt == OPT_ONLY ? "only" : "skip", bad);
+				goto out;
+			}
+			break;
+		case OPT_STRICT:
+			strict = true;
+			break;
+		case OPT_LIST:
+			list_checks();
+			ret = EXIT_OK;
+			goto out;
+		case OPT_RECORD:
+			record = optarg;
+			break;
+		case OPT_VERSION:
+			printf("nestcheck %s\n", NESTCHECK_VERSION);
+			ret = EXIT_OK;
+			goto out;
+		case 'h':
+			usage(stdout);
+			ret = EXIT_OK;
+			goto out;
+		case ':':
+			fprintf(stderr, "nestcheck: option '%s' needs an argument (see --help)\n", argv[optind - 1]);
+			goto out;
+		default:
+			/* Within a cluster of short options optind has not moved on yet: name the letter. */
+			if (optopt)
+				fprintf(stderr, "nestcheck: unknown option '-%c' (see --help)\n", optopt);
+			else
+				fprintf(stderr, "nestcheck: unknown option '%s' (see --help)\n", argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "nestcheck: unexpected argument '%s' (see --help)\n", argv[optind]);
+		goto out;
+	}
+	if (root && record) {
+		fprintf(stderr, "nestcheck: --record observes the live system; it cannot go with --root\n");
+		goto out;
+	}
+
+	if (bundle_root_arg(&root) < 0)
+		goto out;
+	struct host *h;
+	int err = host_new(root, &h);
+	if (err < 0) {
+		fprintf(stderr, "nestcheck: cannot read --root %s: %s\n", root, strerror(-err));
+		goto out;
+	}
+
+	if (no_probes)
+		host_disable_probes(h);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	struct ctx c;
+	struct report rep = {0};
+	ctx_init(&c, h);
+	c.no_launch = no_launch;
+	c.keep_image = keep_image;
+	c.engine_timeout_ms = timeout_ms;
+	for (size_t i = 0; i < check_table_size; i++)
+		if (streq(check_table[i].id, "launch.nested"))
+			c.launch_nested = selection_wants(&sel, &check_table[i]);
+	runner_run(&c, &sel, &rep);
+	if (policy)
+		policy_apply(policy, &rep);
+
+	if (record && (err = host_write_observations(h, record)) < 0) {
+		fprintf(stderr, "nestcheck: cannot write %s: %s\n", record, strerror(-err));
+	} else if (junit && (err = report_junit_write_file(&rep, junit)) < 0) {
+		fprintf(stderr, "nestcheck: cannot write %s: %s\n", junit, strerror(-err));
+	} else {
+		if (json)
+			err = report_json_write(&rep, stdout);
+		else
+			report_human_write(&rep, stdout, use_colour());
+		if (fflush(stdout) != 0 || err < 0) {
+			fprintf(stderr, "nestcheck: cannot write the report: %s\n", strerror(errno));
+		} else {
+			ret = rep.verdict == VERDICT_NOT_READY || (strict && rep.verdict == VERDICT_DEGRADED)
+				      ? EXIT_PROBLEMS
+				      : EXIT_OK;
+		}
+	}
+	report_clear(&rep);
+	ctx_clear(&c);
+	host_free(h);
+out:
+	selection_clear(&sel);
+	return ret;
+}

@@ -1,0 +1,962 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "lxd.h"
+#include "core/dynlib.h"
+#include "report/report.h"
+#include "report/read.h"
+#include "core/util.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <link.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define LXD_TIMEOUT_MS	   30000
+#define LXD_EXEC_WAIT_S	   600
+#define LXD_MAX_RESPONSE   (16u << 20)
+#define LXD_MIN_IDMAP_SIZE 65536
+
+enum {
+	EXIT_OK = 0,
+	EXIT_PROBLEMS = 1,
+	EXIT_CANNOT_RUN = 2,
+};
+
+static volatile sig_atomic_t lxd_interrupted;
+
+static void on_signal(int sig)
+{
+	if (lxd_interrupted) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	lxd_interrupted = sig;
+}
+
+struct lxd {
+	CURL *curl;
+	char *socket;
+	long timeout_ms;
+	bool uninterruptible;
+	char errbuf[CURL_ERROR_SIZE];
+	struct strbuf rbuf;
+	bool too_big;
+	char *error;
+};
+
+static int lxd_fail(struct lxd *l, int err, const char *fmt, ...) _printf_(3, 4);
+static int lxd_fail(struct lxd *l, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(l->error);
+	l->error = text_sanitize(xvasprintf(fmt, ap));
+	va_end(ap);
+	return err;
+}
+
+static size_t on_write(char *p, size_t size, size_t n, void *userdata)
+{
+	struct lxd *l = userdata;
+	size_t add = size * n;
+	if (l->rbuf.len + add > LXD_MAX_RESPONSE) {
+		l->too_big = true;
+		return 0;
+	}
+	if (l->rbuf.len + add + 1 > l->rbuf.cap) {
+		size_t cap = l->rbuf.cap ? l->rbuf.cap : 4096;
+		while (cap < l->rbuf.len + add + 1)
+			cap *= 2;
+		l->rbuf.buf = xrealloc(l->rbuf.buf, cap);
+		l->rbuf.cap = cap;
+	}
+	memcpy(l->rbuf.buf + l->rbuf.len, p, add);
+	l->rbuf.len += add;
+	l->rbuf.buf[l->rbuf.len] = '\0';
+	return add;
+}
+
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct lxd *l = userdata;
+	return lxd_interrupted && !l->uninterruptible;
+}
+
+/*
+ * One request to LXD. 0 when an HTTP answer came (any status): *ret_status
+ * and the body in l->rbuf; else a negative errno with l->error set.
+ */
+static int lxd_request(struct lxd *l, const char *method, const char *path, const char *const *headers,
+		       const void *body, size_t len, long *ret_status)
+{
+	if (lxd_interrupted && !l->uninterruptible)
+		return lxd_fail(l, -EINTR, "%s %s was not sent: interrupted by a signal", method, path);
+	_cleanup_free_ char *url = xasprintf("http://lxd%s", path);
+	CURL *c = l->curl;
+	struct curl_slist *hl = curl_slist_append(NULL, "Expect:");
+
+	l->rbuf.len = 0;
+	l->too_big = false;
+	for (size_t i = 0; headers && headers[i]; i++)
+		hl = curl_slist_append(hl, headers[i]);
+	curl_unix_request_setup(c, l->socket, url, l->timeout_ms, l->errbuf, on_write, on_progress, l);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	if (streq(method, "POST") || streq(method, "PUT")) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? len : 0));
+		if (streq(method, "PUT"))
+			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	} else if (!streq(method, "GET")) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	}
+
+	CURLcode res = curl_easy_perform(c);
+	curl_slist_free_all(hl);
+	if (!l->rbuf.buf)
+		l->rbuf.buf = xstrdup("");
+	if (res != CURLE_OK) {
+		long oserr = 0;
+		curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &oserr);
+		if (res == CURLE_COULDNT_CONNECT)
+			return lxd_fail(l, oserr > 0 ? -(int)oserr : -ECONNREFUSED, "cannot connect to LXD at %s: %s",
+					l->socket, oserr > 0 ? strerror((int)oserr) : curl_easy_strerror(res));
+		if (res == CURLE_OPERATION_TIMEDOUT)
+			return lxd_fail(l, -ETIMEDOUT, "LXD at %s did not answer %s %s within %ld ms", l->socket,
+					method, path, l->timeout_ms);
+		if (res == CURLE_ABORTED_BY_CALLBACK)
+			return lxd_fail(l, -EINTR, "%s %s was interrupted by a signal", method, path);
+		if (res == CURLE_WRITE_ERROR && l->too_big)
+			return lxd_fail(l, -EFBIG, "LXD's answer to %s %s is larger than %u MiB", method, path,
+					LXD_MAX_RESPONSE >> 20);
+		return lxd_fail(l, -EIO, "%s %s on %s failed: %s", method, path, l->socket,
+				l->errbuf[0] ? l->errbuf : curl_easy_strerror(res));
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, ret_status);
+	return 0;
+}
+
+/*
+ * A request whose answer is LXD's JSON envelope: *ret gets its "metadata"
+ * (a new reference, may be NULL) and *ret_op its "operation" for an async
+ * answer. An error answer becomes -ENOENT (404) or -EIO with LXD's text.
+ */
+static int lxd_call(struct lxd *l, const char *method, const char *path, const char *const *headers, const void *body,
+		    size_t len, json_object **ret, char **ret_op)
+{
+	long status = 0;
+	int err = lxd_request(l, method, path, headers, body, len, &status);
+	if (err < 0)
+		return err;
+	json_object *root = json_tokener_parse(l->rbuf.buf), *v;
+	if (!json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		return lxd_fail(l, -EBADMSG, "LXD's answer to %s %s is not JSON (HTTP %ld)", method, path, status);
+	}
+	const char *type = json_object_object_get_ex(root, "type", &v) ? json_object_get_string(v) : NULL;
+	if (status >= 400 || !type || streq(type, "error")) {
+		const char *msg = json_object_object_get_ex(root, "error", &v) ? json_object_get_string(v) : NULL;
+		err = lxd_fail(l, status == 404 ? -ENOENT : -EIO, "%s %s: %s", method, path,
+			       msg && msg[0] ? msg : "LXD answered with an error");
+		json_object_put(root);
+		return err;
+	}
+	if (ret)
+		*ret = json_object_object_get_ex(root, "metadata", &v) ? json_object_get(v) : NULL;
+	if (ret_op)
+		*ret_op = json_object_object_get_ex(root, "operation", &v) && json_object_is_type(v, json_type_string)
+				  ? xstrdup(json_object_get_string(v))
+				  : NULL;
+	json_object_put(root);
+	return 0;
+}
+
+static const char *jstr(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* ---------------------------------------------------------------- what to push */
+
+struct push_file {
+	char *path; /* on the host */
+	char *name; /* in the instance's directory */
+	char *link; /* a second name (the soname), pushed as a symlink; or NULL */
+};
+
+struct payload {
+	struct push_file *v;
+	size_t n;
+	char *loader; /* its name in the directory */
+};
+
+static void payload_clear(struct payload *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].path);
+		free(p->v[i].name);
+		free(p->v[i].link);
+	}
+	free(p->v);
+	free(p->loader);
+	*p = (struct payload){0};
+}
+
+/* The soname (DT_SONAME) or the interpreter (PT_INTERP) of an ELF file of our class; NULL when it has none. */
+static char *elf_string(const char *path, bool interp)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof(ElfW(Ehdr)))
+		return NULL;
+	size_t size = (size_t)st.st_size;
+	const unsigned char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	char *ret = NULL;
+	const ElfW(Ehdr) *eh = (const void *)m;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh->e_ident[EI_CLASS] != (__ELF_NATIVE_CLASS == 64 ? ELFCLASS64 : ELFCLASS32) ||
+	    eh->e_phentsize != sizeof(ElfW(Phdr)) || eh->e_phoff > size ||
+	    (size - eh->e_phoff) / sizeof(ElfW(Phdr)) < eh->e_phnum)
+		goto out;
+	const ElfW(Phdr) *ph = (const void *)(m + eh->e_phoff), *dyn = NULL;
+	for (size_t i = 0; i < eh->e_phnum; i++) {
+		if (interp && ph[i].p_type == PT_INTERP && ph[i].p_offset < size &&
+		    ph[i].p_filesz <= size - ph[i].p_offset && ph[i].p_filesz > 1) {
+			ret = xstrndup((const char *)m + ph[i].p_offset, ph[i].p_filesz - 1);
+			goto out;
+		}
+		if (ph[i].p_type == PT_DYNAMIC)
+			dyn = &ph[i];
+	}
+	if (interp || !dyn || dyn->p_offset > size || dyn->p_filesz > size - dyn->p_offset)
+		goto out;
+	const ElfW(Dyn) *d = (const void *)(m + dyn->p_offset);
+	size_t nd = dyn->p_filesz / sizeof(*d);
+	ElfW(Addr) strtab = 0;
+	size_t soname = SIZE_MAX;
+	for (size_t i = 0; i < nd && d[i].d_tag != DT_NULL; i++) {
+		if (d[i].d_tag == DT_STRTAB)
+			strtab = d[i].d_un.d_ptr;
+		else if (d[i].d_tag == DT_SONAME)
+			soname = d[i].d_un.d_val;
+	}
+	if (!strtab || soname == SIZE_MAX)
+		goto out;
+	/* The string table's address to its file offset, through the segment that holds it. */
+	for (size_t i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD || strtab < ph[i].p_vaddr || strtab - ph[i].p_vaddr >= ph[i].p_filesz)
+			continue;
+		size_t off = ph[i].p_offset + (strtab - ph[i].p_vaddr);
+		if (off >= size || soname >= size - off)
+			break;
+		const char *s = (const char *)m + off + soname;
+		size_t n = strnlen(s, size - off - soname);
+		if (n > 0 && n < size - off - soname && !strchr(s, '/'))
+			ret = xstrndup(s, n);
+		break;
+	}
+out:
+	munmap((void *)m, size);
+	return ret;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+static void payload_add(struct payload *p, const char *path, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (streq(p->v[i].path, path) || streq(p->v[i].name, name))
+			return;
+	p->v = xrealloc(p->v, (p->n + 1) * sizeof(*p->v));
+	struct push_file *f = &p->v[p->n++];
+	*f = (struct push_file){.path = xstrdup(path), .name = xstrdup(name)};
+	char *so = elf_string(path, false);
+	if (so && !streq(so, name) && !streq(so, "nestcheck"))
+		f->link = so;
+	else
+		free(so);
+}
+
+/* nestcheck, its loader and every shared library mapped now (libcurl and libarchive included). */
+static int payload_collect(struct payload *p, char **ret_error)
+{
+	_cleanup_free_ char *exe = realpath("/proc/self/exe", NULL);
+	_cleanup_free_ char *interp = exe ? elf_string(exe, true) : NULL;
+	_cleanup_free_ char *loader = interp ? realpath(interp, NULL) : NULL;
+	if (!exe || !loader) {
+		*ret_error = xasprintf("cannot find nestcheck's own binary or its dynamic loader (%s)",
+				       exe ? exe : "/proc/self/exe");
+		return -ENOENT;
+	}
+	payload_add(p, exe, "nestcheck");
+	payload_add(p, loader, base_name(interp));
+	p->loader = xstrdup(base_name(interp));
+
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/maps", "re");
+	if (!f) {
+		*ret_error = xasprintf("cannot read /proc/self/maps: %s", strerror(errno));
+		return -errno;
+	}
+	char line[4096];
+	while (fgets(line, sizeof(line), f)) {
+		char *path = strchr(line, '/');
+		if (!path)
+			continue;
+		strstrip_right(path);
+		if (strstr(path, " (deleted)"))
+			continue;
+		const char *b = base_name(path);
+		if (!strstr(b, ".so") || streq(path, exe) || streq(path, loader))
+			continue;
+		payload_add(p, path, b);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- the instance */
+
+struct instance {
+	char *name;
+	char *status;
+	json_object *config; /* expanded_config */
+};
+
+static const char *cfg(const struct instance *in, const char *key)
+{
+	return jstr(in->config, key);
+}
+
+static bool cfg_true(const struct instance *in, const char *key)
+{
+	const char *v = cfg(in, key);
+	return v && (streq(v, "true") || streq(v, "1") || streq(v, "yes") || streq(v, "on"));
+}
+
+static bool name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63 || s[0] == '-')
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == n;
+}
+
+static int read_small(const char *path, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static bool host_apparmor(void)
+{
+	char buf[16];
+	return read_small("/sys/module/apparmor/parameters/enabled", buf, sizeof(buf)) == 0 && buf[0] == 'Y';
+}
+
+static bool host_overlay(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/filesystems", "re");
+	char line[256];
+	while (f && fgets(line, sizeof(line), f))
+		if (streq(strstrip_right(line), "nodev\toverlay"))
+			return true;
+	return access("/sys/module/overlay", F_OK) == 0;
+}
+
+static bool modules_have(const char *list, const char *mod)
+{
+	if (!list)
+		return false;
+	_cleanup_free_ char *dup = xstrdup(list);
+	for (char *save, *t = strtok_r(dup, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save))
+		if (streq(t, mod))
+			return true;
+	return false;
+}
+
+static void remedy_restart(struct remedy *m, const char *name)
+{
+	remedy_command(m, "lxc restart %s", name);
+}
+
+static const struct check lxd_instance_check = {
+	.id = "lxd.instance",
+	.area = "lxd",
+	.title = "LXD instance configuration",
+};
+
+/* lxd.instance: the instance's configuration, judged on the host. */
+static void instance_judge(const struct instance *in, struct result *r)
+{
+	const char *n = in->name;
+	bool privileged = cfg_true(in, "security.privileged"), nesting = cfg_true(in, "security.nesting");
+	bool isolated = cfg_true(in, "security.idmap.isolated"), aa = host_apparmor(), overlay = host_overlay();
+	const char *size_s = cfg(in, "security.idmap.size"), *mods = cfg(in, "linux.kernel_modules");
+	const char *raw = cfg(in, "raw.lxc");
+	long long size = -1;
+	if (size_s && size_s[0]) {
+		char *end;
+		errno = 0;
+		size = strtoll(size_s, &end, 10);
+		if (errno || *end || size < 0)
+			size = -1;
+	}
+	struct strv intercept = {0};
+	json_object_object_foreach(in->config, key, v)
+	{
+		if (startswith(key, "security.syscalls.intercept.") && json_object_is_type(v, json_type_string) &&
+		    streq(json_object_get_string(v), "true"))
+			strv_push(&intercept, xstrdup(key + strlen("security.syscalls.intercept.")));
+	}
+	_cleanup_free_ char *icpt = strv_join(&intercept, ",");
+	strv_clear(&intercept);
+
+	result_evidence_string(r, "instance", "%s", n);
+	result_evidence_string(r, "status", "%s", in->status);
+	result_evidence_bool(r, "nesting", nesting);
+	result_evidence_bool(r, "privileged", privileged);
+	result_evidence_bool(r, "idmap_isolated", isolated);
+	if (size >= 0)
+		result_evidence_int(r, "idmap_size", size);
+	result_evidence_string(r, "kernel_modules", "%s", mods ? mods : "");
+	result_evidence_string(r, "syscalls_intercept", "%s", icpt);
+	result_evidence_bool(r, "raw_lxc", raw && raw[0]);
+	result_evidence_bool(r, "host_apparmor", aa);
+	result_evidence_bool(r, "host_overlay", overlay);
+
+	enum status worst = STATUS_PASS;
+	struct strbuf why = {0};
+#define PROBLEM(st, ...)                                                                                               \
+	do {                                                                                                           \
+		if ((st) > worst)                                                                                      \
+			worst = (st);                                                                                  \
+		strbuf_appendf(&why, "%s", why.len ? "; " : "");                                                       \
+		strbuf_appendf(&why, __VA_ARGS__);                                                                     \
+	} while (0)
+
+	if (!nesting && aa) {
+		PROBLEM(STATUS_FAIL,
+			"security.nesting is off and AppArmor confines %s: Docker cannot mount proc or "
+			"sysfs for its containers",
+			n);
+		struct remedy *m =
+			result_remedy(r, WHERE_HOST, "Allow nested containers in the instance, then restart it.", NULL);
+		remedy_command(m, "lxc config set %s security.nesting true", n);
+		remedy_restart(m, n);
+	} else if (!nesting && !privileged) {
+		PROBLEM(STATUS_WARN,
+			"security.nesting is off: Docker inside %s depends on the host not confining it (no AppArmor "
+			"here now)",
+			n);
+		struct remedy *m = result_remedy(
+			r, WHERE_HOST, "Turn on nesting so Docker keeps working once the host confines instances.",
+			NULL);
+		remedy_command(m, "lxc config set %s security.nesting true", n);
+		remedy_restart(m, n);
+	}
+	if (privileged) {
+		PROBLEM(STATUS_WARN, "%s is privileged: root in it is root on the host", n);
+		struct remedy *m = result_remedy(
+			r, WHERE_HOST,
+			"Run the instance unprivileged (with security.nesting true Docker works there too).", NULL);
+		remedy_command(m, "lxc config set %s security.privileged false", n);
+		remedy_command(m, "lxc config set %s security.nesting true", n);
+		remedy_restart(m, n);
+	} else if (size >= 0 && size < LXD_MIN_IDMAP_SIZE) {
+		PROBLEM(STATUS_FAIL,
+			"security.idmap.size is %lld: images with files owned by ids at or above %lld fail to unpack "
+			"(lchown: invalid argument)",
+			size, size);
+		/* The size userns.idmap prints too: 65536 at least, more for images with high ids. */
+		struct remedy *m = result_remedy(r, WHERE_HOST,
+						 "Give the instance a map of at least 65536 ids (1000000 leaves room "
+						 "for images with high uids), then restart it.",
+						 NULL);
+		remedy_command(m, "lxc config set %s security.idmap.size 1000000", n);
+		remedy_restart(m, n);
+	}
+	if (!overlay && !modules_have(mods, "overlay")) {
+		PROBLEM(STATUS_WARN,
+			"overlay is not loaded on the host and linux.kernel_modules of %s does not name it: Docker "
+			"falls back to vfs",
+			n);
+		struct remedy *m = result_remedy(
+			r, WHERE_HOST, "Have LXD load overlay when the instance starts (or load it now).", NULL);
+		remedy_command(m, "lxc config set %s linux.kernel_modules overlay", n);
+		remedy_command(m, "modprobe overlay");
+		remedy_restart(m, n);
+	}
+#undef PROBLEM
+	if (worst == STATUS_PASS)
+		result_set(r, STATUS_PASS, "%s: %s, %s%s", n, privileged ? "privileged" : "unprivileged",
+			   nesting ? "nesting on" : "nesting off", isolated ? ", isolated id map" : "");
+	else
+		result_set(r, worst, "%s", why.buf);
+	free(why.buf);
+}
+
+/* ---------------------------------------------------------------- the run */
+
+struct run {
+	struct lxd l;
+	struct instance in;
+	char dir[32];
+	bool dir_made;
+};
+
+static int push(struct run *rn, const char *type, const char *name, const char *mode, const void *body, size_t len)
+{
+	_cleanup_free_ char *p = xasprintf("%s%s%s", rn->dir, name ? "/" : "", name ? name : "");
+	char *esc = curl_easy_escape(rn->l.curl, p, 0);
+	_cleanup_free_ char *path = xasprintf("/1.0/instances/%s/files?path=%s", rn->in.name, esc);
+	curl_free(esc);
+	_cleanup_free_ char *h_type = xasprintf("X-LXD-type: %s", type), *h_mode = xasprintf("X-LXD-mode: %s", mode);
+	const char *const headers[] = {
+		"Content-Type: application/octet-stream", h_type, h_mode, "X-LXD-uid: 0", "X-LXD-gid: 0", NULL};
+	return lxd_call(&rn->l, "POST", path, headers, body, len, NULL, NULL);
+}
+
+static int push_file(struct run *rn, const struct push_file *f)
+{
+	_cleanup_close_ int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return lxd_fail(&rn->l, -errno, "cannot read %s: %s", f->path, strerror(errno));
+	size_t size = (size_t)st.st_size;
+	void *m = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	if (m == MAP_FAILED)
+		return lxd_fail(&rn->l, -errno, "cannot map %s: %s", f->path, strerror(errno));
+	int err = push(rn, "file", f->name, "0755", m ? m : "", size);
+	if (m)
+		munmap(m, size);
+	if (err >= 0 && f->link)
+		err = push(rn, "symlink", f->link, "0777", f->name, strlen(f->name));
+	return err;
+}
+
+/* The operation's metadata once it ended (waited for at most wait_s). */
+static int operation_wait(struct run *rn, const char *op, long wait_s, json_object **ret)
+{
+	_cleanup_free_ char *path = xasprintf("%s/wait?timeout=%ld", op, wait_s);
+	long saved = rn->l.timeout_ms;
+	rn->l.timeout_ms = wait_s * 1000 + LXD_TIMEOUT_MS;
+	json_object *md = NULL;
+	int err = lxd_call(&rn->l, "GET", path, NULL, NULL, 0, &md, NULL);
+	rn->l.timeout_ms = saved;
+	if (err < 0)
+		return err;
+	const char *st = jstr(md, "status"), *e = jstr(md, "err");
+	if (!st || (!streq(st, "Success") && !streq(st, "Failure") && !streq(st, "Cancelled"))) {
+		json_object_put(md);
+		if (st && streq(st, "Running"))
+			return lxd_fail(&rn->l, -ETIMEDOUT, "the command in %s did not end within %ld s", rn->in.name,
+					wait_s);
+		return lxd_fail(&rn->l, -EBADMSG, "LXD's operation %s has no final status", op);
+	}
+	if (!streq(st, "Success")) {
+		int r = lxd_fail(&rn->l, -EIO, "the command in %s failed: %s", rn->in.name, e && e[0] ? e : st);
+		json_object_put(md);
+		return r;
+	}
+	*ret = md;
+	return 0;
+}
+
+static char *log_fetch(struct run *rn, json_object *output, const char *fd)
+{
+	const char *p = jstr(output, fd);
+	if (!p || p[0] != '/')
+		return NULL;
+	long status = 0;
+	char *ret = NULL;
+	if (lxd_request(&rn->l, "GET", p, NULL, NULL, 0, &status) == 0 && status == 200)
+		ret = xstrndup(rn->l.rbuf.buf, rn->l.rbuf.len);
+	lxd_request(&rn->l, "DELETE", p, NULL, NULL, 0, &status);
+	return ret;
+}
+
+/* Run argv in the instance without websockets; its exit status, stdout and stderr. */
+static int exec_in(struct run *rn, const char *const *argv, long wait_s, long *ret_status, char **ret_out,
+		   char **ret_err)
+{
+	json_object *req = json_object_new_object(), *cmd = json_object_new_array(), *env = json_object_new_object();
+	for (size_t i = 0; argv[i]; i++)
+		json_object_array_add(cmd, json_object_new_string(argv[i]));
+	json_object_object_add(env, "PATH",
+			       json_object_new_string("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+	json_object_object_add(env, "HOME", json_object_new_string("/root"));
+	json_object_object_add(env, "LANG", json_object_new_string("C.UTF-8"));
+	/* A sanitizer build inside behaves as it was told to here. */
+	static const char *const forward[] = {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"};
+	for (size_t i = 0; i < ARRAY_SIZE(forward); i++)
+		if (getenv(forward[i]))
+			json_object_object_add(env, forward[i], json_object_new_string(getenv(forward[i])));
+	json_object_object_add(req, "command", cmd);
+	json_object_object_add(req, "environment", env);
+	json_object_object_add(req, "interactive", json_object_new_boolean(false));
+	json_object_object_add(req, "wait-for-websocket", json_object_new_boolean(false));
+	json_object_object_add(req, "record-output", json_object_new_boolean(true));
+	const char *body = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	_cleanup_free_ char *path = xasprintf("/1.0/instances/%s/exec", rn->in.name), *op = NULL;
+	const char *const headers[] = {"Content-Type: application/json", NULL};
+	int err = lxd_call(&rn->l, "POST", path, headers, body, strlen(body), NULL, &op);
+	json_object_put(req);
+	if (err < 0)
+		return err;
+	if (!op || op[0] != '/')
+		return lxd_fail(&rn->l, -EBADMSG, "LXD's answer to POST %s names no operation", path);
+
+	json_object *md = NULL, *inner, *output = NULL, *rv;
+	err = operation_wait(rn, op, wait_s, &md);
+	if (err < 0)
+		return err;
+	if (!json_object_object_get_ex(md, "metadata", &inner) || !json_object_object_get_ex(inner, "return", &rv) ||
+	    !json_object_is_type(rv, json_type_int)) {
+		json_object_put(md);
+		return lxd_fail(&rn->l, -EBADMSG, "LXD's exec operation %s reports no exit status", op);
+	}
+	*ret_status = json_object_get_int(rv);
+	json_object_object_get_ex(inner, "output", &output);
+	char *out = log_fetch(rn, output, "1"), *errs = log_fetch(rn, output, "2");
+	json_object_put(md);
+	if (ret_out)
+		*ret_out = out;
+	else
+		free(out);
+	if (ret_err)
+		*ret_err = errs;
+	else
+		free(errs);
+	return 0;
+}
+
+static void cleanup_dir(struct run *rn)
+{
+	if (!rn->dir_made)
+		return;
+	rn->l.uninterruptible = true;
+	long st = -1;
+	const char *const argv[] = {"rm", "-rf", rn->dir, NULL};
+	if (exec_in(rn, argv, 60, &st, NULL, NULL) < 0 || st != 0)
+		fprintf(stderr, "nestcheck: could not remove %s from %s: %s\n", rn->dir, rn->in.name,
+			st > 0 ? "rm failed" : rn->l.error);
+	else
+		rn->dir_made = false;
+}
+
+static char *first_line(const char *s)
+{
+	if (!s)
+		return xstrdup("");
+	while (*s == '\n')
+		s++;
+	return text_sanitize(xstrndup(s, strcspn(s, "\n")));
+}
+
+static const char *socket_find(char **ret_tried)
+{
+	static char buf[4096];
+	const char *dir = getenv("LXD_DIR");
+	if (dir && dir[0]) {
+		snprintf(buf, sizeof(buf), "%s/unix.socket", dir);
+		*ret_tried = xstrdup(buf);
+		return access(buf, F_OK) == 0 ? buf : NULL;
+	}
+	static const char *const cands[] = {"/var/lib/lxd/unix.socket", "/var/snap/lxd/common/lxd/unix.socket"};
+	for (size_t i = 0; i < ARRAY_SIZE(cands); i++)
+		if (access(cands[i], F_OK) == 0)
+			return cands[i];
+	*ret_tried = xasprintf("%s or %s", cands[0], cands[1]);
+	return NULL;
+}
+
+static void usage(FILE *out)
+{
+	fputs("Usage: nestcheck lxd NAME [OPTIONS]\n"
+	      "On an LXD host: check whether Docker can run in instance NAME. nestcheck is pushed into the\n"
+	      "instance with its libraries, run there and removed again; the report also judges the\n"
+	      "instance's configuration from the host (lxd.instance).\n"
+	      "\n"
+	      "  --json                 print the JSON report instead of the human one\n"
+	      "  --no-launch            do not start containers in the instance (static checks only)\n"
+	      "  --no-probes            no live probes in the instance either\n"
+	      "  --only ID[,ID...]      run only these checks in the instance\n"
+	      "  --skip ID[,ID...]      do not run these checks in the instance\n"
+	      "  --timeout SECONDS      passed on: bound on each request to Docker in the instance\n"
+	      "  --keep-image           passed on: leave the probe image in the instance's Docker\n"
+	      "  --strict               warnings make the exit status 1 too\n"
+	      "  --help                 print this help and exit\n"
+	      "\n"
+	      "LXD's socket: $LXD_DIR/unix.socket, else /var/lib/lxd/unix.socket or the snap's\n"
+	      "/var/snap/lxd/common/lxd/unix.socket.\n"
+	      "Exit status: 0 no check failed, 1 a check failed (or warned, with --strict), 2 it could not run.\n",
+	      out);
+}
+
+static void random_hex(char *buf, size_t n)
+{
+	unsigned char r[16];
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		for (size_t i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)((ts.tv_nsec >> (i % 8)) ^ getpid() ^ (i * 131));
+	}
+	for (size_t i = 0; i + 1 < n && i / 2 < sizeof(r); i++)
+		buf[i] = "0123456789abcdef"[(r[i / 2] >> (i % 2 ? 0 : 4)) & 15];
+	buf[n - 1] = '\0';
+}
+
+static bool use_colour(void)
+{
+	const char *nc = getenv("NO_COLOR");
+	return isatty(STDOUT_FILENO) && !(nc && nc[0]);
+}
+
+int lxd_main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"json", no_argument, NULL, 'j'},	{"no-launch", no_argument, NULL, 'L'},
+		{"no-probes", no_argument, NULL, 'P'},	{"only", required_argument, NULL, 'o'},
+		{"skip", required_argument, NULL, 's'}, {"timeout", required_argument, NULL, 't'},
+		{"keep-image", no_argument, NULL, 'k'}, {"strict", no_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},	{},
+	};
+	struct strv pass = {0};
+	bool json = false, strict = false;
+	const char *name = NULL;
+	int opt, ret = EXIT_CANNOT_RUN;
+	struct run rn = {0};
+	struct payload pl = {0};
+	struct report rep = {0};
+	struct report_checks checks = {0};
+	_cleanup_free_ char *out = NULL, *errs = NULL, *err_text = NULL, *tried = NULL, *ipath = NULL;
+
+	opterr = 0;
+	optind = 1;
+	argc--, argv++; /* argv[0] is now "lxd" */
+	while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'S':
+			strict = true;
+			break;
+		case 'L':
+			strv_push(&pass, xstrdup("--no-launch"));
+			break;
+		case 'P':
+			strv_push(&pass, xstrdup("--no-probes"));
+			break;
+		case 'k':
+			strv_push(&pass, xstrdup("--keep-image"));
+			break;
+		case 'o':
+		case 's':
+		case 't':
+			strv_push(&pass, xstrdup(opt == 'o' ? "--only" : opt == 's' ? "--skip" : "--timeout"));
+			strv_push(&pass, xstrdup(optarg));
+			break;
+		case 'h':
+			usage(stdout);
+			ret = EXIT_OK;
+			goto out;
+		case ':':
+			fprintf(stderr, "nestcheck: option '%s' needs an argument (see nestcheck lxd --help)\n",
+				argv[optind - 1]);
+			goto out;
+		default:
+			fprintf(stderr, "nestcheck: unknown option '%s' for nestcheck lxd (see nestcheck lxd --help)\n",
+				argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr,
+			"nestcheck: nestcheck lxd wants exactly one instance name (see nestcheck lxd --help)\n");
+		goto out;
+	}
+	name = argv[optind];
+	if (!name_ok(name)) {
+		fprintf(stderr, "nestcheck: '%s' is not an LXD instance name\n", name);
+		goto out;
+	}
+
+	const char *sock = socket_find(&tried);
+	if (!sock) {
+		fprintf(stderr, "nestcheck: no LXD socket at %s: is LXD running on this host?\n", tried);
+		goto out;
+	}
+	if (dyn_curl_load() < 0) {
+		fprintf(stderr, "nestcheck: nestcheck lxd needs libcurl: %s\n", dyn_error());
+		goto out;
+	}
+	/* Loaded now so that it is mapped, and pushed, for the launch checks inside. */
+	(void)dyn_archive_load();
+	curl_global_init(CURL_GLOBAL_NOTHING);
+	rn.l.curl = curl_easy_init();
+	if (!rn.l.curl) {
+		fprintf(stderr, "nestcheck: cannot start libcurl\n");
+		goto out;
+	}
+	rn.l.socket = xstrdup(sock);
+	rn.l.timeout_ms = LXD_TIMEOUT_MS;
+	rn.in.name = xstrdup(name);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	/* The instance. */
+	ipath = xasprintf("/1.0/instances/%s", name);
+	json_object *md = NULL, *v;
+	int err = lxd_call(&rn.l, "GET", ipath, NULL, NULL, 0, &md, NULL);
+	if (err == -ENOENT) {
+		fprintf(stderr, "nestcheck: LXD at %s has no instance %s\n", sock, name);
+		goto out;
+	}
+	if (err < 0) {
+		fprintf(stderr, "nestcheck: %s\n", rn.l.error);
+		goto out;
+	}
+	const char *status = jstr(md, "status");
+	if (!status || !json_object_object_get_ex(md, "expanded_config", &v) ||
+	    !json_object_is_type(v, json_type_object)) {
+		json_object_put(md);
+		fprintf(stderr, "nestcheck: LXD's answer about %s lacks its status or expanded_config\n", name);
+		goto out;
+	}
+	rn.in.status = xstrdup(status);
+	rn.in.config = json_object_get(v);
+	json_object_put(md);
+	if (!streq(rn.in.status, "Running")) {
+		fprintf(stderr, "nestcheck: instance %s is %s, not Running: start it with lxc start %s\n", name,
+			rn.in.status, name);
+		goto out;
+	}
+
+	/* Push nestcheck with its loader and libraries. */
+	if (payload_collect(&pl, &err_text) < 0) {
+		fprintf(stderr, "nestcheck: %s\n", err_text);
+		goto out;
+	}
+	char hex[13];
+	random_hex(hex, sizeof(hex));
+	snprintf(rn.dir, sizeof(rn.dir), "/tmp/nestcheck-%s", hex);
+	err = push(&rn, "directory", NULL, "0700", NULL, 0);
+	if (err < 0) {
+		fprintf(stderr, "nestcheck: cannot create %s in %s: %s\n", rn.dir, name, rn.l.error);
+		goto out;
+	}
+	rn.dir_made = true;
+	for (size_t i = 0; i < pl.n; i++) {
+		err = push_file(&rn, &pl.v[i]);
+		if (err < 0) {
+			fprintf(stderr, "nestcheck: cannot push %s into %s: %s\n", pl.v[i].path, name, rn.l.error);
+			goto out;
+		}
+	}
+
+	/* Run it. */
+	struct strv args = {0};
+	strv_push(&args, xasprintf("%s/%s", rn.dir, pl.loader));
+	strv_push(&args, xstrdup("--library-path"));
+	strv_push(&args, xstrdup(rn.dir));
+	strv_push(&args, xasprintf("%s/nestcheck", rn.dir));
+	strv_push(&args, xstrdup("--json"));
+	for (size_t i = 0; i < pass.n; i++)
+		strv_push(&args, xstrdup(pass.v[i]));
+	long st = -1;
+	err = exec_in(&rn, (const char *const *)args.v, LXD_EXEC_WAIT_S, &st, &out, &errs);
+	strv_clear(&args);
+	if (err < 0) {
+		fprintf(stderr, "nestcheck: cannot run nestcheck in %s: %s\n", name, rn.l.error);
+		goto out;
+	}
+	cleanup_dir(&rn);
+	if (lxd_interrupted)
+		goto out;
+	if (st != 0 && st != 1) {
+		_cleanup_free_ char *l1 = first_line(errs && errs[0] ? errs : out);
+		fprintf(stderr, "nestcheck: nestcheck in %s exited with %ld: %s\n", name, st, l1);
+		goto out;
+	}
+	if (report_read(out ? out : "", out ? strlen(out) : 0, &rep, &checks, &err_text) < 0) {
+		fprintf(stderr, "nestcheck: the report of nestcheck in %s cannot be read: %s\n", name, err_text);
+		goto out;
+	}
+
+	/* Merge: lxd.instance first, the instance's name in container.detect. */
+	rep.results = xrealloc(rep.results, (rep.n_results + 1) * sizeof(*rep.results));
+	memmove(rep.results + 1, rep.results, rep.n_results * sizeof(*rep.results));
+	rep.n_results++;
+	rep.results[0] = (struct result){.check = &lxd_instance_check};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	instance_judge(&rn.in, &rep.results[0]);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	rep.results[0].duration_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	for (size_t i = 0; i < rep.n_results; i++) {
+		struct result *r = &rep.results[i];
+		if (!streq(r->check->id, "container.detect"))
+			continue;
+		bool found = false;
+		for (size_t j = 0; j < r->n_evidence; j++)
+			if (streq(r->evidence[j].key, "name")) {
+				free(r->evidence[j].string);
+				r->evidence[j].kind = EVIDENCE_STRING;
+				r->evidence[j].string = xstrdup(name);
+				found = true;
+			}
+		if (!found)
+			result_evidence_string(r, "name", "%s", name);
+	}
+	report_finish(&rep);
+
+	if (json)
+		err = report_json_write(&rep, stdout);
+	else
+		report_human_write(&rep, stdout, use_colour());
+	if (fflush(stdout) != 0 || err < 0)
+		fprintf(stderr, "nestcheck: cannot write the report: %s\n", strerror(errno));
+	else
+		ret = rep.verdict == VERDICT_NOT_READY || (strict && rep.verdict == VERDICT_DEGRADED) ? EXIT_PROBLEMS
+												      : EXIT_OK;
+out:
+	if (rn.dir_made)
+		cleanup_dir(&rn);
+	report_clear(&rep);
+	report_checks_clear(&checks);
+	payload_clear(&pl);
+	strv_clear(&pass);
+	json_object_put(rn.in.config);
+	free(rn.in.name);
+	free(rn.in.status);
+	free(rn.l.socket);
+	free(rn.l.error);
+	free(rn.l.rbuf.buf);
+	if (rn.l.curl)
+		curl_easy_cleanup(rn.l.curl);
+	if (lxd_interrupted) {
+		signal(lxd_interrupted, SIG_DFL);
+		raise(lxd_interrupted);
+	}
+	return ret;
+}

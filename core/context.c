@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "check.h"
+#include "checks/runtime/parse.h"
+#include "probe.h"
+
+#include <ctype.h>
+#include <libmount.h>
+
+void ctx_init(struct ctx *c, struct host *h)
+{
+	*c = (struct ctx){.host = h};
+}
+
+void ctx_clear(struct ctx *c)
+{
+	free(c->release);
+	kconfig_free(c->kconfig);
+	free(c->kconfig_source);
+	if (c->mounts)
+		mnt_unref_table(c->mounts);
+	strv_clear(&c->runtime_signals);
+	free(c->instance);
+	free(c->apparmor_value);
+	free(c->label);
+	free(c->data_root);
+	if (c->dpkg) {
+		dpkg_status_clear(c->dpkg);
+		free(c->dpkg);
+	}
+	*c = (struct ctx){0};
+}
+
+const char *host_err_text(int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return "missing";
+	case -EACCES:
+	case -EPERM:
+		return "not readable (permission denied)";
+	case -EFBIG:
+		return "larger than nestcheck reads (4 MiB)";
+	case -EBADMSG:
+		return "malformed";
+	case -ELOOP:
+		return "a symlink loop";
+	case -EISDIR:
+		return "a directory, not a file";
+	case -EINVAL:
+		return "not a regular file";
+	case -ENOTDIR:
+		return "under a path that is not a directory";
+	case -ENODATA:
+		return "not recorded";
+	case -ELIBACC:
+		return "not possible: libcurl or libarchive is not installed (apt-get install -y libcurl4 libarchive13)";
+	case -E2BIG:
+		return "inflating to more than 16 MiB (not a kernel config)";
+	default:
+		return errno_name(err);
+	}
+}
+
+int ctx_release(struct ctx *c, const char **ret, const struct kversion **ret_kv)
+{
+	if (!c->release_done) {
+		c->release_done = true;
+		c->release_err = host_kernel_release(c->host, &c->release);
+		if (c->release_err == 0 && kversion_parse(c->release, &c->kv) < 0)
+			c->release_err = -EBADMSG;
+	}
+	if (c->release_err < 0)
+		return c->release_err;
+	*ret = c->release;
+	if (ret_kv)
+		*ret_kv = &c->kv;
+	return 0;
+}
+
+/* Largest kernel config nestcheck inflates; real ones are about 300 KiB. */
+#define KCONFIG_MAX (16u << 20)
+
+/* The places CONTRACT.md names, in its order. */
+static int kconfig_load(struct ctx *c)
+{
+	const char *release = NULL;
+	int r, first_err = 0;
+
+	_cleanup_free_ char *gz = NULL;
+	size_t gzlen;
+	r = host_read_file(c->host, "proc/config.gz", &gz, &gzlen);
+	if (r == 0) {
+		_cleanup_free_ char *text = NULL;
+		c->kconfig_source = xstrdup("proc/config.gz");
+		size_t len;
+		r = gunzip_buffer(gz, gzlen, KCONFIG_MAX, &text, &len);
+		if (r == -EFBIG)
+			return -E2BIG; /* the inflated text, not the file, is too big */
+		if (r < 0)
+			return r;
+		if (memchr(text, '\0', len))
+			return -EBADMSG;
+		return kconfig_parse(text, &c->kconfig);
+	}
+	if (r != -ENOENT)
+		first_err = r;
+
+	if (ctx_release(c, &release, NULL) < 0 || strchr(release, '/'))
+		return first_err ? first_err : -ENOENT;
+	_cleanup_free_ char *p1 = xasprintf("boot/config-%s", release);
+	_cleanup_free_ char *p2 = xasprintf("lib/modules/%s/config", release);
+	_cleanup_free_ char *p3 = xasprintf("lib/modules/%s/build/.config", release);
+	const char *paths[] = {p1, p2, p3};
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		_cleanup_free_ char *text = NULL;
+		r = host_read_text(c->host, paths[i], &text);
+		if (r == -ENOENT)
+			continue;
+		c->kconfig_source = xstrdup(paths[i]);
+		if (r < 0)
+			return r;
+		return kconfig_parse(text, &c->kconfig);
+	}
+	if (first_err) {
+		c->kconfig_source = xstrdup("proc/config.gz");
+		return first_err;
+	}
+	return -ENOENT;
+}
+
+int ctx_kconfig(struct ctx *c, const struct kconfig **ret, const char **ret_source)
+{
+	if (!c->kconfig_done) {
+		c->kconfig_done = true;
+		c->kconfig_err = kconfig_load(c);
+	}
+	if (ret_source)
+		*ret_source = c->kconfig_source;
+	if (c->kconfig_err < 0)
+		return c->kconfig_err;
+	*ret = c->kconfig;
+	return 0;
+}
+
+int ctx_data_root(struct ctx *c, struct result *r, const char **ret)
+{
+	if (!c->data_root_done) {
+		_cleanup_free_ char *json = NULL;
+		c->data_root_done = true;
+		c->data_root_err = host_read_text(c->host, "etc/docker/daemon.json", &json);
+		if (c->data_root_err == 0)
+			c->data_root_err = docker_data_root(json, &c->data_root);
+		if (c->data_root_err == -ENOENT) /* no daemon.json, or no data-root in it */
+			c->data_root_err = 0;
+		if (c->data_root_err == 0 && !c->data_root)
+			c->data_root = xstrdup("/var/lib/docker");
+	}
+	int err = c->data_root_err;
+	if (err == -EBADMSG)
+		return r ? result_error(r, err,
+					"etc/docker/daemon.json is not valid JSON or its data-root is not an absolute "
+					"path (dockerd would refuse it too)")
+			 : err;
+	if (err < 0)
+		return r ? result_error(r, err, "etc/docker/daemon.json is %s", host_err_text(err)) : err;
+	if (r)
+		result_evidence_string(r, "data_root", "%s", c->data_root);
+	*ret = c->data_root;
+	return 0;
+}
+
+int ctx_dpkg(struct ctx *c, const struct dpkg_status **ret)
+{
+	if (!c->dpkg_done) {
+		_cleanup_free_ char *buf = NULL;
+		c->dpkg_done = true;
+		c->dpkg = xcalloc(1, sizeof(*c->dpkg));
+		c->dpkg_err = host_read_text(c->host, "var/lib/dpkg/status", &buf);
+		if (c->dpkg_err == 0)
+			c->dpkg_err = dpkg_status_parse(buf, c->dpkg);
+	}
+	if (c->dpkg_err < 0)
+		return c->dpkg_err;
+	*ret = c->dpkg;
+	return 0;
+}
+
+int ctx_mounts(struct ctx *c, struct libmnt_table **ret)
+{
+	if (!c->mounts_done) {
+		_cleanup_free_ char *buf = NULL;
+		c->mounts_done = true;
+		c->mounts_err = host_read_text(c->host, "proc/self/mountinfo", &buf);
+		if (c->mounts_err == 0)
+			c->mounts_err = mounts_parse(buf, &c->mounts);
+	}
+	if (c->mounts_err < 0)
+		return c->mounts_err;
+	*ret = c->mounts;
+	return 0;
+}
+
+static bool docker_cgroup_path(const char *buf)
+{
+	return strstr(buf, "/docker/") || strstr(buf, "/docker-") || strstr(buf, "/system.slice/docker-");
+}
+
+static void runtime_signal(struct ctx *c, const char *fmt, ...) _printf_(2, 3);
+static void runtime_signal(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	strv_push(&c->runtime_signals, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+static const char *runtime_from_name(const char *name)
+{
+	static const char *const known[] = {"lxc", "docker", "podman", "systemd-nspawn", "wsl", "openvz"};
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+		if (streq(name, known[i]))
+			return known[i];
+	if (streq(name, "lxc-libvirt"))
+		return "lxc";
+	return "unknown";
+}
+
+static const char *runtime_detect(struct ctx *c)
+{
+	struct host *h = c->host;
+	struct libmnt_table *tb = NULL;
+	_cleanup_free_ char *env = NULL, *container = NULL, *marker = NULL, *version = NULL;
+	size_t envlen;
+
+	if (host_read_file(h, "proc/1/environ", &env, &envlen) == 0 &&
+	    environ_get(env, envlen, "container", &container) == 0 && container[0]) {
+		runtime_signal(c, "proc/1/environ: container=%s", container);
+		return runtime_from_name(container);
+	}
+	if (host_read_line(h, "run/systemd/container", &marker) == 0 && marker[0]) {
+		runtime_signal(c, "run/systemd/container: %s", marker);
+		return runtime_from_name(marker);
+	}
+	if (host_access(h, "dev/lxd/sock") == 0) {
+		runtime_signal(c, "dev/lxd/sock exists");
+		return "lxc";
+	}
+	bool have_mounts = ctx_mounts(c, &tb) == 0;
+	if (have_mounts && mounts_lxcfs_over_proc(tb)) {
+		runtime_signal(c, "LXCFS is mounted over files in /proc");
+		return "lxc";
+	}
+
+	_cleanup_free_ char *cg = NULL;
+	bool docker_cg = host_read_text(h, "proc/1/cgroup", &cg) == 0 && docker_cgroup_path(cg);
+	bool dockerenv = host_access(h, ".dockerenv") == 0;
+	const char *rootfs = NULL;
+	bool overlay_root = have_mounts && mounts_covering(tb, "/", &rootfs, NULL) == 0 && streq(rootfs, "overlay");
+	if (docker_cg) {
+		runtime_signal(c, "proc/1/cgroup: a docker cgroup path");
+		return "docker";
+	}
+	if (dockerenv && overlay_root) {
+		runtime_signal(c, ".dockerenv on an overlay root filesystem");
+		return "docker";
+	}
+	if (dockerenv)
+		runtime_signal(c,
+			       ".dockerenv present, but the root filesystem is %s and no docker cgroup path: "
+			       "not a container",
+			       rootfs ? rootfs : "unknown");
+
+	if (host_read_line(h, "proc/version", &version) == 0 &&
+	    (strstr(version, "Microsoft") || strstr(version, "microsoft") || strstr(version, "WSL"))) {
+		runtime_signal(c, "proc/version names Microsoft");
+		return "wsl";
+	}
+	const char *release;
+	if (ctx_release(c, &release, NULL) == 0 && strstr(release, "stab")) {
+		runtime_signal(c, "kernel release %s is an OpenVZ kernel", release);
+		return "openvz";
+	}
+	return "none";
+}
+
+const char *ctx_runtime(struct ctx *c)
+{
+	if (!c->runtime_done) {
+		c->runtime_done = true;
+		c->runtime = runtime_detect(c);
+	}
+	return c->runtime;
+}
+
+const struct strv *ctx_runtime_signals(struct ctx *c)
+{
+	ctx_runtime(c);
+	return &c->runtime_signals;
+}
+
+bool ctx_in_container(struct ctx *c)
+{
+	return !streq(ctx_runtime(c), "none");
+}
+
+int ctx_apparmor_enabled(struct ctx *c)
+{
+	if (!c->apparmor_done) {
+		char *v = NULL;
+		c->apparmor_done = true;
+		int r = host_read_line(c->host, "sys/module/apparmor/parameters/enabled", &v);
+		if (r == -ENOENT)
+			c->apparmor = 0; /* not built into the kernel */
+		else if (r < 0)
+			c->apparmor = r;
+		else
+			c->apparmor = streq(v, "Y") || streq(v, "y") || streq(v, "1");
+		c->apparmor_value = v ? text_sanitize(v) : NULL;
+	}
+	return c->apparmor;
+}
+
+int ctx_apparmor_label(struct ctx *c, const char **ret, const char **ret_path)
+{
+	static const char *const paths[] = {"proc/self/attr/apparmor/current", "proc/self/attr/current"};
+	if (!c->label_done) {
+		c->label_done = true;
+		c->label_err = -ENOENT;
+		for (size_t i = 0; i < ARRAY_SIZE(paths) && !c->label; i++) {
+			char *v = NULL;
+			int err = host_read_line(c->host, paths[i], &v);
+			if (err == 0 && v[0]) {
+				c->label = text_sanitize(v);
+				c->label_path = paths[i];
+				c->label_err = 0;
+			} else {
+				free(v);
+				/* An empty label file says as little as a missing one. */
+				if (c->label_err == -ENOENT || err == 0)
+					c->label_err = err == 0 ? -ENODATA : err;
+			}
+		}
+	}
+	if (c->label_err < 0)
+		return c->label_err;
+	*ret = c->label;
+	if (ret_path)
+		*ret_path = c->label_path;
+	return 0;
+}
+
+const char *ctx_apparmor_value(struct ctx *c)
+{
+	ctx_apparmor_enabled(c);
+	return c->apparmor_value;
+}
+
+/* LXD's rule for instance names; anything else must not reach a pasted command. */
+static bool instance_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '.' && s[i] != '_')
+			return false;
+	return true;
+}
+
+const char *ctx_instance(struct ctx *c)
+{
+	if (!c->instance_done) {
+		const char *v;
+		c->instance_done = true;
+		if (host_observe(c->host, "container.name", probe_instance_name, NULL, &v) == 0 &&
+		    instance_name_valid(v))
+			c->instance = xstrdup(v);
+	}
+	return c->instance ? c->instance : "NAME";
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "read.h"
+
+#include <json-c/json.h>
+
+void report_checks_clear(struct report_checks *checks)
+{
+	for (size_t i = 0; i < checks->n; i++) {
+		free((char *)checks->v[i]->id);
+		free((char *)checks->v[i]->area);
+		free((char *)checks->v[i]->title);
+		free(checks->v[i]);
+	}
+	free(checks->v);
+	*checks = (struct report_checks){0};
+}
+
+static const char *str_of(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int status_parse(const char *s, enum status *ret)
+{
+	for (int i = 0; s && i < _STATUS_MAX; i++)
+		if (streq(s, status_to_string(i))) {
+			*ret = i;
+			return 0;
+		}
+	return -EBADMSG;
+}
+
+static int where_parse(const char *s, enum where *ret)
+{
+	for (int i = WHERE_HOST; s && i <= WHERE_CONTAINER; i++)
+		if (streq(s, where_to_string(i))) {
+			*ret = i;
+			return 0;
+		}
+	return -EBADMSG;
+}
+
+static const struct check *check_find(struct report_checks *checks, const char *id, const char *area, const char *title)
+{
+	for (size_t i = 0; i < check_table_size; i++)
+		if (streq(check_table[i].id, id) && streq(check_table[i].area, area) &&
+		    streq(check_table[i].title, title))
+			return &check_table[i];
+	for (size_t i = 0; i < checks->n; i++)
+		if (streq(checks->v[i]->id, id) && streq(checks->v[i]->area, area) && streq(checks->v[i]->title, title))
+			return checks->v[i];
+	struct check *k = xmalloc(sizeof(*k));
+	*k = (struct check){.id = xstrdup(id), .area = xstrdup(area), .title = xstrdup(title)};
+	checks->v = xrealloc(checks->v, (checks->n + 1) * sizeof(*checks->v));
+	checks->v[checks->n++] = k;
+	return k;
+}
+
+static int fail(char **ret_error, const char *fmt, ...) _printf_(2, 3);
+static int fail(char **ret_error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (ret_error)
+		*ret_error = xvasprintf(fmt, ap);
+	va_end(ap);
+	return -EBADMSG;
+}
+
+static int result_read(json_object *o, struct result *r, struct report_checks *checks, size_t idx, char **ret_error)
+{
+	const char *id = str_of(o, "id"), *area = str_of(o, "area"), *title = str_of(o, "title");
+	const char *summary = str_of(o, "summary");
+	json_object *ev, *rem, *dur;
+
+	if (!json_object_is_type(o, json_type_object) || !id || !area || !title || !summary)
+		return fail(ret_error, "check %zu lacks an id, area, title or summary", idx);
+	if (status_parse(str_of(o, "status"), &r->status) < 0)
+		return fail(ret_error, "check %s has no valid status", id);
+	if (!json_object_object_get_ex(o, "evidence", &ev) || !json_object_is_type(ev, json_type_object))
+		return fail(ret_error, "check %s has no evidence object", id);
+	if (!json_object_object_get_ex(o, "remediation", &rem) || !json_object_is_type(rem, json_type_array))
+		return fail(ret_error, "check %s has no remediation array", id);
+	r->check = check_find(checks, id, area, title);
+	r->summary = xstrdup(summary);
+	if (json_object_object_get_ex(o, "duration_ms", &dur) &&
+	    (json_object_is_type(dur, json_type_double) || json_object_is_type(dur, json_type_int)))
+		r->duration_ms = json_object_get_double(dur);
+
+	json_object_object_foreach(ev, key, v)
+	{
+		switch (json_object_get_type(v)) {
+		case json_type_boolean:
+			result_evidence_bool(r, key, json_object_get_boolean(v));
+			break;
+		case json_type_int:
+			result_evidence_int(r, key, json_object_get_int64(v));
+			break;
+		case json_type_string:
+			result_evidence_string(r, key, "%s", json_object_get_string(v));
+			break;
+		default:
+			return fail(ret_error, "check %s: evidence %s is not a string, integer or boolean", id, key);
+		}
+	}
+
+	for (size_t i = 0; i < json_object_array_length(rem); i++) {
+		json_object *m = json_object_array_get_idx(rem, i), *cmds;
+		const char *text = str_of(m, "text");
+		enum where where;
+		if (!text || where_parse(str_of(m, "where"), &where) < 0 ||
+		    !json_object_object_get_ex(m, "commands", &cmds) || !json_object_is_type(cmds, json_type_array))
+			return fail(ret_error, "check %s: remediation %zu lacks text, where or commands", id, i);
+		struct remedy *rm = result_remedy(r, where, text, NULL);
+		for (size_t j = 0; j < json_object_array_length(cmds); j++) {
+			json_object *cmd = json_object_array_get_idx(cmds, j);
+			if (!json_object_is_type(cmd, json_type_string))
+				return fail(ret_error, "check %s: remediation %zu has a command that is not a string",
+					    id, i);
+			remedy_command(rm, "%s", json_object_get_string(cmd));
+		}
+	}
+	return 0;
+}
+
+int report_read(const char *json, size_t len, struct report *ret, struct report_checks *checks, char **ret_error)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *root = json_tokener_parse_ex(tok, json, (int)len), *v, *arr;
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	int err = 0;
+
+	*ret = (struct report){0};
+	if (ret_error)
+		*ret_error = NULL;
+	if (!root || jerr != json_tokener_success || tok->char_offset < (int)len) {
+		/* Trailing white space after the object is fine. */
+		bool trailing_ws = root && jerr == json_tokener_success &&
+				   strspn(json + tok->char_offset, " \t\r\n") == len - (size_t)tok->char_offset;
+		if (!trailing_ws) {
+			json_tokener_free(tok);
+			json_object_put(root);
+			return fail(ret_error, "not a JSON document");
+		}
+	}
+	json_tokener_free(tok);
+
+	if (!json_object_is_type(root, json_type_object) || !json_object_object_get_ex(root, "schema_version", &v) ||
+	    !json_object_is_type(v, json_type_int) || json_object_get_int(v) != 1) {
+		err = fail(ret_error, "not a nestcheck report of schema_version 1");
+		goto out;
+	}
+	const char *mode = str_of(root, "mode");
+	json_object *host;
+	if (!mode || !json_object_object_get_ex(root, "host", &host) ||
+	    !json_object_object_get_ex(root, "checks", &arr) || !json_object_is_type(arr, json_type_array)) {
+		err = fail(ret_error, "the report lacks mode, host or checks");
+		goto out;
+	}
+	const char *kr = str_of(host, "kernel_release"), *os = str_of(host, "os"),
+		   *rt = str_of(host, "container_runtime");
+	if (!kr || !os || !rt) {
+		err = fail(ret_error, "the report's host lacks kernel_release, os or container_runtime");
+		goto out;
+	}
+	ret->live = streq(mode, "live");
+	ret->kernel_release = xstrdup(kr);
+	ret->os = xstrdup(os);
+	ret->container_runtime = xstrdup(rt);
+
+	size_t n = json_object_array_length(arr);
+	ret->results = n ? xmalloc(n * sizeof(*ret->results)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		ret->results[i] = (struct result){0};
+		ret->n_results = i + 1;
+		err = result_read(json_object_array_get_idx(arr, i), &ret->results[i], checks, i, ret_error);
+		if (err < 0)
+			goto out;
+	}
+	report_finish(ret);
+out:
+	json_object_put(root);
+	if (err < 0)
+		report_clear(ret);
+	return err;
+}
