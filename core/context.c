@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "check.h"
+#include "context.h"
 #include "checks/runtime/parse.h"
 #include "probe.h"
 

@@ -11,6 +11,7 @@
  * fewer '*', then the one listed first.
  */
 #include "failures.h"
+#include "checks/checks.h" /* the shared fixes, until they move here */
 
 #include <libmount.h>
 

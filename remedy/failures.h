@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #ifndef NESTCHECK_FAILURES_H
 #define NESTCHECK_FAILURES_H
-#include "core/check.h"
+#include "core/context.h"
 /* A known failure of Docker on odd hosts and in LXD/LXC (failure-modes.md), with the texts that betray it. */
 struct failure {
 	const char *id;		     /* the catalog's id, e.g. "uidmap-too-small" (U1) */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "core/check.h"
+#include "checks/checks.h"
 #include "core/probe.h"
 
 static void remedy_apparmor_namespace(struct ctx *c, struct result *r)

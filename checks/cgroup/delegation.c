@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cgroup.delegation: can runc create the containers' cgroups, and use controllers in them? */
-#include "core/check.h"
+#include "checks/checks.h"
 #include "checks/namespace/parse.h"
 #include "checks/namespace/probe.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "core/check.h"
+#include "checks/checks.h"
 
 int check_kernel_version(struct ctx *c, struct result *r)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* kernel.keyring: runc gives every container a session keyring of its own. */
-#include "core/check.h"
+#include "checks/checks.h"
 #include "checks/namespace/parse.h"
 #include "checks/namespace/probe.h"
 

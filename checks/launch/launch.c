@@ -9,7 +9,7 @@
  * capture replays the same report. A failed launch carries the engine's
  * own error text and the fix of the known failure it matches.
  */
-#include "core/check.h"
+#include "checks/checks.h"
 #include "remedy/failures.h"
 #include "parse.h"
 #include "checks/runtime/parse.h"

@@ -8,7 +8,7 @@
  * module index. Shared by modules.required and network.bridge_nf.
  */
 
-#include "core/check.h"
+#include "checks/checks.h"
 #include "modindex.h"
 
 enum module_state {

@@ -3,7 +3,7 @@
  * What runc does when it starts a container, tried live in forked children:
  * new namespaces, a new proc and sysfs, device nodes, a lower OOM score.
  */
-#include "core/check.h"
+#include "checks/checks.h"
 #include "parse.h"
 #include "probe.h"
 

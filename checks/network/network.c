@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "core/check.h"
+#include "checks/checks.h"
 #include "checks/modules/state.h"
 #include "parse.h"
 #include "probe.h"

@@ -7,7 +7,7 @@
  * rules (failure-modes.md section 9). Versions come from dpkg's status
  * file; a tool is run for its --version only when dpkg does not know it.
  */
-#include "core/check.h"
+#include "checks/checks.h"
 #include "parse.h"
 #include "probe.h"
 

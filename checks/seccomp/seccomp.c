@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* seccomp.status: the filter nestcheck runs under, and whether LXD can intercept syscalls. */
-#include "core/check.h"
+#include "checks/checks.h"
 #include "checks/namespace/parse.h"
 #include "checks/namespace/probe.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The deeper storage checks: the device, OpenZFS, a real overlay mount and overlay's xattrs. */
-#include "core/check.h"
+#include "checks/checks.h"
 #include "parse.h"
 #include "probe.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "check.h"
+#include "checks.h"
 
 /* Every check, in report order, areas together. Ids are public (CONTRACT.md): never rename one. */
 const struct check check_table[] = {

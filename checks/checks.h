@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef NESTCHECK_CHECKS_H
+#define NESTCHECK_CHECKS_H
+
+#include "core/check.h"
+
+/* The checks, one file per area in checks/. */
+int check_container_detect(struct ctx *c, struct result *r);
+int check_container_nesting(struct ctx *c, struct result *r);
+int check_kernel_version(struct ctx *c, struct result *r);
+int check_kernel_config(struct ctx *c, struct result *r);
+int check_kernel_keyring(struct ctx *c, struct result *r);
+int check_modules_required(struct ctx *c, struct result *r);
+int check_cgroup_layout(struct ctx *c, struct result *r);
+int check_cgroup_namespace(struct ctx *c, struct result *r);
+int check_cgroup_delegation(struct ctx *c, struct result *r);
+int check_namespace_unshare(struct ctx *c, struct result *r);
+int check_namespace_proc_mount(struct ctx *c, struct result *r);
+int check_namespace_sysfs_mount(struct ctx *c, struct result *r);
+int check_userns_enabled(struct ctx *c, struct result *r);
+int check_userns_idmap(struct ctx *c, struct result *r);
+int check_device_mknod(struct ctx *c, struct result *r);
+int check_process_oom_score_adj(struct ctx *c, struct result *r);
+int check_apparmor_status(struct ctx *c, struct result *r);
+int check_seccomp_status(struct ctx *c, struct result *r);
+int check_overlay_support(struct ctx *c, struct result *r);
+int check_overlay_mount(struct ctx *c, struct result *r);
+int check_storage_backing_fs(struct ctx *c, struct result *r);
+int check_storage_block(struct ctx *c, struct result *r);
+int check_storage_zfs(struct ctx *c, struct result *r);
+int check_storage_xattr(struct ctx *c, struct result *r);
+int check_network_ip_forward(struct ctx *c, struct result *r);
+int check_network_iptables(struct ctx *c, struct result *r);
+int check_network_bridge_nf(struct ctx *c, struct result *r);
+int check_runtime_lxc(struct ctx *c, struct result *r);
+int check_runtime_lxcfs(struct ctx *c, struct result *r);
+int check_runtime_lxd(struct ctx *c, struct result *r);
+int check_runtime_docker(struct ctx *c, struct result *r);
+/* [3/5] engine and launches: */
+int check_runtime_engine(struct ctx *c, struct result *r);
+int check_launch_container(struct ctx *c, struct result *r);
+int check_launch_nested(struct ctx *c, struct result *r);
+
+/* Shared remediation texts. */
+void remedy_lxd_nesting(struct ctx *c, struct result *r);
+/* Mount every cgroup hierarchy proc/self/cgroup names, one command each (what cgroupfs-mount does). */
+void remedy_mount_cgroups(struct ctx *c, struct result *r, enum where where);
+/* S1: a filesystem overlay can use as its upper layer at Docker's data root. */
+void remedy_data_root_volume(struct ctx *c, struct result *r, const char *data_root);
+
+#endif

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef NESTCHECK_CONTEXT_H
+#define NESTCHECK_CONTEXT_H
+
+#include "host.h"
+#include "parse.h"
+#include "result.h"
+
+/*
+ * What several checks need to know, computed once per run on first use.
+ * Each getter returns 0 and the fact, or a negative errno when the fact
+ * cannot be known; ctx_reason() then tells why in words.
+ */
+struct ctx {
+	struct host *host;
+
+	bool release_done;
+	int release_err;
+	char *release;
+	struct kversion kv;
+
+	bool kconfig_done;
+	int kconfig_err;
+	struct kconfig *kconfig;
+	char *kconfig_source;
+
+	bool mounts_done;
+	int mounts_err;
+	struct libmnt_table *mounts;
+
+	bool runtime_done;
+	const char *runtime;
+	struct strv runtime_signals;
+
+	bool apparmor_done;
+	int apparmor;	      /* 1 enabled, 0 not, negative errno unknown */
+	char *apparmor_value; /* what parameters/enabled reads; NULL when it is missing */
+	bool label_done;
+	int label_err;
+	char *label;
+	const char *label_path;
+
+	bool instance_done;
+	char *instance;
+
+	bool data_root_done;
+	int data_root_err;
+	char *data_root;
+
+	bool dpkg_done;
+	int dpkg_err;
+	struct dpkg_status *dpkg;
+
+	/* [3/5] engine and launches: set from the command line. */
+	bool no_launch;		/* --no-launch */
+	bool keep_image;	/* --keep-image */
+	bool launch_nested;	/* launch.nested is selected: its privileged container runs too */
+	long engine_timeout_ms; /* --timeout; 0: the defaults */
+};
+
+void ctx_init(struct ctx *c, struct host *h);
+void ctx_clear(struct ctx *c);
+
+int ctx_release(struct ctx *c, const char **ret, const struct kversion **ret_kv);
+int ctx_kconfig(struct ctx *c, const struct kconfig **ret, const char **ret_source);
+int ctx_mounts(struct ctx *c, struct libmnt_table **ret);
+/*
+ * Docker's data root: data-root in etc/docker/daemon.json, else
+ * /var/lib/docker. With r, a bad daemon.json makes r an error that names it,
+ * and the path becomes evidence.
+ */
+int ctx_data_root(struct ctx *c, struct result *r, const char **ret);
+/* var/lib/dpkg/status, parsed once (it is about 1 MiB on a desktop). */
+struct dpkg_status;
+int ctx_dpkg(struct ctx *c, const struct dpkg_status **ret);
+/* "none", "lxc", "docker", "podman", "systemd-nspawn", "wsl", "openvz", "unknown". */
+const char *ctx_runtime(struct ctx *c);
+const struct strv *ctx_runtime_signals(struct ctx *c);
+bool ctx_in_container(struct ctx *c);
+int ctx_apparmor_enabled(struct ctx *c);
+/* This process's AppArmor label: proc/self/attr/apparmor/current (5.8+), else attr/current. */
+int ctx_apparmor_label(struct ctx *c, const char **ret, const char **ret_path);
+/* The enabled parameter as read ("Y", "N", "" when masked), NULL when not built in. */
+const char *ctx_apparmor_value(struct ctx *c);
+/* The container's name as its host knows it, or "NAME" when it cannot be known. */
+const char *ctx_instance(struct ctx *c);
+
+/* "proc/mountinfo: file too large" and the like, for summaries. */
+const char *host_err_text(int err);
+
+/* nestcheck's effective uid from proc/self/status (so that a replay knows it too). */
+int status_euid(struct ctx *c, uint32_t *ret);
+/* 1 in a user namespace (uid_map not the identity), 0 not, negative errno when unknown. */
+int self_in_userns(struct ctx *c);
+/* The device.mknod probe's recorded value (run once, shared with seccomp.status). */
+int device_mknod_observe(struct ctx *c, const char **ret);
+
+#endif
