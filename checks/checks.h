@@ -36,7 +36,6 @@ int check_runtime_lxc(struct ctx *c, struct result *r);
 int check_runtime_lxcfs(struct ctx *c, struct result *r);
 int check_runtime_lxd(struct ctx *c, struct result *r);
 int check_runtime_docker(struct ctx *c, struct result *r);
-/* [3/5] engine and launches: */
 int check_runtime_engine(struct ctx *c, struct result *r);
 int check_launch_container(struct ctx *c, struct result *r);
 int check_launch_nested(struct ctx *c, struct result *r);

@@ -36,7 +36,6 @@ const struct check check_table[] = {
 	{"runtime.lxcfs", "runtime", "LXCFS new enough and answering", CHECK_LIVE, check_runtime_lxcfs},
 	{"runtime.lxd", "runtime", "LXD release new enough", CHECK_LIVE, check_runtime_lxd},
 	{"runtime.docker", "runtime", "Docker, containerd and runc versions", CHECK_LIVE, check_runtime_docker},
-	/* [3/5] engine and launches: */
 	{"runtime.engine", "runtime", "Docker engine answers", CHECK_LIVE, check_runtime_engine},
 	{"launch.container", "launch", "A container starts through the engine", CHECK_LIVE, check_launch_container},
 	{"launch.nested", "launch", "The next level inside a container", CHECK_LIVE, check_launch_nested},

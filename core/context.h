@@ -51,7 +51,7 @@ struct ctx {
 	int dpkg_err;
 	struct dpkg_status *dpkg;
 
-	/* [3/5] engine and launches: set from the command line. */
+	/* Engine and launches: set from the command line. */
 	bool no_launch;		/* --no-launch */
 	bool keep_image;	/* --keep-image */
 	bool launch_nested;	/* launch.nested is selected: its privileged container runs too */
