@@ -483,31 +483,16 @@ int collect_main(int argc, char **argv)
 		add(&col, "var/lib/dpkg/status", st, len);
 	}
 
-	/* Observations, through a memfd: no temp file. */
-	int mfd = memfd_create("nestcheck-observations", MFD_CLOEXEC);
-	if (mfd < 0) {
-		fprintf(stderr, "nestcheck collect: memfd_create: %s\n", strerror(errno));
-		goto out;
-	}
-	_cleanup_free_ char *mpath = xasprintf("/proc/self/fd/%d", mfd);
-	err = host_write_observations(h, mpath);
-	off_t size = lseek(mfd, 0, SEEK_END);
-	if (err < 0 || size < 0 || size > HOST_MAX_FILE * 4) {
-		close(mfd);
-		fprintf(stderr, "nestcheck collect: cannot record the observations: %s\n",
-			strerror(err < 0 ? -err : EFBIG));
-		goto out;
-	}
-	buf = xmalloc((size_t)size + 1);
-	ssize_t got = pread(mfd, buf, (size_t)size, 0);
-	close(mfd);
-	if (got != size) {
+	/* Observations, built in memory: no temp file. */
+	size_t olen = 0;
+	buf = NULL;
+	FILE *of = open_memstream(&buf, &olen);
+	if (!of || host_format_observations(h, of) < 0 || fclose(of) != 0 || olen > HOST_MAX_FILE * 4u) {
 		free(buf);
-		fprintf(stderr, "nestcheck collect: cannot read the observations back\n");
+		fprintf(stderr, "nestcheck collect: cannot record the observations\n");
 		goto out;
 	}
-	buf[size] = 0;
-	add(&col, "root/" HOST_OBSERVATIONS_PATH, buf, (size_t)size);
+	add(&col, "root/" HOST_OBSERVATIONS_PATH, buf, olen);
 
 	char *json = NULL;
 	size_t jlen = 0;

@@ -320,11 +320,8 @@ int host_load_observations(struct host *h, const char *buf)
 	return 0;
 }
 
-int host_write_observations(const struct host *h, const char *path)
+int host_format_observations(const struct host *h, FILE *f)
 {
-	_cleanup_fclose_ FILE *f = fopen(path, "we");
-	if (!f)
-		return -errno;
 	fputs("# nestcheck observations of live probes (key=value)\n", f);
 	for (size_t i = 0; i < h->n_obs; i++) {
 		/* One line per observation: newlines and backslashes are escaped. */
@@ -342,4 +339,12 @@ int host_write_observations(const struct host *h, const char *path)
 	if (fflush(f) != 0 || ferror(f))
 		return -EIO;
 	return 0;
+}
+
+int host_write_observations(const struct host *h, const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	return host_format_observations(h, f);
 }

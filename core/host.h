@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /*
  * Every read of the system goes through a host: relative to "/" (live) or to
@@ -58,6 +59,8 @@ void host_disable_probes(struct host *h);
 void host_record(struct host *h, const char *key, const char *value);
 /* Write every observation as key=value lines (\n and \\ escaped), for a capture. */
 int host_write_observations(const struct host *h, const char *path);
+/* The same lines to a stream (a bundle builds them in memory). */
+int host_format_observations(const struct host *h, FILE *f);
 /* Load recorded observations from a buffer (replay). */
 int host_load_observations(struct host *h, const char *buf);
 

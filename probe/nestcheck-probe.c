@@ -389,7 +389,7 @@ struct step_result {
 	char detail[DETAIL_MAX]; /* the failing call, or what worked */
 };
 
-static void set_fail(struct step_result *r, int err, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void set_fail(struct step_result *r, int err, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -399,7 +399,7 @@ static void set_fail(struct step_result *r, int err, const char *fmt, ...)
 	r->err = err;
 }
 
-static void set_ok(struct step_result *r, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void set_ok(struct step_result *r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

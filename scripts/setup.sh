@@ -8,7 +8,7 @@ set -euo pipefail
 
 build=(cmake make gcc pkg-config libkmod-dev libmount-dev libblkid-dev libjson-c-dev zlib1g-dev
 	libcurl4-openssl-dev libarchive-dev)
-test=(libcmocka-dev clang-format libxml2-utils python3-junitparser lxd lxd-client lxc lxcfs docker.io busybox-static valgrind time bc gzip tar util-linux dpkg-dev)
+test=(libcmocka-dev clang clang-format libxml2-utils python3-junitparser lxd lxd-client lxc lxcfs docker.io busybox-static valgrind time bc gzip tar util-linux dpkg-dev)
 
 want=("${build[@]}")
 [ "${1:-}" = --test ] && want+=("${test[@]}")

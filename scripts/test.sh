@@ -4,7 +4,8 @@
 # test.sh: run every test tier on this machine, as root. Installs what the
 # tests need (scripts/setup.sh --test); the live tiers start and stop their own
 # dockerd and LXD. Tiers: unit, cli, fixture, live, e2e under AddressSanitizer and
-# UndefinedBehaviorSanitizer; then valgrind on a plain build.
+# UndefinedBehaviorSanitizer; then valgrind on a plain build; the unit tier again
+# built with clang. Every build treats warnings as errors.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test || exit 2
@@ -30,15 +31,19 @@ ctest_tier() {
 	rm -f "$log"
 }
 
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DNESTCHECK_SANITIZE=ON >/dev/null || exit 2
+# Warnings are errors in every test build, with gcc and with clang.
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DNESTCHECK_SANITIZE=ON -DNESTCHECK_WERROR=ON >/dev/null || exit 2
 cmake --build build-asan -j"$jobs" >/dev/null || { cmake --build build-asan; exit 2; }
-cmake -S . -B build-plain -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNESTCHECK_SANITIZE=OFF >/dev/null || exit 2
+cmake -S . -B build-plain -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNESTCHECK_SANITIZE=OFF -DNESTCHECK_WERROR=ON >/dev/null || exit 2
 cmake --build build-plain -j"$jobs" >/dev/null || { cmake --build build-plain; exit 2; }
+cmake -S . -B build-clang -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNESTCHECK_WERROR=ON >/dev/null || exit 2
+cmake --build build-clang -j"$jobs" >/dev/null || { cmake --build build-clang; exit 2; }
 
 ctest_tier build-asan -j"$jobs" -L 'unit|cli|fixture|style'
 ctest_tier build-asan -L live
 ctest_tier build-asan -L e2e -V  # verbose: the scoreboards
 ctest_tier build-plain -L valgrind
+ctest_tier build-clang -j"$jobs" -L unit
 
 echo
 echo "total: $passed passed, $failed failed"
