@@ -8,7 +8,7 @@
  */
 #include "explain.h"
 #include "remedy/failures.h"
-#include "report/junit.h"
+#include "report/report.h"
 
 #include <getopt.h>
 #include <json-c/json.h>
@@ -105,7 +105,7 @@ static void write_text(const struct failure *f, const struct result *r)
 	}
 	printf("%s %s: %s\n", f->code, f->id, f->title);
 	printf("cause: %s\n", f->cause);
-	report_remedies_plain(r, stdout);
+	report_remedies_plain(r, NULL, stdout); /* no host in view: the fix's own side */
 }
 
 int explain_main(int argc, char **argv)
@@ -176,7 +176,7 @@ int explain_main(int argc, char **argv)
 		write_text(f, &r);
 	result_clear(&r);
 	if (fflush(stdout) != 0 || err < 0) {
-		fprintf(stderr, "nestcheck explain: cannot write: %s\n", strerror(errno));
+		fprintf(stderr, "nestcheck explain: cannot write: %s\n", strerror(err < 0 ? -err : errno));
 		return 2;
 	}
 	return f ? 0 : 1;

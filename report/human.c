@@ -51,7 +51,24 @@ static void write_wrapped(FILE *out, const char *text, size_t indent, size_t col
 	fputc('\n', out);
 }
 
-static void write_result(FILE *out, const struct result *r, const struct palette *pal)
+const char *report_fix_side(enum where w, const char *container_runtime)
+{
+	if (w == WHERE_HOST)
+		return "on the host";
+	return container_runtime && streq(container_runtime, "none") ? "on this machine" : "in the container";
+}
+
+void report_remedies_plain(const struct result *r, const char *container_runtime, FILE *out)
+{
+	for (size_t i = 0; i < r->n_remedies; i++) {
+		const struct remedy *m = &r->remedies[i];
+		fprintf(out, "fix (%s): %s\n", report_fix_side(m->where, container_runtime), m->text);
+		for (size_t j = 0; j < m->commands.n; j++)
+			fprintf(out, "  $ %s\n", m->commands.v[j]);
+	}
+}
+
+static void write_result(FILE *out, const struct result *r, const char *container_runtime, const struct palette *pal)
 {
 	const char *summary = r->summary ? r->summary : "";
 	/* Ids are padded to the longest in the table, so that summaries line up. */
@@ -60,10 +77,9 @@ static void write_result(FILE *out, const struct result *r, const struct palette
 
 	for (size_t i = 0; i < r->n_remedies; i++) {
 		const struct remedy *m = &r->remedies[i];
-		fprintf(out, "%*s%sfix (%s):%s", 8, "", pal->bold,
-			m->where == WHERE_HOST ? "on the host" : "in the container", pal->reset);
-		write_wrapped(out, m->text, 10,
-			      8 + strlen(m->where == WHERE_HOST ? "fix (on the host): " : "fix (in the container): "));
+		const char *side = report_fix_side(m->where, container_runtime);
+		fprintf(out, "%*s%sfix (%s):%s", 8, "", pal->bold, side, pal->reset);
+		write_wrapped(out, m->text, 10, 8 + strlen("fix (): ") + strlen(side));
 		for (size_t j = 0; j < m->commands.n; j++)
 			fprintf(out, "%*s$ %s\n", 10, "", m->commands.v[j]);
 	}
@@ -83,7 +99,7 @@ void report_human_write(const struct report *rep, FILE *out, bool colour)
 			area = r->check->area;
 			fprintf(out, "\n%s%s%s\n", pal->bold, area, pal->reset);
 		}
-		write_result(out, r, pal);
+		write_result(out, r, rep->container_runtime, pal);
 	}
 
 	fprintf(out, "\n%zu checks: %u pass, %u warn, %u fail, %u skip, %u error\n", rep->n_results,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "junit.h"
+#include "report.h"
 #include "core/check.h"
 
 /* Text for XML: markup characters as entities, control characters (illegal in XML 1.0) dropped. */
@@ -39,17 +40,7 @@ static void xml_text(FILE *out, const char *s, bool attribute)
 	}
 }
 
-void report_remedies_plain(const struct result *r, FILE *out)
-{
-	for (size_t i = 0; i < r->n_remedies; i++) {
-		const struct remedy *m = &r->remedies[i];
-		fprintf(out, "fix (%s): %s\n", m->where == WHERE_HOST ? "on the host" : "in the container", m->text);
-		for (size_t j = 0; j < m->commands.n; j++)
-			fprintf(out, "  $ %s\n", m->commands.v[j]);
-	}
-}
-
-static void write_case(const struct result *r, FILE *out)
+static void write_case(const struct result *r, const char *container_runtime, FILE *out)
 {
 	static const char *const element[_STATUS_MAX] = {
 		[STATUS_FAIL] = "failure",
@@ -77,7 +68,7 @@ static void write_case(const struct result *r, FILE *out)
 			FILE *m = open_memstream(&body, &len);
 			if (m) {
 				fprintf(m, "%s\n", summary);
-				report_remedies_plain(r, m);
+				report_remedies_plain(r, container_runtime, m);
 				fclose(m);
 			}
 			fputc('>', out);
@@ -119,7 +110,7 @@ int report_junit_write(const struct report *rep, FILE *out)
 	xml_text(out, rep->container_runtime, true);
 	fputs("\"/>\n </properties>\n", out);
 	for (size_t i = 0; i < rep->n_results; i++)
-		write_case(&rep->results[i], out);
+		write_case(&rep->results[i], rep->container_runtime, out);
 	fputs("</testsuite>\n</testsuites>\n", out);
 	return ferror(out) ? -EIO : 0;
 }

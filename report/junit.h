@@ -16,7 +16,4 @@ int report_junit_write(const struct report *rep, FILE *out);
 /* The same into the file path (replaced whole); 0 or a negative errno. */
 int report_junit_write_file(const struct report *rep, const char *path);
 
-/* The remediation of r as the human report words it ("fix (on the host): ...", "$ cmd"), without wrapping. */
-void report_remedies_plain(const struct result *r, FILE *out);
-
 #endif

@@ -40,7 +40,7 @@ declare -A MARK SUMMARY NFIX WHERE FIXTEXT CMDS AREA_OF
 IDS=() HEADINGS=() BAD=() LONG=()
 header="" counts="" verdict="" n=0 id="" area="" fixn=-1 state=start
 re_check='^  (PASS |WARN |FAIL |SKIP |ERROR) ([a-z_]+\.[a-z_]+) +([^ ].*)$'
-re_fix='^        fix \((on the host|in the container)\): +([^ ].*)$'
+re_fix='^        fix \((on the host|in the container|on this machine)\): +([^ ].*)$'
 re_counts='^([0-9]+) checks: ([0-9]+) pass, ([0-9]+) warn, ([0-9]+) fail, ([0-9]+) skip, ([0-9]+) error$'
 while IFS= read -r line; do
 	n=$((n + 1))
@@ -174,5 +174,17 @@ check "'N checks' counts the 11 check lines" [ "${counts%% *}" = "${#IDS[@]}" ]
 check "the last line is the verdict: '$verdict'" [ "$(tail -n 1 "$H")" = "$verdict" ]
 check "the verdict is NOT READY, as the JSON says not_ready" \
 	eval '[[ $verdict == "verdict: NOT READY: "* ]] && [ "$(jget "$J" verdict)" = not_ready ]'
+
+
+echo "# on a host, a fix for the machine nestcheck runs on says so"
+# debian12-host: a plain host whose oom_score_adj probe was refused; its fix runs where nestcheck runs.
+HR=$SRCDIR/fixtures/debian12-host/root
+nc hhuman --root "$HR" --only process.oom_score_adj
+nc hjson --root "$HR" --only process.oom_score_adj --json
+check "host: process.oom_score_adj warns" status_is "$(out hjson)" process.oom_score_adj warn
+check "host: the fix reads 'fix (on this machine):'" grep -qF '        fix (on this machine):' "$(out hhuman)"
+check "host: no fix says 'in the container'" lacks "$(out hhuman)" 'in the container'
+check "host: the JSON where stays 'container'" \
+	grep -q '"where": "container"' <(jget "$(out hjson)" checks.process.oom_score_adj.remediation)
 
 finish
