@@ -288,6 +288,21 @@ int host_observe_file(struct host *h, const char *path, const char **ret)
 	return 0;
 }
 
+const char *host_unprobed(const struct host *h)
+{
+	return h->root ? "replay" : "--no-probes";
+}
+
+const char *host_unprobed_in(const struct host *h)
+{
+	return h->root ? "in replay" : "with --no-probes";
+}
+
+const char *host_unrecorded(const struct host *h)
+{
+	return h->root ? "not recorded in this capture" : "not probed (--no-probes)";
+}
+
 void host_disable_probes(struct host *h)
 {
 	h->no_probes = true;

@@ -55,6 +55,15 @@ int host_observe(struct host *h, const char *key, host_probe_fn probe, void *use
 int host_observe_file(struct host *h, const char *path, const char **ret);
 /* Live, but without running probes: host_observe() answers as a replay without observations would. */
 void host_disable_probes(struct host *h);
+/*
+ * Why host_observe() gave -ENODATA, for summaries: "replay" (the capture holds
+ * no record) or "--no-probes" (probes are off on a live system).
+ */
+const char *host_unprobed(const struct host *h);
+/* The same after a verb: "in replay" or "with --no-probes". */
+const char *host_unprobed_in(const struct host *h);
+/* A probe's missing value: "not recorded in this capture" or "not probed (--no-probes)". */
+const char *host_unrecorded(const struct host *h);
 /* Record a value found live by other means (a name from LXD, say). */
 void host_record(struct host *h, const char *key, const char *value);
 /* Write every observation as key=value lines (\n and \\ escaped), for a capture. */

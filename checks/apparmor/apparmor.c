@@ -46,8 +46,8 @@ int check_apparmor_status(struct ctx *c, struct result *r)
 		const char *parser;
 		int err = host_observe(c->host, "apparmor.parser", probe_apparmor_parser, NULL, &parser);
 		if (err == -ENODATA) {
-			result_set(r, STATUS_PASS,
-				   "AppArmor is enabled on this host (apparmor_parser not probed in replay)");
+			result_set(r, STATUS_PASS, "AppArmor is enabled on this host (apparmor_parser not probed %s)",
+				   host_unprobed_in(c->host));
 			return 0;
 		}
 		if (err < 0)

@@ -221,7 +221,8 @@ int check_cgroup_namespace(struct ctx *c, struct result *r)
 	const char *probe;
 	err = host_observe(c->host, "cgroup.namespace.unshare", probe_cgroup_unshare, NULL, &probe);
 	if (err == -ENODATA) {
-		result_set(r, STATUS_PASS, "cgroup namespaces are available (%s; unshare not probed in replay)", link);
+		result_set(r, STATUS_PASS, "cgroup namespaces are available (%s; unshare not probed %s)", link,
+			   host_unprobed_in(c->host));
 		return 0;
 	}
 	if (err < 0)

@@ -100,7 +100,7 @@ static int delegation_v1(struct ctx *c, struct result *r, struct libmnt_table *t
 
 	if (probed == 0) {
 		if (replay)
-			result_set(r, STATUS_SKIP, "creating cgroups was not probed (replay)");
+			result_set(r, STATUS_SKIP, "creating cgroups was not probed (%s)", host_unprobed(c->host));
 		else
 			result_set(r, STATUS_SKIP,
 				   "neither the memory nor the pids hierarchy is mounted (see cgroup.layout)");
@@ -170,7 +170,7 @@ static int delegation_v2(struct ctx *c, struct result *r, struct libmnt_table *t
 	const char *v;
 	int err = host_observe(c->host, "cgroup.delegation.v2", probe_cgroup_delegation, &p, &v);
 	if (err == -ENODATA) {
-		result_set(r, STATUS_SKIP, "creating cgroups was not probed (replay)");
+		result_set(r, STATUS_SKIP, "creating cgroups was not probed (%s)", host_unprobed(c->host));
 		return 0;
 	}
 	if (err < 0)

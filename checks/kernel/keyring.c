@@ -100,12 +100,12 @@ int check_kernel_keyring(struct ctx *c, struct result *r)
 		return result_error(r, err, "cannot run the keyctl probe: %s", errno_name(err));
 	if (err == -ENODATA) {
 		if (!have_quota) {
-			result_set(r, STATUS_SKIP,
-				   "keyctl was not probed and proc/key-users was not recorded (replay)");
+			result_set(r, STATUS_SKIP, "keyctl was not probed and proc/key-users was not recorded (%s)",
+				   host_unprobed(c->host));
 			return 0;
 		}
 		v = room == 0 ? "EDQUOT" : "ok";
-		result_evidence_string(r, "join", "not probed (replay)");
+		result_evidence_string(r, "join", "not probed (%s)", host_unprobed(c->host));
 	} else {
 		result_evidence_string(r, "join", "%s", v);
 	}

@@ -181,7 +181,7 @@ int check_namespace_unshare(struct ctx *c, struct result *r)
 
 	if (probed == 0) {
 		/* Replay without observations (a missing proc/self/ns file in a capture proves nothing). */
-		result_set(r, STATUS_SKIP, "creating namespaces was not probed (replay)");
+		result_set(r, STATUS_SKIP, "creating namespaces was not probed (%s)", host_unprobed(c->host));
 		return 0;
 	}
 	if (root < 0) {
@@ -254,7 +254,8 @@ int check_namespace_proc_mount(struct ctx *c, struct result *r)
 
 	int err = host_observe(c->host, "namespace.proc_mount", probe_proc_mount, (void *)&same, &v);
 	if (err == -ENODATA) {
-		result_set(r, STATUS_SKIP, "mounting proc in a new pid namespace was not probed (replay)");
+		result_set(r, STATUS_SKIP, "mounting proc in a new pid namespace was not probed (%s)",
+			   host_unprobed(c->host));
 		return 0;
 	}
 	if (err < 0)
@@ -334,7 +335,8 @@ int check_namespace_sysfs_mount(struct ctx *c, struct result *r)
 
 	int err = host_observe(c->host, "namespace.sysfs_mount", probe_sysfs_mount, (void *)&new_netns, &v);
 	if (err == -ENODATA) {
-		result_set(r, STATUS_SKIP, "mounting sysfs in a new network namespace was not probed (replay)");
+		result_set(r, STATUS_SKIP, "mounting sysfs in a new network namespace was not probed (%s)",
+			   host_unprobed(c->host));
 		return 0;
 	}
 	if (err < 0)
@@ -478,7 +480,7 @@ int check_device_mknod(struct ctx *c, struct result *r)
 	const char *v;
 	int err = device_mknod_observe(c, &v);
 	if (err == -ENODATA) {
-		result_set(r, STATUS_SKIP, "mknod was not probed (replay)");
+		result_set(r, STATUS_SKIP, "mknod was not probed (%s)", host_unprobed(c->host));
 		return 0;
 	}
 	if (err == -EROFS || err == -EACCES || err == -ENOENT) {
@@ -565,7 +567,7 @@ int check_process_oom_score_adj(struct ctx *c, struct result *r)
 	const char *v;
 	int err = host_observe(c->host, "process.oom_score_adj", probe_oom_score_adj, NULL, &v);
 	if (err == -ENODATA) {
-		result_set(r, STATUS_SKIP, "lowering oom_score_adj was not probed (replay)");
+		result_set(r, STATUS_SKIP, "lowering oom_score_adj was not probed (%s)", host_unprobed(c->host));
 		return 0;
 	}
 	if (err < 0)

@@ -127,8 +127,9 @@ int check_network_ip_forward(struct ctx *c, struct result *r)
 	}
 	if (w < 0) {
 		result_set(r, STATUS_SKIP,
-			   "IPv4 forwarding is off, and whether dockerd may turn it on is not known (not probed in "
-			   "replay, no mount table)");
+			   "IPv4 forwarding is off, and whether dockerd may turn it on is not known (not probed %s, "
+			   "no mount table)",
+			   host_unprobed_in(c->host));
 		return 0;
 	}
 	result_set(r, STATUS_FAIL,
@@ -188,7 +189,7 @@ int check_network_iptables(struct ctx *c, struct result *r)
 	int err = iptables_backend_observe(c->host, &backend, &version_line);
 
 	if (err == -ENODATA) {
-		result_set(r, STATUS_SKIP, "iptables was not probed in replay");
+		result_set(r, STATUS_SKIP, "iptables was not probed %s", host_unprobed_in(c->host));
 		return 0;
 	}
 	if (err == -ENOENT) {
@@ -232,7 +233,7 @@ int check_network_iptables(struct ctx *c, struct result *r)
 		err = host_observe(c->host, t->key, probe_iptables_list, (void *)&t->probe, &v);
 		if (err < 0) {
 			result_evidence_string(r, t->evkey, "not probed: %s",
-					       err == -ENODATA ? "replay" : errno_name(err));
+					       err == -ENODATA ? host_unprobed(c->host) : errno_name(err));
 			required_unknown = required_unknown || t->required;
 			continue;
 		}
@@ -461,8 +462,8 @@ int check_network_bridge_nf(struct ctx *c, struct result *r)
 		if (w < 0) {
 			result_set(r, STATUS_SKIP,
 				   "bridge-nf-call-ip%stables is 0, and whether dockerd may set it is not known (not "
-				   "probed in replay, no mount table)",
-				   v4 ? "6" : "");
+				   "probed %s, no mount table)",
+				   v4 ? "6" : "", host_unprobed_in(c->host));
 			return 0;
 		}
 		result_set(r, needed ? STATUS_FAIL : STATUS_WARN,
@@ -474,8 +475,8 @@ int check_network_bridge_nf(struct ctx *c, struct result *r)
 	}
 
 	if (e4 == -ENODATA && e6 == -ENODATA && (module_state_available(s) || s == MODULE_LOADABLE)) {
-		result_set(r, STATUS_SKIP, "br_netfilter is %s, but its sysctls were not recorded in this capture",
-			   state_words(s));
+		result_set(r, STATUS_SKIP, "br_netfilter is %s, but its sysctls were %s", state_words(s),
+			   host_unrecorded(c->host));
 		return 0;
 	}
 

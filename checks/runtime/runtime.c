@@ -78,7 +78,8 @@ static void component_find(struct ctx *c, const struct dpkg_status *dpkg, const 
 	int err = host_observe(c->host, key, probe_tool_version, (void *)tp, &value);
 	if (err == -ENODATA) {
 		ret->presence = COMPONENT_UNKNOWN;
-		ret->note = xasprintf("no dpkg record, and %s --version was not run in replay", tp->names[0]);
+		ret->note = xasprintf("no dpkg record, and %s --version was not run %s", tp->names[0],
+				      host_unprobed_in(c->host));
 		return;
 	}
 	if (err < 0) {
@@ -363,8 +364,8 @@ int check_runtime_lxcfs(struct ctx *c, struct result *r)
 			result_set(r, STATUS_PASS, "%s is mounted %s%s and answers (read of %s works)", what,
 				   in_proc ? "" : "at ", where, probe);
 		else if (!read)
-			result_set(r, STATUS_SKIP, "%s is mounted %s%s; whether it answers was not probed in replay",
-				   what, in_proc ? "" : "at ", where);
+			result_set(r, STATUS_SKIP, "%s is mounted %s%s; whether it answers was not probed %s", what,
+				   in_proc ? "" : "at ", where, host_unprobed_in(c->host));
 		else
 			result_set(r, STATUS_SKIP,
 				   "%s is mounted %s%s, but reading %s fails with %s: whether it answers is not known",

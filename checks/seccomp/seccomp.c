@@ -43,7 +43,8 @@ int check_seccomp_status(struct ctx *c, struct result *r)
 		return result_error(r, err, "cannot run the seccomp probe: %s", errno_name(err));
 	bool notif_known = err == 0;
 	bool notif_ok = notif_known && streq(notif, "available");
-	result_evidence_string(r, "user_notif", "%s", notif_known ? notif : "not probed (replay)");
+	_cleanup_free_ char *unprobed = xasprintf("not probed (%s)", host_unprobed(c->host));
+	result_evidence_string(r, "user_notif", "%s", notif_known ? notif : unprobed);
 
 	/* Interception is LXD's answer to a refused mknod: does it have what it needs? */
 	if (streq(ctx_runtime(c), "lxc") && notif_known && !notif_ok) {
@@ -71,7 +72,7 @@ int check_seccomp_status(struct ctx *c, struct result *r)
 	_cleanup_free_ char *filt =
 		have_filters ? xasprintf(" with %llu filter%s", filters, filters == 1 ? "" : "s") : xstrdup("");
 	result_set(r, STATUS_PASS, "seccomp %s%s; user notification %s", mode_name, mode == 2 ? filt : "",
-		   !notif_known ? "not probed (replay)"
+		   !notif_known ? unprobed
 		   : notif_ok	? "available (LXD syscall interception can work)"
 				: "unavailable");
 	return 0;

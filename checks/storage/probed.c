@@ -121,8 +121,8 @@ int check_storage_block(struct ctx *c, struct result *r)
 	_cleanup_free_ char *key = xasprintf("storage.block:%s", data_root);
 	err = host_observe(c->host, key, probe_block, (void *)source, &v);
 	if (err == -ENODATA) {
-		result_set(r, STATUS_SKIP, "%s is identified live only (libblkid): not recorded in this capture",
-			   source);
+		result_set(r, STATUS_SKIP, "%s is identified live only (libblkid): %s", source,
+			   host_unrecorded(c->host));
 		return 0;
 	}
 	if (err < 0)
@@ -273,8 +273,8 @@ int check_overlay_mount(struct ctx *c, struct result *r)
 	_cleanup_free_ char *key = xasprintf("overlay.mount:%s", data_root);
 	err = host_observe(c->host, key, probe_overlay_mount, &args, &v);
 	if (err == -ENODATA) {
-		result_set(r, STATUS_SKIP,
-			   "the overlay mount under %s is probed live only: not recorded in this capture", data_root);
+		result_set(r, STATUS_SKIP, "the overlay mount under %s is probed live only: %s", data_root,
+			   host_unrecorded(c->host));
 		return 0;
 	}
 	if (err < 0)
@@ -397,8 +397,8 @@ int check_storage_xattr(struct ctx *c, struct result *r)
 	_cleanup_free_ char *key = xasprintf("storage.xattr:%s", data_root);
 	err = host_observe(c->host, key, probe_overlay_xattr, &args, &v);
 	if (err == -ENODATA) {
-		result_set(r, STATUS_SKIP,
-			   "overlay's xattrs under %s are probed live only: not recorded in this capture", data_root);
+		result_set(r, STATUS_SKIP, "overlay's xattrs under %s are probed live only: %s", data_root,
+			   host_unrecorded(c->host));
 		return 0;
 	}
 	if (err < 0)

@@ -160,4 +160,15 @@ else
 	skip "colour on a terminal: script(1) cannot allocate a pseudo-terminal here"
 fi
 
+
+echo "# --no-probes on this system: a skipped probe says why, not 'replay'"
+nc noprobes --no-probes --json
+check "--no-probes: a report (exit 0 or 1)" eval '[ "$RC" -le 1 ] && json_valid "$(out noprobes)"'
+replayed=$(grep -E '"summary"|"[a-z_]+": "not ' "$(out noprobes)" | grep -iE 'replay|capture' || true)
+check "--no-probes: no summary or evidence speaks of a replay or a capture" [ -z "$replayed" ]
+[ -z "$replayed" ] || echo "  $replayed"
+check "--no-probes: the skipped probes name --no-probes" \
+	[ "$(grep -c '"summary": ".*--no-probes' "$(out noprobes)")" -ge 10 ]
+check "--no-probes: mode is live" [ "$(jget "$(out noprobes)" mode)" = live ]
+
 finish
