@@ -200,7 +200,9 @@ static int extract_entry(struct archive *a, struct archive_entry *e, int dfd, lo
 			return fail(err, errlen, tp, "refused: hardlink %s to %s, which is not in the bundle", path,
 				    hardlink);
 		_cleanup_close_ int p = open_parent(dfd, path, true, name, sizeof(name));
-		if (p < 0 || linkat(tp, tname, p, name, 0) < 0)
+		if (p < 0)
+			return fail(err, errlen, p, "cannot create %s: %s", path, strerror(-p));
+		if (linkat(tp, tname, p, name, 0) < 0)
 			return fail(err, errlen, -errno, "cannot link %s to %s: %s", path, hardlink, strerror(errno));
 		return 0;
 	}
@@ -218,7 +220,9 @@ static int extract_entry(struct archive *a, struct archive_entry *e, int dfd, lo
 		if ((why = symlink_problem(path, target)))
 			return fail(err, errlen, -EPERM, "refused: %s (%s -> %s)", why, path, target ? target : "");
 		_cleanup_close_ int p = open_parent(dfd, path, true, name, sizeof(name));
-		if (p < 0 || symlinkat(target, p, name) < 0)
+		if (p < 0)
+			return fail(err, errlen, p, "cannot create %s: %s", path, strerror(-p));
+		if (symlinkat(target, p, name) < 0)
 			return fail(err, errlen, -errno, "cannot create symlink %s: %s", path, strerror(errno));
 		return 0;
 	}

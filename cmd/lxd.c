@@ -935,7 +935,7 @@ int lxd_main(int argc, char **argv)
 	else
 		report_human_write(&rep, stdout, use_colour());
 	if (fflush(stdout) != 0 || err < 0)
-		fprintf(stderr, "nestcheck: cannot write the report: %s\n", strerror(errno));
+		fprintf(stderr, "nestcheck: cannot write the report: %s\n", strerror(err < 0 ? -err : errno));
 	else
 		ret = rep.verdict == VERDICT_NOT_READY || (strict && rep.verdict == VERDICT_DEGRADED) ? EXIT_PROBLEMS
 												      : EXIT_OK;

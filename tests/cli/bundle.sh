@@ -73,17 +73,22 @@ rm -f "$H/big"
 mkfifo "$H/fifo"
 tar -czf "$H/fifo.tgz" -C "$H" fifo
 rm -f "$H/fifo"
+# A symlink under a directory name longer than NAME_MAX: refused with the real reason.
+ln -s x "$H/s/l"
+tar -czf "$H/longname.tgz" -C "$H" --transform "s,^s/,$(printf 'd%.0s' $(seq 300))/," s/l
+rm -f "$H/s/l"
 head -c $(($(stat -c %s "$TMP/b.tar.gz") / 2)) "$TMP/b.tar.gz" >"$H/truncated.tgz"
 head -c 8192 /dev/urandom >"$H/junk.tgz"
 : >"$H/empty.tgz"
 
-for b in traversal absolute symlink symlink-abs sparse fifo truncated junk empty; do
+for b in traversal absolute symlink symlink-abs sparse fifo longname truncated junk empty; do
 	nc "h-$b" --root "$H/$b.tgz" --json
 	check "$b bundle: exit 2" rc_is 2 || show "h-$b"
 	check "$b bundle: one line on stderr" one_line "$(err "h-$b")" || show "h-$b"
 	check "$b bundle: no report" is_empty "$(out "h-$b")"
 	check "$b bundle: nothing left in the temp dir" tmp_clean
 done
+check "longname bundle: the error is the name's length" contains "$(err h-longname)" "File name too long"
 check "traversal wrote nothing outside" test ! -e "$TMP/x/../x.extracted"
 
 # --- collect failures -----------------------------------------------------------
