@@ -641,6 +641,45 @@ static void rule_noble_runc(struct ctx *c, struct result *r, struct findings *f,
 	remedy_command(fix, "lxc restart %s", ctx_instance(c));
 }
 
+/*
+ * No dockerd. The docker client alone (docker-ce-cli, or a copied binary) is
+ * not an engine: say what is there, and install what is missing from the same
+ * source as the client.
+ */
+static void docker_absent(struct ctx *c, struct result *r, const struct dpkg_status *dpkg)
+{
+	static const char *const docker[] = {"docker", NULL};
+	static const struct tool_probe tp_cli = {docker, "--version"};
+	static const char *const pkg_cli[] = {"docker-ce-cli", "docker-cli", NULL};
+	const char *where = ctx_in_container(c) ? "in this container" : "here";
+	struct component cli;
+
+	component_find(c, dpkg, pkg_cli, "runtime.version.docker", &tp_cli, &cli);
+	if (cli.presence != COMPONENT_PRESENT) {
+		result_set(r, STATUS_SKIP, "Docker is not installed %s", where);
+		result_remedy(r, here(c), "To install Docker from the distribution:",
+			      "apt-get update && apt-get install -y docker.io", NULL);
+		component_clear(&cli);
+		return;
+	}
+	component_evidence(r, "docker_cli", &cli);
+	result_set(r, STATUS_SKIP, "the Docker client %s is installed %s, but not the engine (dockerd)",
+		   cli.version ? cli.version : "(version unknown)", where);
+	if (cli.source && startswith(cli.source, "dpkg docker-ce-cli"))
+		result_remedy(r, here(c), "Install the engine from the repository the client came from (Docker's):",
+			      "apt-get update && apt-get install -y docker-ce containerd.io", NULL);
+	else
+		result_remedy(r, here(c),
+			      "Install the engine (the distribution's docker.io brings dockerd, "
+			      "containerd and runc):",
+			      "apt-get update && apt-get install -y docker.io", NULL);
+	result_remedy(r, here(c),
+		      "If this client is meant to drive an engine on another machine, nestcheck must run there: "
+		      "see where DOCKER_HOST or the docker context points:",
+		      "docker context ls", NULL);
+	component_clear(&cli);
+}
+
 int check_runtime_docker(struct ctx *c, struct result *r)
 {
 	static const char *const dockerd[] = {"dockerd", NULL}, *const containerd[] = {"containerd", NULL},
@@ -658,10 +697,7 @@ int check_runtime_docker(struct ctx *c, struct result *r)
 	component_find(c, dpkg, pkg_docker, "runtime.version.dockerd", &tp_docker, &d);
 	component_evidence(r, "docker", &d);
 	if (d.presence == COMPONENT_ABSENT) {
-		result_set(r, STATUS_SKIP, "Docker is not installed %s",
-			   ctx_in_container(c) ? "in this container" : "here");
-		result_remedy(r, here(c), "To install Docker from the distribution:",
-			      "apt-get update && apt-get install -y docker.io", NULL);
+		docker_absent(c, r, dpkg);
 		goto out;
 	}
 	if (d.presence == COMPONENT_UNKNOWN) {

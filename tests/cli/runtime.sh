@@ -104,6 +104,25 @@ expect old-lxc runtime.lxcfs fail "LXCFS 1.0.0 is older than 2.0"
 expect old-lxc runtime.docker skip "Docker is not installed"
 remedy_has old-lxc runtime.docker "apt-get install -y docker.io"
 
+# --- the docker client without its engine (docker-ce-cli, or a copied binary) ---
+r=$TMP/cli-only
+sysroot_host "$r"
+stanza docker-ce-cli 5:28.2.2-1~debian.12~bookworm | put "$r" var/lib/dpkg/status "$(cat)"
+obs "$r" runtime.version.dockerd=absent
+run cli-only "$r"
+expect cli-only runtime.docker skip "the Docker client 28.2.2 is installed here, but not the engine (dockerd)"
+evidence_is cli-only runtime.docker docker_version absent
+evidence_is cli-only runtime.docker docker_cli_version 28.2.2
+remedy_has cli-only runtime.docker "apt-get install -y docker-ce containerd.io"
+r=$TMP/cli-bin
+sysroot_host "$r"
+obs "$r" runtime.version.dockerd=absent 'runtime.version.docker=/usr/local/bin/docker\nDocker version 28.2.2, build e6534b4'
+run cli-bin "$r"
+expect cli-bin runtime.docker skip "the Docker client 28.2.2 is installed here, but not the engine (dockerd)"
+evidence_is cli-bin runtime.docker docker_cli_source "/usr/local/bin/docker --version"
+remedy_has cli-bin runtime.docker "apt-get install -y docker.io"
+remedy_has cli-bin runtime.docker "DOCKER_HOST"
+
 # --- inside an LXD container: LXCFS alive, dead (L5), not recorded -----------
 r=$TMP/ct-alive
 container "$r"
