@@ -10,6 +10,7 @@
  * own error text and the fix of the known failure it matches.
  */
 #include "checks/checks.h"
+#include "core/dynlib.h"
 #include "remedy/failures.h"
 #include "parse.h"
 #include "checks/runtime/parse.h"
@@ -40,6 +41,30 @@ static void skip_unrecorded(struct ctx *c, struct result *r, const char *what)
 		result_set(r, STATUS_SKIP, "%s (--no-probes)", what);
 	else
 		result_set(r, STATUS_SKIP, "%s in replay (the capture holds no record of it)", what);
+}
+
+/*
+ * nestcheck loads libcurl and libarchive only for these checks. When one
+ * cannot be loaded here (the binary copied alone into a minimal container),
+ * that is nestcheck's own lack, not the host's: a skip that names the library
+ * and how to get it, and the verdict stays about Docker.
+ */
+static void skip_missing_library(struct ctx *c, struct result *r)
+{
+	const char *why = dyn_error();
+	bool curl = strstr(why, "libcurl") != NULL;
+	result_evidence_string(r, "library_error", "%s", why);
+	result_set(r, STATUS_SKIP, "nestcheck cannot load %s here (%s): this says nothing about Docker",
+		   curl ? "libcurl, which it needs to talk to the engine"
+			: "libarchive, which it needs to build its "
+			  "probe image",
+		   why);
+	result_remedy(r, here(c), "Install the library nestcheck loads for the engine checks and launches:",
+		      curl ? "apt-get install -y libcurl4" : "apt-get install -y libarchive13", NULL);
+	result_remedy(r, here(c),
+		      "Or run nestcheck from a bundle that carries every library it uses (made on a machine that "
+		      "has them):",
+		      "scripts/bundle.sh DIR nestcheck", NULL);
 }
 
 /* "engine.info": 0 and the parse; -ENODATA when not recorded; an error result for junk. */
@@ -180,6 +205,10 @@ int check_runtime_engine(struct ctx *c, struct result *r)
 		skip_unrecorded(c, r, "the engine was not asked");
 		return 0;
 	}
+	if (err == -ELIBACC) {
+		skip_missing_library(c, r);
+		return 0;
+	}
 	if (err < 0)
 		return err;
 
@@ -286,6 +315,10 @@ static int launch_begin(struct ctx *c, struct result *r, struct engine_obs *eo, 
 		skip_unrecorded(c, r, "not launched");
 		return 0;
 	}
+	if (err == -ELIBACC) {
+		skip_missing_library(c, r);
+		return 0;
+	}
 	if (err < 0)
 		return err;
 	if (engine_not_ok(c, r, eo, "no container was launched")) {
@@ -293,8 +326,11 @@ static int launch_begin(struct ctx *c, struct result *r, struct engine_obs *eo, 
 		return 0;
 	}
 	err = launch_observe(c, r, lo);
-	if (err == -ENODATA) {
-		skip_unrecorded(c, r, "not launched");
+	if (err == -ENODATA || err == -ELIBACC) {
+		if (err == -ELIBACC)
+			skip_missing_library(c, r);
+		else
+			skip_unrecorded(c, r, "not launched");
 		engine_obs_clear(eo);
 		return 0;
 	}

@@ -385,6 +385,11 @@ int probe_launch(void *userdata, char **ret)
 		*ret = json_line(obs);
 		return 0;
 	}
+	/* The image is built with libarchive: without it nothing is launched, and nothing is recorded. */
+	if (dyn_archive_load() < 0) {
+		json_object_put(obs);
+		return -ELIBACC;
+	}
 	l.e = engine_new(path);
 	if (!l.e) {
 		json_object_put(obs);

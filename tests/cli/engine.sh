@@ -205,6 +205,31 @@ expect no-launch launch.container skip "not launched (--no-launch)"
 expect no-launch launch.nested skip "not launched (--no-launch)"
 expect no-launch runtime.engine warn
 
+# nestcheck's own run-time libraries missing (the binary copied alone into a
+# minimal container): not the host's fault, so a skip that names the library
+# and how to get it, never an error. A stub without libcurl's symbols stands
+# for a library that cannot be loaded.
+stubs=$TMP/stubs
+mkdir -p "$stubs"
+for lib in libcurl.so.4 libarchive.so.13; do
+	mkdir -p "$stubs/no-${lib%%.*}"
+	cc -shared -fPIC -o "$stubs/no-${lib%%.*}/$lib" -x c /dev/null
+done
+fake_engine
+LD_LIBRARY_PATH=$stubs/no-libcurl run_all no-libcurl --timeout 3
+for id in runtime.engine launch.container launch.nested; do
+	expect no-libcurl "$id" skip "libcurl"
+	remedy_has no-libcurl "$id" "apt-get install -y libcurl4"
+	remedy_has no-libcurl "$id" "scripts/bundle.sh"
+done
+check "no-libcurl: no check is an error" [ "$(jget "$(out no-libcurl)" summary.error)" = 0 ]
+fake_engine
+LD_LIBRARY_PATH=$stubs/no-libarchive run_all no-libarchive --timeout 3
+expect no-libarchive runtime.engine warn
+expect no-libarchive launch.container skip "libarchive"
+remedy_has no-libarchive launch.container "apt-get install -y libarchive13"
+check "no-libarchive: no check is an error" [ "$(jget "$(out no-libarchive)" summary.error)" = 0 ]
+
 # --no-probes: not even asked.
 run_all no-probes --no-probes
 expect no-probes runtime.engine skip "(--no-probes)"
