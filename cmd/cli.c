@@ -9,7 +9,6 @@
 #include "report/junit.h"
 #include "lxd.h"
 #include "policy.h"
-#include "core/probe.h"
 #include "checks/storage/probe.h"
 #include "report/report.h"
 #include "core/runner.h"
@@ -65,7 +64,6 @@ static void on_signal(int sig)
 		engine_interrupted = sig;
 		return;
 	}
-	probe_cleanup_on_signal();
 	bundle_cleanup_on_signal();
 	probe_storage_cleanup_on_signal();
 	signal(sig, SIG_DFL);

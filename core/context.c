@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "context.h"
-#include "checks/runtime/parse.h"
-#include "probe.h"
+#include "dpkg.h"
 
 #include <ctype.h>
 #include <libmount.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
 
 void ctx_init(struct ctx *c, struct host *h)
 {
@@ -367,6 +370,68 @@ static bool instance_name_valid(const char *s)
 	return true;
 }
 
+/*
+ * GET /1.0/meta-data from LXD's guest API. local-hostname is the instance's
+ * name; instance-id is a random UUID in LXD 5 (volatile.cloud-init.instance-id)
+ * and only a fallback for old releases that had no local-hostname.
+ */
+static int lxd_instance_name(char **ret)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = "/dev/lxd/sock"};
+	struct timeval tv = {.tv_sec = 2};
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	static const char req[] = "GET /1.0/meta-data HTTP/1.0\r\nHost: lxd\r\n\r\n";
+	if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof(req) - 1))
+		return -EIO;
+
+	char buf[4096];
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(buf) - 1)
+			break;
+	}
+	buf[len] = '\0';
+	if (!startswith(buf, "HTTP/1.") || !strstr(buf, " 200 "))
+		return -EBADMSG;
+	static const char *const keys[] = {"local-hostname:", "instance-id:"};
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		char *k = strstr(buf, keys[i]);
+		if (!k)
+			continue;
+		k += strlen(keys[i]);
+		k += strspn(k, " \t");
+		size_t n = strcspn(k, "\r\n \t");
+		if (n == 0)
+			continue;
+		*ret = xstrndup(k, n);
+		return 0;
+	}
+	return -EBADMSG;
+}
+
+static int probe_instance_name(void *userdata _unused_, char **ret)
+{
+	if (access("/dev/lxd/sock", F_OK) == 0 && lxd_instance_name(ret) == 0)
+		return 0;
+	struct utsname u;
+	if (uname(&u) < 0 || !u.nodename[0])
+		return -ENODATA;
+	*ret = xstrdup(u.nodename);
+	return 0;
+}
+
 const char *ctx_instance(struct ctx *c)
 {
 	if (!c->instance_done) {
@@ -377,4 +442,26 @@ const char *ctx_instance(struct ctx *c)
 			c->instance = xstrdup(v);
 	}
 	return c->instance ? c->instance : "NAME";
+}
+
+int status_euid(struct ctx *c, uint32_t *ret)
+{
+	_cleanup_free_ char *status = NULL;
+	int err = host_read_text(c->host, "proc/self/status", &status);
+	if (err < 0)
+		return err;
+	return proc_status_euid(status, ret);
+}
+
+int self_in_userns(struct ctx *c)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct idmap map;
+	int err = host_read_text(c->host, "proc/self/uid_map", &buf);
+	if (err < 0)
+		return err;
+	err = idmap_parse(buf, &map);
+	if (err < 0)
+		return err;
+	return !idmap_is_identity(&map);
 }

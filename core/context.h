@@ -92,7 +92,5 @@ const char *host_err_text(int err);
 int status_euid(struct ctx *c, uint32_t *ret);
 /* 1 in a user namespace (uid_map not the identity), 0 not, negative errno when unknown. */
 int self_in_userns(struct ctx *c);
-/* The device.mknod probe's recorded value (run once, shared with seccomp.status). */
-int device_mknod_observe(struct ctx *c, const char **ret);
 
 #endif

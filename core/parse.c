@@ -752,7 +752,22 @@ void cgroup_lines_clear(struct cgroup_lines *l)
 	*l = (struct cgroup_lines){0};
 }
 
-int proc_status_hex(const char *buf, const char *field, uint64_t *ret)
+int parse_ull(const char **p, unsigned long long *ret)
+{
+	if (!isdigit((unsigned char)**p))
+		return -EBADMSG;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(*p, &end, 10);
+	if (errno)
+		return -EBADMSG;
+	*p = end;
+	*ret = v;
+	return 0;
+}
+
+/* The text after "field:" on its line, or NULL. */
+static const char *status_value(const char *buf, const char *field, size_t *ret_len)
 {
 	size_t flen = strlen(field);
 
@@ -764,18 +779,66 @@ int proc_status_hex(const char *buf, const char *field, uint64_t *ret)
 			const char *v = line + flen + 1;
 			while (*v == ' ' || *v == '\t')
 				v++;
-			if (!isxdigit((unsigned char)*v))
-				return -EBADMSG;
-			char *end;
-			errno = 0;
-			unsigned long long x = strtoull(v, &end, 16);
-			if (errno || (*end && *end != '\n'))
-				return -EBADMSG;
-			*ret = x;
-			return 0;
+			*ret_len = len - (size_t)(v - line);
+			return v;
 		}
 	}
-	return -ENOENT;
+	return NULL;
+}
+
+int proc_status_uint(const char *buf, const char *field, unsigned long long *ret)
+{
+	size_t len;
+	const char *v = status_value(buf, field, &len);
+	if (!v)
+		return -ENOENT;
+	_cleanup_free_ char *copy = xstrndup(v, len);
+	const char *p = copy;
+	unsigned long long x;
+	if (parse_ull(&p, &x) < 0)
+		return -EBADMSG;
+	p += strspn(p, " \t");
+	if (*p)
+		return -EBADMSG;
+	*ret = x;
+	return 0;
+}
+
+int proc_status_euid(const char *buf, uint32_t *ret)
+{
+	size_t len;
+	const char *v = status_value(buf, "Uid", &len);
+	if (!v)
+		return -ENOENT;
+	_cleanup_free_ char *copy = xstrndup(v, len);
+	const char *p = copy;
+	unsigned long long id[2];
+	for (size_t i = 0; i < 2; i++) {
+		p += strspn(p, " \t");
+		if (parse_ull(&p, &id[i]) < 0 || id[i] > UINT32_MAX)
+			return -EBADMSG;
+		if (*p && *p != ' ' && *p != '\t')
+			return -EBADMSG;
+	}
+	*ret = (uint32_t)id[1];
+	return 0;
+}
+
+int proc_status_hex(const char *buf, const char *field, uint64_t *ret)
+{
+	size_t len;
+	const char *v = status_value(buf, field, &len);
+	if (!v)
+		return -ENOENT;
+	if (!isxdigit((unsigned char)*v))
+		return -EBADMSG;
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(v, &end, 16);
+	if (errno || (*end && *end != '\n'))
+		return -EBADMSG;
+	*ret = x;
+	return 0;
 }
 
 /* Whether text has a quote or comment outside a string: json-c's strict mode lets '...' through. */

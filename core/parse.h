@@ -104,6 +104,12 @@ struct cgroup_lines {
 int proc_cgroup_parse(const char *buf, struct cgroup_lines *ret);
 void cgroup_lines_clear(struct cgroup_lines *l);
 
+/* A whole decimal number at *p (no sign), advancing p; -EBADMSG otherwise. */
+int parse_ull(const char **p, unsigned long long *ret);
+/* A decimal field of proc/PID/status ("Seccomp:\t2"): -ENOENT when absent, -EBADMSG when not a number. */
+int proc_status_uint(const char *buf, const char *field, unsigned long long *ret);
+/* The effective uid: the second column of "Uid:\treal\teffective\tsaved\tfs". */
+int proc_status_euid(const char *buf, uint32_t *ret);
 /* "CapEff:\t0000003fffffffff" from proc/self/status. */
 int proc_status_hex(const char *buf, const char *field, uint64_t *ret);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "checks/checks.h"
-#include "core/probe.h"
+#include "probe.h"
 
 static void remedy_apparmor_namespace(struct ctx *c, struct result *r)
 {

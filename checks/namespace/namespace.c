@@ -10,15 +10,6 @@
 #include <libmount.h>
 #include <sched.h>
 
-int status_euid(struct ctx *c, uint32_t *ret)
-{
-	_cleanup_free_ char *status = NULL;
-	int err = host_read_text(c->host, "proc/self/status", &status);
-	if (err < 0)
-		return err;
-	return proc_status_euid(status, ret);
-}
-
 /* 1 root, 0 not, or a negative errno (then the summary says why). */
 static int as_root(struct ctx *c, struct result *r)
 {
@@ -403,19 +394,6 @@ int check_namespace_sysfs_mount(struct ctx *c, struct result *r)
 }
 
 /* ---------------------------------------------------------------- device.mknod */
-
-int self_in_userns(struct ctx *c)
-{
-	_cleanup_free_ char *buf = NULL;
-	struct idmap map;
-	int err = host_read_text(c->host, "proc/self/uid_map", &buf);
-	if (err < 0)
-		return err;
-	err = idmap_parse(buf, &map);
-	if (err < 0)
-		return err;
-	return !idmap_is_identity(&map);
-}
 
 static void remedy_mknod(struct ctx *c, struct result *r, bool wh_ok)
 {

@@ -1,88 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "parse.h"
+#include "core/parse.h"
 #include "core/util.h"
 
 #include <ctype.h>
 #include <libmount.h>
 
-/* A whole decimal number at *p (no sign), advancing p; -EBADMSG otherwise. */
-static int read_ull(const char **p, unsigned long long *ret)
-{
-	if (!isdigit((unsigned char)**p))
-		return -EBADMSG;
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(*p, &end, 10);
-	if (errno)
-		return -EBADMSG;
-	*p = end;
-	*ret = v;
-	return 0;
-}
-
-/* The text after "field:" on its line, or NULL. */
-static const char *status_value(const char *buf, const char *field, size_t *ret_len)
-{
-	size_t flen = strlen(field);
-
-	for (const char *p = buf; *p;) {
-		size_t len = strcspn(p, "\n");
-		const char *line = p;
-		p += len + (p[len] == '\n');
-		if (len > flen && strncmp(line, field, flen) == 0 && line[flen] == ':') {
-			const char *v = line + flen + 1;
-			while (*v == ' ' || *v == '\t')
-				v++;
-			*ret_len = len - (size_t)(v - line);
-			return v;
-		}
-	}
-	return NULL;
-}
-
-int proc_status_uint(const char *buf, const char *field, unsigned long long *ret)
-{
-	size_t len;
-	const char *v = status_value(buf, field, &len);
-	if (!v)
-		return -ENOENT;
-	_cleanup_free_ char *copy = xstrndup(v, len);
-	const char *p = copy;
-	unsigned long long x;
-	if (read_ull(&p, &x) < 0)
-		return -EBADMSG;
-	p += strspn(p, " \t");
-	if (*p)
-		return -EBADMSG;
-	*ret = x;
-	return 0;
-}
-
-int proc_status_euid(const char *buf, uint32_t *ret)
-{
-	size_t len;
-	const char *v = status_value(buf, "Uid", &len);
-	if (!v)
-		return -ENOENT;
-	_cleanup_free_ char *copy = xstrndup(v, len);
-	const char *p = copy;
-	unsigned long long id[2];
-	for (size_t i = 0; i < 2; i++) {
-		p += strspn(p, " \t");
-		if (read_ull(&p, &id[i]) < 0 || id[i] > UINT32_MAX)
-			return -EBADMSG;
-		if (*p && *p != ' ' && *p != '\t')
-			return -EBADMSG;
-	}
-	*ret = (uint32_t)id[1];
-	return 0;
-}
-
 int parse_uint_text(const char *buf, unsigned long long *ret)
 {
 	const char *p = buf + strspn(buf, " \t\n");
 	unsigned long long v;
-	if (read_ull(&p, &v) < 0)
+	if (parse_ull(&p, &v) < 0)
 		return -EBADMSG;
 	p += strspn(p, " \t\n");
 	if (*p)
@@ -95,10 +23,10 @@ int parse_uint_text(const char *buf, unsigned long long *ret)
 static int read_pair(const char **p, unsigned long long *a, unsigned long long *b)
 {
 	*p += strspn(*p, " \t");
-	if (read_ull(p, a) < 0 || **p != '/')
+	if (parse_ull(p, a) < 0 || **p != '/')
 		return -EBADMSG;
 	(*p)++;
-	return read_ull(p, b);
+	return parse_ull(p, b);
 }
 
 static int key_users_line(const char *line, struct key_user *ret)
@@ -107,11 +35,11 @@ static int key_users_line(const char *line, struct key_user *ret)
 	unsigned long long uid;
 	struct key_user k = {0};
 
-	if (read_ull(&p, &uid) < 0 || uid > UINT32_MAX || *p != ':')
+	if (parse_ull(&p, &uid) < 0 || uid > UINT32_MAX || *p != ':')
 		return -EBADMSG;
 	p++;
 	p += strspn(p, " \t");
-	if (read_ull(&p, &k.usage) < 0)
+	if (parse_ull(&p, &k.usage) < 0)
 		return -EBADMSG;
 	if (read_pair(&p, &k.nkeys, &k.nikeys) < 0 || read_pair(&p, &k.qnkeys, &k.maxkeys) < 0 ||
 	    read_pair(&p, &k.qnbytes, &k.maxbytes) < 0)

@@ -13,11 +13,6 @@
 
 struct libmnt_table;
 
-/* A decimal field of proc/PID/status ("Seccomp:\t2"): -ENOENT when absent, -EBADMSG when not a number. */
-int proc_status_uint(const char *buf, const char *field, unsigned long long *ret);
-/* The effective uid: the second column of "Uid:\treal\teffective\tsaved\tfs". */
-int proc_status_euid(const char *buf, uint32_t *ret);
-
 /* A file that holds one decimal number (proc/sys/kernel/keys/maxkeys): -EBADMSG otherwise. */
 int parse_uint_text(const char *buf, unsigned long long *ret);
 

@@ -63,4 +63,8 @@ struct cgroup_probe {
 };
 int probe_cgroup_delegation(void *userdata, char **ret);
 
+struct ctx;
+/* The device.mknod probe's recorded value (run once, shared with seccomp.status). */
+int device_mknod_observe(struct ctx *c, const char **ret);
+
 #endif

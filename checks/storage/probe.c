@@ -4,6 +4,7 @@
 #include "core/util.h"
 
 #include <blkid.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
@@ -41,6 +42,83 @@ static volatile sig_atomic_t scratch_from = SCRATCH_MAX;
 /* The child that mounts in the tree: it must be gone first, or it recreates overlay's work/work. */
 static volatile sig_atomic_t scratch_child;
 
+/* The probe's scratch files, for the signal handler. */
+static char dtype_dir[PATH_MAX], dtype_file[PATH_MAX + 8];
+
+static void dtype_cleanup_on_signal(void)
+{
+	if (dtype_file[0])
+		unlink(dtype_file);
+	if (dtype_dir[0])
+		rmdir(dtype_dir);
+}
+
+/* Verdict from the entries of an open directory: 1 d_type, 0 none, -ENODATA no entries. */
+static int dtype_scan(const char *dir, const char *only)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return -errno;
+	int seen = -ENODATA;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		if (only && !streq(de->d_name, only))
+			continue;
+		if (de->d_type != DT_UNKNOWN) {
+			seen = 1;
+			break;
+		}
+		seen = 0;
+	}
+	closedir(d);
+	return seen;
+}
+
+int probe_dtype(void *userdata, char **ret)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	int r;
+
+	if (snprintf(dir, sizeof(dir), "%s", (const char *)userdata) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	/* The data root may not exist yet: its nearest existing parent is on the same mount. */
+	while (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		char *slash = strrchr(dir, '/');
+		if (!slash)
+			return -ENOENT;
+		if (slash == dir) {
+			dir[1] = '\0';
+			break;
+		}
+		*slash = '\0';
+	}
+
+	if (snprintf(dtype_dir, sizeof(dtype_dir), "%s/.nestcheck-dtype-XXXXXX", streq(dir, "/") ? "" : dir) >=
+	    (int)sizeof(dtype_dir))
+		return -ENAMETOOLONG;
+	if (mkdtemp(dtype_dir)) {
+		snprintf(dtype_file, sizeof(dtype_file), "%s/probe", dtype_dir);
+		int fd = open(dtype_file, O_CREAT | O_WRONLY | O_CLOEXEC | O_EXCL, 0600);
+		r = fd < 0 ? -errno : dtype_scan(dtype_dir, "probe");
+		if (fd >= 0)
+			close(fd);
+		unlink(dtype_file);
+		rmdir(dtype_dir);
+		dtype_file[0] = dtype_dir[0] = '\0';
+	} else {
+		dtype_dir[0] = '\0';
+		/* Not writable (no root, read-only): judge by what is already there. */
+		r = dtype_scan(dir, NULL);
+	}
+	if (r < 0)
+		return r;
+	*ret = xstrdup(r ? "supported" : "unsupported");
+	return 0;
+}
+
 void probe_storage_cleanup_on_signal(void)
 {
 	pid_t child = scratch_child;
@@ -52,6 +130,7 @@ void probe_storage_cleanup_on_signal(void)
 	}
 	for (int i = scratch_from; i < SCRATCH_MAX; i++)
 		rmdir(scratch[i]);
+	dtype_cleanup_on_signal();
 }
 
 static int rm_entry(const char *path, const struct stat *st _unused_, int type, struct FTW *ftw _unused_)

@@ -43,5 +43,7 @@ int probe_overlay_xattr(void *userdata, char **ret);
  * private mount namespace, which dies with it).
  */
 void probe_storage_cleanup_on_signal(void);
+/* d_type support on the filesystem holding the path in userdata: "supported"/"unsupported". */
+int probe_dtype(void *userdata, char **ret);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "checks/checks.h"
-#include "core/probe.h"
+#include "probe.h"
 
 #include <libmount.h>
 
