@@ -3,6 +3,7 @@
 #define NESTCHECK_CHECKS_H
 
 #include "core/check.h"
+#include "remedy/fixes.h"
 
 /* The checks, one file per area in checks/. */
 int check_container_detect(struct ctx *c, struct result *r);
@@ -39,12 +40,5 @@ int check_runtime_docker(struct ctx *c, struct result *r);
 int check_runtime_engine(struct ctx *c, struct result *r);
 int check_launch_container(struct ctx *c, struct result *r);
 int check_launch_nested(struct ctx *c, struct result *r);
-
-/* Shared remediation texts. */
-void remedy_lxd_nesting(struct ctx *c, struct result *r);
-/* Mount every cgroup hierarchy proc/self/cgroup names, one command each (what cgroupfs-mount does). */
-void remedy_mount_cgroups(struct ctx *c, struct result *r, enum where where);
-/* S1: a filesystem overlay can use as its upper layer at Docker's data root. */
-void remedy_data_root_volume(struct ctx *c, struct result *r, const char *data_root);
 
 #endif

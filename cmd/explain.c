@@ -7,7 +7,7 @@
  * this machine leaks into it.
  */
 #include "explain.h"
-#include "remedy/failures.h"
+#include "remedy/catalog.h"
 #include "report/report.h"
 
 #include <getopt.h>

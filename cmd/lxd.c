@@ -3,6 +3,7 @@
 #include "core/dynlib.h"
 #include "report/report.h"
 #include "report/read.h"
+#include "remedy/fixes.h"
 #include "core/util.h"
 
 #include <elf.h>
@@ -394,7 +395,7 @@ static bool modules_have(const char *list, const char *mod)
 
 static void remedy_restart(struct remedy *m, const char *name)
 {
-	remedy_command(m, "lxc restart %s", name);
+	fix_restart(m, fix_target_lxd(name));
 }
 
 static const struct check lxd_instance_check = {
@@ -459,7 +460,7 @@ static void instance_judge(const struct instance *in, struct result *r)
 			n);
 		struct remedy *m =
 			result_remedy(r, WHERE_HOST, "Allow nested containers in the instance, then restart it.", NULL);
-		remedy_command(m, "lxc config set %s security.nesting true", n);
+		fix_set(m, fix_target_lxd(n), "security.nesting", "true");
 		remedy_restart(m, n);
 	} else if (!nesting && !privileged) {
 		PROBLEM(STATUS_WARN,
@@ -469,7 +470,7 @@ static void instance_judge(const struct instance *in, struct result *r)
 		struct remedy *m = result_remedy(
 			r, WHERE_HOST, "Turn on nesting so Docker keeps working once the host confines instances.",
 			NULL);
-		remedy_command(m, "lxc config set %s security.nesting true", n);
+		fix_set(m, fix_target_lxd(n), "security.nesting", "true");
 		remedy_restart(m, n);
 	}
 	if (privileged) {
@@ -477,8 +478,8 @@ static void instance_judge(const struct instance *in, struct result *r)
 		struct remedy *m = result_remedy(
 			r, WHERE_HOST,
 			"Run the instance unprivileged (with security.nesting true Docker works there too).", NULL);
-		remedy_command(m, "lxc config set %s security.privileged false", n);
-		remedy_command(m, "lxc config set %s security.nesting true", n);
+		fix_set(m, fix_target_lxd(n), "security.privileged", "false");
+		fix_set(m, fix_target_lxd(n), "security.nesting", "true");
 		remedy_restart(m, n);
 	} else if (size >= 0 && size < LXD_MIN_IDMAP_SIZE) {
 		PROBLEM(STATUS_FAIL,
@@ -490,7 +491,7 @@ static void instance_judge(const struct instance *in, struct result *r)
 						 "Give the instance a map of at least 65536 ids (1000000 leaves room "
 						 "for images with high uids), then restart it.",
 						 NULL);
-		remedy_command(m, "lxc config set %s security.idmap.size 1000000", n);
+		fix_set(m, fix_target_lxd(n), "security.idmap.size", "1000000");
 		remedy_restart(m, n);
 	}
 	if (!overlay && !modules_have(mods, "overlay")) {
@@ -500,7 +501,7 @@ static void instance_judge(const struct instance *in, struct result *r)
 			n);
 		struct remedy *m = result_remedy(
 			r, WHERE_HOST, "Have LXD load overlay when the instance starts (or load it now).", NULL);
-		remedy_command(m, "lxc config set %s linux.kernel_modules overlay", n);
+		fix_set(m, fix_target_lxd(n), "linux.kernel_modules", "overlay");
 		remedy_command(m, "modprobe overlay");
 		remedy_restart(m, n);
 	}

@@ -301,6 +301,11 @@ const struct strv *ctx_runtime_signals(struct ctx *c)
 	return &c->runtime_signals;
 }
 
+enum where ctx_here(struct ctx *c)
+{
+	return ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST;
+}
+
 bool ctx_in_container(struct ctx *c)
 {
 	return !streq(ctx_runtime(c), "none");

@@ -77,6 +77,8 @@ int ctx_dpkg(struct ctx *c, const struct dpkg_status **ret);
 const char *ctx_runtime(struct ctx *c);
 const struct strv *ctx_runtime_signals(struct ctx *c);
 bool ctx_in_container(struct ctx *c);
+/* Where a fix for the machine nestcheck runs on is applied: this container, or the host itself. */
+enum where ctx_here(struct ctx *c);
 int ctx_apparmor_enabled(struct ctx *c);
 /* This process's AppArmor label: proc/self/attr/apparmor/current (5.8+), else attr/current. */
 int ctx_apparmor_label(struct ctx *c, const char **ret, const char **ret_path);

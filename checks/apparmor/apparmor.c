@@ -6,7 +6,7 @@ static void remedy_apparmor_namespace(struct ctx *c, struct result *r)
 {
 	const char *rt = ctx_runtime(c);
 	if (streq(rt, "lxc")) {
-		remedy_lxd_nesting(c, r);
+		fix_lxd_nesting(c, r);
 		result_remedy(r, WHERE_HOST,
 			      "Keep security.privileged unset: a privileged container gives up its AppArmor namespace.",
 			      NULL);

@@ -17,49 +17,6 @@ static bool list_has(const char *list, const char *item)
 	return false;
 }
 
-/* Mount every hierarchy proc/self/cgroup names, the way cgroupfs-mount does. */
-void remedy_mount_cgroups(struct ctx *c, struct result *r, enum where where)
-{
-	_cleanup_free_ char *buf = NULL;
-	struct cgroup_lines lines = {0};
-	bool v1 = false;
-
-	if (host_read_text(c->host, "proc/self/cgroup", &buf) == 0)
-		proc_cgroup_parse(buf, &lines);
-	for (size_t i = 0; i < lines.n; i++)
-		if (lines.v[i].controllers[0])
-			v1 = true;
-
-	struct remedy *m = result_remedy(
-		r, where,
-		"Nothing mounts the cgroup hierarchies here, so runc cannot create containers (\"no cgroup mount "
-		"found in mountinfo\"). Use an init that mounts them (systemd, or the cgroupfs-mount script), or "
-		"mount them by hand after each boot:",
-		NULL);
-	if (!v1) {
-		remedy_command(m, "mount -t cgroup2 cgroup2 /sys/fs/cgroup");
-		cgroup_lines_clear(&lines);
-		return;
-	}
-	remedy_command(m, "mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup");
-	for (size_t i = 0; i < lines.n; i++) {
-		const char *ctrl = lines.v[i].controllers;
-		if (!ctrl[0]) {
-			remedy_command(m, "mkdir -p /sys/fs/cgroup/unified && mount -t cgroup2 cgroup2 "
-					  "/sys/fs/cgroup/unified");
-		} else if (startswith(ctrl, "name=")) {
-			remedy_command(
-				m, "mkdir -p /sys/fs/cgroup/%s && mount -t cgroup -o none,%s cgroup /sys/fs/cgroup/%s",
-				ctrl + 5, ctrl, ctrl + 5);
-		} else {
-			remedy_command(m,
-				       "mkdir -p /sys/fs/cgroup/%s && mount -t cgroup -o %s cgroup /sys/fs/cgroup/%s",
-				       ctrl, ctrl, ctrl);
-		}
-	}
-	cgroup_lines_clear(&lines);
-}
-
 static void remedy_missing_controllers(struct ctx *c, struct result *r, bool v2)
 {
 	_cleanup_free_ char *cmdline = NULL;
@@ -75,7 +32,7 @@ static void remedy_missing_controllers(struct ctx *c, struct result *r, bool v2)
 			NULL);
 		remedy_command(m, "echo '+memory +pids' > /sys/fs/cgroup/cgroup.subtree_control");
 		if (streq(ctx_runtime(c), "lxc"))
-			remedy_command(m, "lxc restart %s", ctx_instance(c));
+			fix_restart(m, fix_target_here(c));
 		return;
 	}
 	struct remedy *m = result_remedy(
@@ -114,7 +71,7 @@ int check_cgroup_layout(struct ctx *c, struct result *r)
 	if (cm.layout == CGROUP_LAYOUT_NONE) {
 		result_evidence_string(r, "controllers", "%s", "");
 		result_set(r, STATUS_FAIL, "no cgroup filesystem is mounted; Docker cannot start containers");
-		remedy_mount_cgroups(c, r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST);
+		fix_mount_cgroups(c, r, ctx_here(c));
 		cgroup_mounts_clear(&cm);
 		return 0;
 	}
@@ -150,8 +107,7 @@ int check_cgroup_layout(struct ctx *c, struct result *r)
 		result_set(r, STATUS_WARN,
 			   "cgroup v2 is mounted, but sys/fs/cgroup/cgroup.controllers is unreadable: whether "
 			   "memory and pids are available is not known");
-		result_remedy(r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST,
-			      "Check that the memory and pids controllers are listed:",
+		result_remedy(r, ctx_here(c), "Check that the memory and pids controllers are listed:",
 			      "cat /sys/fs/cgroup/cgroup.controllers", NULL);
 		cgroup_mounts_clear(&cm);
 		return 0;
@@ -184,7 +140,7 @@ int check_cgroup_layout(struct ctx *c, struct result *r)
 						unmounted = true;
 		cgroup_lines_clear(&lines);
 		if (unmounted)
-			remedy_mount_cgroups(c, r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST);
+			fix_mount_cgroups(c, r, ctx_here(c));
 		else
 			remedy_missing_controllers(c, r, cm.layout == CGROUP_LAYOUT_V2);
 	}
@@ -240,8 +196,8 @@ int check_cgroup_namespace(struct ctx *c, struct result *r)
 				      "The container's security policy forbids new namespaces. Allow nesting "
 				      "for this container, then restart it:",
 				      NULL);
-		remedy_command(m, "lxc config set %s security.nesting true", ctx_instance(c));
-		remedy_command(m, "lxc restart %s", ctx_instance(c));
+		fix_set(m, fix_target_here(c), "security.nesting", "true");
+		fix_restart(m, fix_target_here(c));
 	} else {
 		result_remedy(r, WHERE_HOST,
 			      "A security policy (seccomp or an LSM) blocks unshare here. Run nestcheck as root; in a "

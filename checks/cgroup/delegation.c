@@ -37,9 +37,8 @@ static void remedy_not_writable(struct ctx *c, struct result *r, const char *dir
 						  : "docker run --privileged --cgroupns=private ...",
 			      NULL);
 	} else {
-		struct remedy *m =
-			result_remedy(r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST,
-				      "The cgroup hierarchy is mounted read-only here. Mount it read-write:", NULL);
+		struct remedy *m = result_remedy(
+			r, ctx_here(c), "The cgroup hierarchy is mounted read-only here. Mount it read-write:", NULL);
 		remedy_command(m, "mount -o remount,rw %s", dir);
 	}
 }
@@ -154,7 +153,7 @@ static void remedy_c5(struct ctx *c, struct result *r, const char *list)
 	struct remedy *m = result_remedy(r, WHERE_HOST, text, NULL);
 	remedy_command(m, "echo '+cpu +cpuset +io +memory +pids' > /sys/fs/cgroup/cgroup.subtree_control");
 	if (streq(ctx_runtime(c), "lxc"))
-		remedy_command(m, "lxc restart %s", ctx_instance(c));
+		fix_restart(m, fix_target_here(c));
 }
 
 static int delegation_v2(struct ctx *c, struct result *r, struct libmnt_table *tb, const char *proc_cgroup,

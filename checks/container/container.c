@@ -40,19 +40,6 @@ int check_container_detect(struct ctx *c, struct result *r)
 	return 0;
 }
 
-void remedy_lxd_nesting(struct ctx *c, struct result *r)
-{
-	struct remedy *m = result_remedy(r, WHERE_HOST, "Turn on nesting for this container, then restart it:", NULL);
-	remedy_command(m, "lxc config set %s security.nesting true", ctx_instance(c));
-	remedy_command(m, "lxc restart %s", ctx_instance(c));
-	/* LXD's guest socket says who manages this container; without it, name the others. */
-	if (host_access(c->host, "dev/lxd/sock") < 0)
-		result_remedy(r, WHERE_HOST,
-			      "Plain LXC (no LXD): add lxc.include = /usr/share/lxc/config/nesting.conf to the "
-			      "container's config; Proxmox: pct set ID --features nesting=1,keyctl=1.",
-			      NULL);
-}
-
 /* Bit 21 of CapEff: what Docker-in-Docker needs, and what --privileged grants. */
 #define CAP_SYS_ADMIN_BIT 21
 
@@ -128,6 +115,6 @@ int check_container_nesting(struct ctx *c, struct result *r)
 		result_set(r, STATUS_WARN,
 			   "LXC nesting is off; Docker can run here only because the kernel has no AppArmor");
 	}
-	remedy_lxd_nesting(c, r);
+	fix_lxd_nesting(c, r);
 	return 0;
 }

@@ -151,7 +151,7 @@ int check_kernel_keyring(struct ctx *c, struct result *r)
 							  : "docker run --privileged ...",
 				      NULL);
 		else
-			result_remedy(r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST,
+			result_remedy(r, ctx_here(c),
 				      "A seccomp filter or a security module refuses keyctl(); find the policy that "
 				      "applies here:",
 				      "grep Seccomp /proc/self/status", NULL);

@@ -11,19 +11,13 @@
  */
 #include "checks/checks.h"
 #include "core/dynlib.h"
-#include "remedy/failures.h"
+#include "remedy/catalog.h"
 #include "parse.h"
 #include "checks/runtime/parse.h"
 #include "image.h"
 #include "probe.h"
 
 #include <libmount.h>
-
-/* Fixes run where the engine runs: in the container when nestcheck runs in one. */
-static enum where here(struct ctx *c)
-{
-	return ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST;
-}
 
 static void launch_request(struct ctx *c, struct launch_request *ret)
 {
@@ -59,9 +53,9 @@ static void skip_missing_library(struct ctx *c, struct result *r)
 			: "libarchive, which it needs to build its "
 			  "probe image",
 		   why);
-	result_remedy(r, here(c), "Install the library nestcheck loads for the engine checks and launches:",
+	result_remedy(r, ctx_here(c), "Install the library nestcheck loads for the engine checks and launches:",
 		      curl ? "apt-get install -y libcurl4" : "apt-get install -y libarchive13", NULL);
-	result_remedy(r, here(c),
+	result_remedy(r, ctx_here(c),
 		      "Or run nestcheck from a bundle that carries every library it uses (made on a machine that "
 		      "has them):",
 		      "scripts/bundle.sh DIR nestcheck", NULL);
@@ -92,17 +86,17 @@ static bool docker_installed(struct ctx *c)
 static void remedy_engine_absent(struct ctx *c, struct result *r, const struct engine_obs *o)
 {
 	if (docker_installed(c)) {
-		result_remedy(r, here(c),
+		result_remedy(r, ctx_here(c),
 			      "Docker is installed but its engine is not running: start it (systemd, or the init "
 			      "script where there is no systemd):",
 			      "systemctl start docker || service docker start", NULL);
 	} else {
-		result_remedy(r, here(c), "Install Docker from the distribution and start its engine:",
+		result_remedy(r, ctx_here(c), "Install Docker from the distribution and start its engine:",
 			      "apt-get update && apt-get install -y docker.io",
 			      "systemctl enable --now docker || service docker start", NULL);
 	}
 	if (o->socket && !streq(o->socket, ENGINE_DEFAULT_SOCKET))
-		result_remedy(r, here(c),
+		result_remedy(r, ctx_here(c),
 			      "DOCKER_HOST names a socket of its own: when the engine listens elsewhere, point "
 			      "DOCKER_HOST at it (or unset it for the default):",
 			      "export DOCKER_HOST=unix://" ENGINE_DEFAULT_SOCKET, NULL);
@@ -111,10 +105,10 @@ static void remedy_engine_absent(struct ctx *c, struct result *r, const struct e
 static void remedy_engine_down(struct ctx *c, struct result *r, const char *socket)
 {
 	_cleanup_free_ char *q = shell_quote(socket ? socket : ENGINE_DEFAULT_SOCKET);
-	result_remedy(r, here(c), "Read dockerd's log for the reason it does not answer, then restart it:",
+	result_remedy(r, ctx_here(c), "Read dockerd's log for the reason it does not answer, then restart it:",
 		      "journalctl -u docker --no-pager -n 50 || tail -n 50 /var/log/docker.log",
 		      "systemctl restart docker || service docker restart", NULL);
-	struct remedy *m = result_remedy(r, here(c),
+	struct remedy *m = result_remedy(r, ctx_here(c),
 					 "If dockerd is not what listens there (or the socket file is stale), find "
 					 "the listener; remove a stale socket before starting dockerd again:",
 					 NULL);
@@ -124,7 +118,7 @@ static void remedy_engine_down(struct ctx *c, struct result *r, const char *sock
 
 static void remedy_engine_upgrade(struct ctx *c, struct result *r)
 {
-	result_remedy(r, here(c),
+	result_remedy(r, ctx_here(c),
 		      "Upgrade Docker to a supported release (20.10 or newer) from the distribution or Docker CE, then "
 		      "restart it:",
 		      "apt-get update && apt-get install -y docker.io",
@@ -154,7 +148,7 @@ static bool engine_not_ok(struct ctx *c, struct result *r, const struct engine_o
 		if (o->err_name && streq(o->err_name, "EACCES")) {
 			result_set(r, STATUS_SKIP, "the Docker engine cannot be asked: %s; %s", o->error, what);
 			result_remedy(
-				r, here(c),
+				r, ctx_here(c),
 				"Run nestcheck as root, or as a member of the docker group (which is root-equivalent):",
 				"sudo nestcheck", NULL);
 			break;
@@ -177,7 +171,7 @@ static void remedy_storage_driver(struct ctx *c, struct result *r, const struct 
 {
 	const char *root = o->root ? o->root : "/var/lib/docker";
 	if (userns) {
-		result_remedy(r, here(c),
+		result_remedy(r, ctx_here(c),
 			      "In a user namespace use the fuse-overlayfs driver: install it, add \"storage-driver\": "
 			      "\"fuse-overlayfs\" to /etc/docker/daemon.json, restart dockerd (images are pulled "
 			      "again):",
@@ -189,8 +183,8 @@ static void remedy_storage_driver(struct ctx *c, struct result *r, const struct 
 			"kernel), so that overlay2 works here.",
 			NULL);
 	}
-	remedy_data_root_volume(c, r, root);
-	result_remedy(r, here(c),
+	fix_data_root_volume(c, r, root);
+	result_remedy(r, ctx_here(c),
 		      "Then let dockerd pick overlay2: remove a \"storage-driver\": \"vfs\" line from "
 		      "/etc/docker/daemon.json (if any) and restart it; overlay.mount and storage.backing_fs show "
 		      "why overlay did not work:",
@@ -425,14 +419,15 @@ static void remedy_caps(struct ctx *c, struct result *r)
 		}
 	}
 	struct remedy *m = result_remedy(
-		r, here(c),
+		r, ctx_here(c),
 		"runc could not grant a privileged container every capability: the engine runs with a reduced "
 		"capability bounding set (nestcheck's own is in the evidence), so what started dockerd dropped some. "
 		"Start dockerd from a context with the full set (a systemd unit without CapabilityBoundingSet=, an "
 		"LXC container without lxc.cap.drop of those capabilities); compare:",
 		"grep CapBnd /proc/self/status /proc/$(pidof dockerd)/status", NULL);
 	if (streq(ctx_runtime(c), "lxc"))
-		remedy_command(m, "lxc config show %s --expanded | grep -i cap", ctx_instance(c));
+		remedy_command(m, "%s config show %s --expanded | grep -i cap", fix_cli(fix_target_here(c)),
+			       ctx_instance(c));
 }
 
 /* A failed launch: the engine's text, and the fix of the known failure it matches. */
@@ -453,14 +448,14 @@ static void launch_failed(struct ctx *c, struct result *r, const struct launch_r
 		result_set(r, st, "%s%s: %s", prefix, what, run->error);
 	}
 	if (run->err_name && streq(run->err_name, "ETIMEDOUT")) {
-		result_remedy(r, here(c),
+		result_remedy(r, ctx_here(c),
 			      "The engine did not answer in time. If it is only slow (a loaded machine, a slow disk), "
 			      "allow it more time with --timeout SECONDS; if it hangs, restart it:",
 			      "nestcheck --timeout 120", "systemctl restart docker || service docker restart", NULL);
 	} else if (!f && strstr(run->error, "apply caps")) {
 		remedy_caps(c, r);
 	} else if (!f) {
-		result_remedy(r, here(c),
+		result_remedy(r, ctx_here(c),
 			      "nestcheck does not know this error. The engine's text above is the cause as Docker sees "
 			      "it; dockerd's log holds the details (search for the text in Docker's and LXD's issue "
 			      "trackers):",
@@ -470,7 +465,7 @@ static void launch_failed(struct ctx *c, struct result *r, const struct launch_r
 
 static void remedy_probe_by_hand(struct ctx *c, struct result *r, const char *image, bool privileged)
 {
-	struct remedy *m = result_remedy(r, here(c),
+	struct remedy *m = result_remedy(r, ctx_here(c),
 					 "Run the probe by hand to see what it prints (--keep-image leaves its image "
 					 "in the engine):",
 					 "nestcheck --keep-image --only launch", NULL);
@@ -583,9 +578,9 @@ static void remedy_nested_step(struct ctx *c, struct result *r, const char *step
 	}
 	if (strstr(step, "proc") || strstr(step, "sys")) {
 		if (lxc)
-			remedy_lxd_nesting(c, r);
+			fix_lxd_nesting(c, r);
 		result_remedy(
-			r, here(c),
+			r, ctx_here(c),
 			"A privileged container could not mount a fresh proc: the inner engine's containers will "
 			"fail the same way (\"error mounting proc\"). Run Docker-in-Docker with --privileged, and "
 			"look for the security module's denials:",
@@ -593,7 +588,7 @@ static void remedy_nested_step(struct ctx *c, struct result *r, const char *step
 		return;
 	}
 	if (strstr(step, "overlay")) {
-		result_remedy(r, here(c),
+		result_remedy(r, ctx_here(c),
 			      "Overlay cannot be mounted one level down: give the inner engine a volume for its data "
 			      "root (not the container's own overlay root), or run it with the fuse-overlayfs driver:",
 			      "docker run --privileged -v dind-data:/var/lib/docker ...", NULL);
@@ -606,15 +601,15 @@ static void remedy_nested_step(struct ctx *c, struct result *r, const char *step
 		result_remedy(r, WHERE_HOST,
 			      "Cgroup namespaces are refused one level down: the kernel needs 4.6 or newer.", NULL);
 		if (lxc)
-			remedy_lxd_nesting(c, r);
+			fix_lxd_nesting(c, r);
 		return;
 	}
 	if (lxc)
-		remedy_lxd_nesting(c, r);
+		fix_lxd_nesting(c, r);
 	_cleanup_free_ char *text = xasprintf("The next level cannot create its namespaces (%s fails with %s): run "
 					      "the inner engine's container privileged, as Docker-in-Docker must be:",
 					      step, err);
-	result_remedy(r, here(c), text, "docker run --privileged ...", NULL);
+	result_remedy(r, ctx_here(c), text, "docker run --privileged ...", NULL);
 }
 
 /*

@@ -185,7 +185,7 @@ int check_modules_required(struct ctx *c, struct result *r)
 
 	if (r->status == STATUS_FAIL || r->status == STATUS_WARN) {
 		if (load.n)
-			remedy_modules_load(c, r, &load, &persist);
+			fix_modules_load(c, r, &load, &persist);
 		if (install.n)
 			remedy_install(r);
 		if (absent.n)

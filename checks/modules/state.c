@@ -187,31 +187,3 @@ enum module_state modules_view_state(struct modules_view *v, const struct module
 		return module ? MODULE_NOT_INSTALLED : MODULE_UNKNOWN;
 	return module ? MODULE_UNVERIFIED : MODULE_UNKNOWN;
 }
-
-void remedy_modules_load(struct ctx *c, struct result *r, const struct strv *load_now, const struct strv *persist)
-{
-	bool in_container = ctx_in_container(c);
-	_cleanup_free_ char *now = strv_join(load_now, " ");
-	_cleanup_free_ char *all = strv_join(persist, " ");
-	_cleanup_free_ char *all_commas = strv_join(persist, ",");
-
-	struct remedy *m =
-		result_remedy(r, WHERE_HOST,
-			      in_container ? "Load them on the host (a container cannot load kernel modules), "
-					     "now and at every boot:"
-					   : "Load them now and at every boot:",
-			      NULL);
-	remedy_command(m, "modprobe -a %s", now);
-	remedy_command(m, "printf '%%s\\n' %s > /etc/modules-load.d/docker.conf", all);
-
-	if (streq(ctx_runtime(c), "lxc")) {
-		const char *name = ctx_instance(c);
-		m = result_remedy(r, WHERE_HOST,
-				  "Or let LXD load them each time this container starts. The new value replaces the "
-				  "old one: add any module the first command shows.",
-				  NULL);
-		remedy_command(m, "lxc config get %s linux.kernel_modules", name);
-		remedy_command(m, "lxc config set %s linux.kernel_modules %s", name, all_commas);
-		remedy_command(m, "lxc restart %s", name);
-	}
-}

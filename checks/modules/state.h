@@ -52,11 +52,4 @@ enum module_state modules_view_state(struct modules_view *v, const struct module
 char modules_view_option(const struct modules_view *v, const struct module_want *w);
 void modules_view_clear(struct modules_view *v);
 
-/*
- * Remediation for modules a container or a host lacks: load_now (modprobe on
- * the host now), persist (the full list to load at every boot and, in LXD,
- * linux.kernel_modules).
- */
-void remedy_modules_load(struct ctx *c, struct result *r, const struct strv *load_now, const struct strv *persist);
-
 #endif

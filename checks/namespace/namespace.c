@@ -59,8 +59,8 @@ static char *runc_mount_error(const char *fs, const char *target, const char *fl
 
 static void remedy_run_as_root(struct ctx *c, struct result *r)
 {
-	result_remedy(r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST,
-		      "Check what the rootful engine needs: run nestcheck as root.", "sudo nestcheck", NULL);
+	result_remedy(r, ctx_here(c), "Check what the rootful engine needs: run nestcheck as root.", "sudo nestcheck",
+		      NULL);
 }
 
 /* Something refuses a namespace or mount operation to root here: who can allow it. */
@@ -68,7 +68,7 @@ static void remedy_refused(struct ctx *c, struct result *r, const char *what)
 {
 	const char *rt = ctx_runtime(c);
 	if (streq(rt, "lxc")) {
-		remedy_lxd_nesting(c, r);
+		fix_lxd_nesting(c, r);
 		return;
 	}
 	if (streq(rt, "docker") || streq(rt, "podman")) {
@@ -86,8 +86,8 @@ static void remedy_refused(struct ctx *c, struct result *r, const char *what)
 			  "nestcheck (Seccomp: in /proc/self/status; denials in the kernel log), and run Docker "
 			  "where it does not apply:",
 			  what);
-	result_remedy(r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST, text, "grep Seccomp /proc/self/status",
-		      "dmesg | grep -i -e denied -e seccomp", NULL);
+	result_remedy(r, ctx_here(c), text, "grep Seccomp /proc/self/status", "dmesg | grep -i -e denied -e seccomp",
+		      NULL);
 }
 
 /* ---------------------------------------------------------------- namespace.unshare */
@@ -121,7 +121,7 @@ static void remedy_unshare(struct ctx *c, struct result *r, const char *const *v
 			"The limit on %s namespaces is reached or set to 0. Raise it (where nestcheck runs; inside a "
 			"container the host's limit applies too), and keep it across reboots:",
 			list);
-		struct remedy *m = result_remedy(r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST, text, NULL);
+		struct remedy *m = result_remedy(r, ctx_here(c), text, NULL);
 		for (size_t i = 0; i < full.n; i++)
 			remedy_command(m, "sysctl -w user.max_%s_namespaces=15000", full.v[i]);
 		for (size_t i = 0; i < full.n; i++)
@@ -298,7 +298,7 @@ int check_namespace_proc_mount(struct ctx *c, struct result *r)
 				   ? " (LXCFS covers files in /proc, so the kernel finds no fully visible proc)"
 				   : "");
 		if (lxc && !no_userns)
-			remedy_lxd_nesting(c, r);
+			fix_lxd_nesting(c, r);
 		else if (no_userns)
 			result_remedy(
 				r, WHERE_CONTAINER,
@@ -378,8 +378,9 @@ int check_namespace_sysfs_mount(struct ctx *c, struct result *r)
 				"This container shares a network namespace it does not own (LXC lxc.net.0.type = none). "
 				"Give it a network device of its own: remove that setting from raw.lxc, then restart:",
 				NULL);
-			remedy_command(m, "lxc config show %s | grep -n lxc.net", ctx_instance(c));
-			remedy_command(m, "lxc restart %s", ctx_instance(c));
+			remedy_command(m, "%s config show %s | grep -n lxc.net", fix_cli(fix_target_here(c)),
+				       ctx_instance(c));
+			fix_restart(m, fix_target_here(c));
 		} else {
 			result_remedy(r, WHERE_HOST,
 				      "Run this container with a network namespace of its own (not the host's), or "
@@ -412,9 +413,9 @@ static void remedy_mknod(struct ctx *c, struct result *r, bool wh_ok)
 			"This kernel lets a user namespace create whiteouts, so an interceptor refuses them: LXD's "
 			"mknod interception is known to break whiteouts. If it is on for this container, turn it off:",
 			NULL);
-		remedy_command(m, "lxc config get %s security.syscalls.intercept.mknod", ctx_instance(c));
-		remedy_command(m, "lxc config unset %s security.syscalls.intercept.mknod", ctx_instance(c));
-		remedy_command(m, "lxc restart %s", ctx_instance(c));
+		fix_get(m, fix_target_here(c), "security.syscalls.intercept.mknod");
+		fix_unset(m, fix_target_here(c), "security.syscalls.intercept.mknod");
+		fix_restart(m, fix_target_here(c));
 		return;
 	}
 	struct remedy *m = result_remedy(
@@ -423,8 +424,8 @@ static void remedy_mknod(struct ctx *c, struct result *r, bool wh_ok)
 		"whiteouts for this container; it needs seccomp user notification (see seccomp.status). If image "
 		"pulls then fail on whiteouts, unset the key again:",
 		NULL);
-	remedy_command(m, "lxc config set %s security.syscalls.intercept.mknod true", ctx_instance(c));
-	remedy_command(m, "lxc restart %s", ctx_instance(c));
+	fix_set(m, fix_target_here(c), "security.syscalls.intercept.mknod", "true");
+	fix_restart(m, fix_target_here(c));
 	if (host_access(c->host, "dev/lxd/sock") < 0)
 		result_remedy(r, WHERE_HOST, "Proxmox: allow mknod for the container (kernel 5.3 or newer):",
 			      "pct set ID --features nesting=1,mknod=1", NULL);

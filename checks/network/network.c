@@ -69,9 +69,10 @@ static void remedy_sysctl(struct ctx *c, struct result *r, const char *const *se
 			_cleanup_free_ char *kv = xstrdup(settings[i]);
 			char *eq = strchr(kv, '=');
 			*eq = '\0';
-			remedy_command(m, "lxc config set %s linux.sysctl.%s %s", ctx_instance(c), kv, eq + 1);
+			_cleanup_free_ char *key = xasprintf("linux.sysctl.%s", kv);
+			fix_set(m, fix_target_here(c), key, "%s", eq + 1);
 		}
-		remedy_command(m, "lxc restart %s", ctx_instance(c));
+		fix_restart(m, fix_target_here(c));
 	} else if (streq(rt, "docker") || streq(rt, "podman")) {
 		struct strbuf sb = {0};
 		strbuf_append(&sb, streq(rt, "podman") ? "podman run" : "docker run");
@@ -212,7 +213,7 @@ int check_network_iptables(struct ctx *c, struct result *r)
 		} else {
 			result_set(r, STATUS_FAIL, "`iptables -V` printed something else than a version");
 		}
-		result_remedy(r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST,
+		result_remedy(r, ctx_here(c),
 			      "Run it by hand to see what is wrong, and reinstall iptables if it is broken:",
 			      "iptables -V", NULL);
 		return 0;
@@ -313,7 +314,7 @@ int check_network_iptables(struct ctx *c, struct result *r)
 	}
 
 	if (r->status == STATUS_FAIL || r->status == STATUS_WARN) {
-		enum where here = ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST;
+		enum where here = ctx_here(c);
 		if (load.n) {
 			if (backend == IPTABLES_BACKEND_NFT) {
 				/* nf_tables itself is missing: the kernel, not a table module. */
@@ -324,7 +325,7 @@ int check_network_iptables(struct ctx *c, struct result *r)
 			}
 			for (size_t k = 0; k < load.n; k++)
 				strv_push(&persist, xstrdup(load.v[k]));
-			remedy_modules_load(c, r, &load, &persist);
+			fix_modules_load(c, r, &load, &persist);
 			if (backend == IPTABLES_BACKEND_LEGACY)
 				result_remedy(r, here,
 					      "Or switch iptables to its nf_tables backend, which needs none of the "
@@ -533,7 +534,7 @@ int check_network_bridge_nf(struct ctx *c, struct result *r)
 	} else {
 		struct strv one = {0};
 		strv_push(&one, xstrdup("br_netfilter"));
-		remedy_modules_load(c, r, &one, &one);
+		fix_modules_load(c, r, &one, &one);
 		strv_clear(&one);
 	}
 	return 0;

@@ -62,8 +62,8 @@ int check_overlay_support(struct ctx *c, struct result *r)
 	if (streq(ctx_runtime(c), "lxc")) {
 		struct remedy *m =
 			result_remedy(r, WHERE_HOST, "Let LXD load it whenever this container starts:", NULL);
-		remedy_command(m, "lxc config set %s linux.kernel_modules overlay", ctx_instance(c));
-		remedy_command(m, "lxc restart %s", ctx_instance(c));
+		fix_set(m, fix_target_here(c), "linux.kernel_modules", "overlay");
+		fix_restart(m, fix_target_here(c));
 	}
 	return 0;
 }

@@ -134,12 +134,6 @@ static const char *component_word(const struct component *m)
 	return m->presence == COMPONENT_ABSENT ? "absent" : "unknown";
 }
 
-/* Fixes run where the component was found: in the container when nestcheck runs in one. */
-static enum where here(struct ctx *c)
-{
-	return ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST;
-}
-
 /*
  * The walk-through's minimum (LXC, LXCFS, LXD 2.0) for a component found
  * here. Returns true when it reached a verdict other than pass.
@@ -201,7 +195,7 @@ static int stack_version_check(struct ctx *c, struct result *r, const struct sta
 	} else if (m.presence == COMPONENT_ABSENT && !ctx_in_container(c) && p->absent_note) {
 		result_set(r, STATUS_SKIP, "%s is not installed on this host (%s)", p->what, p->absent_note);
 	} else if (r->status == STATUS_FAIL) {
-		struct remedy *fix = result_remedy(r, here(c), p->upgrade_text, NULL);
+		struct remedy *fix = result_remedy(r, ctx_here(c), p->upgrade_text, NULL);
 		for (const char *const *cmd = p->upgrade_cmds; *cmd; cmd++)
 			remedy_command(fix, "%s", *cmd);
 	}
@@ -283,7 +277,7 @@ static void remedy_lxcfs_dead(struct ctx *c, struct result *r, bool in_container
 				    "it), then restart this container so that it gets fresh mounts:",
 				    NULL);
 		remedy_command(fix, "systemctl restart lxcfs");
-		remedy_command(fix, "lxc restart %s", ctx_instance(c));
+		fix_restart(fix, fix_target_here(c));
 		return;
 	}
 	_cleanup_free_ char *mnt = shell_quote(host_mount ? host_mount : "/var/lib/lxcfs");
@@ -293,7 +287,7 @@ static void remedy_lxcfs_dead(struct ctx *c, struct result *r, bool in_container
 			    NULL);
 	remedy_command(fix, "fusermount -u %s || umount -l %s", mnt, mnt);
 	remedy_command(fix, "systemctl restart lxcfs");
-	remedy_command(fix, "lxc restart --all");
+	remedy_command(fix, "%s restart --all", fix_cli(fix_target_here(c)));
 }
 
 /*
@@ -354,9 +348,10 @@ int check_runtime_lxcfs(struct ctx *c, struct result *r)
 		remedy_lxcfs_dead(c, r, in_proc, host_mount);
 	} else if (m.presence == COMPONENT_PRESENT && m.version && version_cmp(m.version, "2.0") < 0) {
 		component_minimum(c, r, &m, "LXCFS", "2.0");
-		result_remedy(r, here(c), "Upgrade LXCFS to 2.0 or newer, then restart it and the containers:",
-			      "apt-get update && apt-get install -y lxcfs", "systemctl restart lxcfs",
-			      "lxc restart --all", NULL);
+		struct remedy *fix = result_remedy(
+			r, ctx_here(c), "Upgrade LXCFS to 2.0 or newer, then restart it and the containers:",
+			"apt-get update && apt-get install -y lxcfs", "systemctl restart lxcfs", NULL);
+		remedy_command(fix, "%s restart --all", fix_cli(fix_target_here(c)));
 	} else if (in_proc || host_mount) {
 		const char *where = in_proc ? "over /proc files here" : host_mount;
 		_cleanup_free_ char *what = m.version ? xasprintf("LXCFS %s", m.version) : xstrdup("LXCFS");
@@ -483,7 +478,7 @@ static void finding(struct findings *f, enum status s, const char *fmt, ...)
 
 static void remedy_docker_upgrade(struct ctx *c, struct result *r, const char *why)
 {
-	struct remedy *fix = result_remedy(r, here(c), why, NULL);
+	struct remedy *fix = result_remedy(r, ctx_here(c), why, NULL);
 	remedy_command(fix, "apt-get update && apt-get install -y docker.io containerd runc");
 }
 
@@ -568,16 +563,16 @@ static void rules_netfilter(struct ctx *c, struct result *r, struct findings *f,
 					    "Or let LXD load them when the container starts (add them to any modules "
 					    "already listed in linux.kernel_modules):",
 					    NULL);
-			remedy_command(fix, "lxc config set %s linux.kernel_modules %s", ctx_instance(c), csv);
-			remedy_command(fix, "lxc restart %s", ctx_instance(c));
+			fix_set(fix, fix_target_here(c), "linux.kernel_modules", "%s", csv);
+			fix_restart(fix, fix_target_here(c));
 		}
 		if (need_ip6)
-			result_remedy(r, here(c),
+			result_remedy(r, ctx_here(c),
 				      "Or turn Docker's IPv6 firewalling off: add \"ip6tables\": false to "
 				      "/etc/docker/daemon.json, then restart dockerd.",
 				      NULL);
 		if (need_raw)
-			result_remedy(r, here(c),
+			result_remedy(r, ctx_here(c),
 				      "Or use the nf_tables backend of iptables, which needs no iptable_raw:",
 				      "update-alternatives --set iptables /usr/sbin/iptables-nft",
 				      "update-alternatives --set ip6tables /usr/sbin/ip6tables-nft", NULL);
@@ -608,13 +603,13 @@ static void rule_runc_procfs(struct ctx *c, struct result *r, struct findings *f
 		"tracks carry it), Incus 6.19 or newer, Proxmox lxc-pve 6.0.5-2 or newer; then restart the "
 		"container:",
 		"snap refresh lxd", NULL);
-	remedy_command(fix, "lxc restart %s", ctx_instance(c));
+	fix_restart(fix, fix_target_here(c));
 	fix = result_remedy(r, WHERE_HOST,
 			    "Plain LXC, or no fixed release yet: run this container unconfined (it loses AppArmor "
 			    "protection; do it only for trusted workloads):",
 			    NULL);
-	remedy_command(fix, "lxc config set %s raw.lxc \"lxc.apparmor.profile=unconfined\"", ctx_instance(c));
-	remedy_command(fix, "lxc restart %s", ctx_instance(c));
+	fix_set(fix, fix_target_here(c), "raw.lxc", "\"lxc.apparmor.profile=unconfined\"");
+	fix_restart(fix, fix_target_here(c));
 }
 
 static void rule_noble_runc(struct ctx *c, struct result *r, struct findings *f, const struct docker_env *e,
@@ -637,8 +632,8 @@ static void rule_noble_runc(struct ctx *c, struct result *r, struct findings *f,
 		      "apt-get remove -y docker.io runc", "curl -fsSL https://get.docker.com | sh", NULL);
 	struct remedy *fix = result_remedy(r, WHERE_HOST,
 					   "Or run this container unconfined (the LXD maintainers' workaround):", NULL);
-	remedy_command(fix, "lxc config set %s raw.lxc \"lxc.apparmor.profile=unconfined\"", ctx_instance(c));
-	remedy_command(fix, "lxc restart %s", ctx_instance(c));
+	fix_set(fix, fix_target_here(c), "raw.lxc", "\"lxc.apparmor.profile=unconfined\"");
+	fix_restart(fix, fix_target_here(c));
 }
 
 /*
@@ -657,7 +652,7 @@ static void docker_absent(struct ctx *c, struct result *r, const struct dpkg_sta
 	component_find(c, dpkg, pkg_cli, "runtime.version.docker", &tp_cli, &cli);
 	if (cli.presence != COMPONENT_PRESENT) {
 		result_set(r, STATUS_SKIP, "Docker is not installed %s", where);
-		result_remedy(r, here(c), "To install Docker from the distribution:",
+		result_remedy(r, ctx_here(c), "To install Docker from the distribution:",
 			      "apt-get update && apt-get install -y docker.io", NULL);
 		component_clear(&cli);
 		return;
@@ -666,14 +661,14 @@ static void docker_absent(struct ctx *c, struct result *r, const struct dpkg_sta
 	result_set(r, STATUS_SKIP, "the Docker client %s is installed %s, but not the engine (dockerd)",
 		   cli.version ? cli.version : "(version unknown)", where);
 	if (cli.source && startswith(cli.source, "dpkg docker-ce-cli"))
-		result_remedy(r, here(c), "Install the engine from the repository the client came from (Docker's):",
+		result_remedy(r, ctx_here(c), "Install the engine from the repository the client came from (Docker's):",
 			      "apt-get update && apt-get install -y docker-ce containerd.io", NULL);
 	else
-		result_remedy(r, here(c),
+		result_remedy(r, ctx_here(c),
 			      "Install the engine (the distribution's docker.io brings dockerd, "
 			      "containerd and runc):",
 			      "apt-get update && apt-get install -y docker.io", NULL);
-	result_remedy(r, here(c),
+	result_remedy(r, ctx_here(c),
 		      "If this client is meant to drive an engine on another machine, nestcheck must run there: "
 		      "see where DOCKER_HOST or the docker context points:",
 		      "docker context ls", NULL);
@@ -716,7 +711,7 @@ int check_runtime_docker(struct ctx *c, struct result *r)
 			"Docker %s in a user namespace refuses images whose layers carry user.overlay.* xattrs "
 			"(built with podman/buildah): \"lsetxattr user.overlay.impure: operation not supported\" (S6)",
 			d.version);
-		result_remedy(r, here(c),
+		result_remedy(r, ctx_here(c),
 			      "Rebuild such images with docker buildx, or run this engine with the fuse-overlayfs "
 			      "storage driver (\"storage-driver\": \"fuse-overlayfs\" in /etc/docker/daemon.json):",
 			      "apt-get install -y fuse-overlayfs", NULL);

@@ -44,11 +44,6 @@ static bool in_user_namespace(struct ctx *c)
 	return !idmap_is_identity(m);
 }
 
-static enum where where_here(struct ctx *c)
-{
-	return ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST;
-}
-
 /* One evidence entry per token of a probe's line. */
 static void evidence_tokens(struct result *r, const char *line, const char *const *keys, size_t n)
 {
@@ -62,7 +57,7 @@ static void evidence_tokens(struct result *r, const char *line, const char *cons
 /* The fallback when the kernel's overlay cannot be had. */
 static void remedy_fuse_overlayfs(struct ctx *c, struct result *r)
 {
-	result_remedy(r, where_here(c),
+	result_remedy(r, ctx_here(c),
 		      "Or use the fuse-overlayfs storage driver (slower; needs /dev/fuse): install it, set "
 		      "\"storage-driver\": \"fuse-overlayfs\" in /etc/docker/daemon.json, restart dockerd, and check "
 		      "the driver:",
@@ -83,11 +78,11 @@ static void remedy_zfs(struct ctx *c, struct result *r, const char *data_root, c
 			"Or give Docker an ext4 volume on a ZFS block device (zvol) of the pool, then restart the "
 			"container:",
 			NULL);
-		remedy_command(m, "lxc storage volume create default %s-docker zfs.block_mode=true size=50GiB",
-			       ctx_instance(c));
-		remedy_command(m, "lxc config device add %s docker disk pool=default source=%s-docker path=%s",
-			       ctx_instance(c), ctx_instance(c), q);
-		remedy_command(m, "lxc restart %s", ctx_instance(c));
+		remedy_command(m, "%s storage volume create default %s-docker zfs.block_mode=true size=50GiB",
+			       fix_cli(fix_target_here(c)), ctx_instance(c));
+		remedy_command(m, "%s config device add %s docker disk pool=default source=%s-docker path=%s",
+			       fix_cli(fix_target_here(c)), ctx_instance(c), ctx_instance(c), q);
+		fix_restart(m, fix_target_here(c));
 	} else if (!ctx_in_container(c)) {
 		_cleanup_free_ char *pool = xstrndup(source, strcspn(source, "/"));
 		_cleanup_free_ char *zvol = shell_quote(pool);
@@ -174,7 +169,7 @@ int check_storage_block(struct ctx *c, struct result *r)
 			   "%s carries more than one filesystem signature (the mount table says %s): tools that "
 			   "identify it (blkid, udev, mount by UUID) may pick the wrong one",
 			   dev, fstype);
-		struct remedy *m = result_remedy(r, where_here(c),
+		struct remedy *m = result_remedy(r, ctx_here(c),
 						 "List the signatures (wipefs --no-act changes nothing), and once the "
 						 "data is backed up, erase the stale one with wipefs --offset:",
 						 NULL);
@@ -190,7 +185,7 @@ int check_storage_block(struct ctx *c, struct result *r)
 			"libblkid finds no filesystem on %s, although the mount table says %s is mounted from it at %s",
 			dev, fstype, target);
 	struct remedy *m =
-		result_remedy(r, where_here(c),
+		result_remedy(r, ctx_here(c),
 			      "The mount table and the device disagree (a stale mount table entry, or a device "
 			      "reformatted or replaced under a mounted filesystem). Compare the two, and remount "
 			      "the data root from the device that really holds it:",
@@ -353,8 +348,8 @@ int check_overlay_mount(struct ctx *c, struct result *r)
 		if (streq(ctx_runtime(c), "lxc")) {
 			struct remedy *m =
 				result_remedy(r, WHERE_HOST, "Let LXD load it whenever this container starts:", NULL);
-			remedy_command(m, "lxc config set %s linux.kernel_modules overlay", ctx_instance(c));
-			remedy_command(m, "lxc restart %s", ctx_instance(c));
+			fix_set(m, fix_target_here(c), "linux.kernel_modules", "overlay");
+			fix_restart(m, fix_target_here(c));
 		}
 		return 0;
 	}
@@ -364,7 +359,7 @@ int check_overlay_mount(struct ctx *c, struct result *r)
 	}
 	if (userns && (strstr(plain, "EPERM") || strstr(plain, "EACCES"))) {
 		if (streq(ctx_runtime(c), "lxc") && startswith(plain, "unshare:"))
-			remedy_lxd_nesting(c, r);
+			fix_lxd_nesting(c, r);
 		result_remedy(
 			r, WHERE_HOST,
 			"Mounting overlay inside a user namespace needs kernel 5.11 or newer (or an Ubuntu kernel): "
@@ -373,7 +368,7 @@ int check_overlay_mount(struct ctx *c, struct result *r)
 		remedy_fuse_overlayfs(c, r);
 		return 0;
 	}
-	remedy_data_root_volume(c, r, data_root);
+	fix_data_root_volume(c, r, data_root);
 	remedy_fuse_overlayfs(c, r);
 	return 0;
 }
@@ -431,7 +426,7 @@ int check_storage_xattr(struct ctx *c, struct result *r)
 				   "setting trusted.overlay.opaque in %s fails (%s): overlay2 cannot mark opaque "
 				   "directories, so layers that replace a directory break",
 				   where, trusted);
-			remedy_data_root_volume(c, r, data_root);
+			fix_data_root_volume(c, r, data_root);
 			return 0;
 		}
 		if (!u_ok) {
@@ -440,7 +435,7 @@ int check_storage_xattr(struct ctx *c, struct result *r)
 				   "podman or buildah) fail to extract with Docker 25 or newer",
 				   where, user);
 			struct remedy *m = result_remedy(
-				r, where_here(c),
+				r, ctx_here(c),
 				"Mount the data root's filesystem with user xattrs (drop nouser_xattr), or rebuild "
 				"such images with docker buildx; check the mount options here:",
 				NULL);
@@ -458,7 +453,7 @@ int check_storage_xattr(struct ctx *c, struct result *r)
 			   "user.overlay.opaque cannot be set in %s (%s): dockerd in this user namespace cannot mark "
 			   "opaque directories, and images carrying user.* xattrs fail to extract",
 			   where, user);
-		remedy_data_root_volume(c, r, data_root);
+		fix_data_root_volume(c, r, data_root);
 		remedy_fuse_overlayfs(c, r);
 		return 0;
 	}

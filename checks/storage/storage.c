@@ -22,40 +22,6 @@ static enum fs_fit backing_fs_fit(const char *type)
 	return FS_OTHER;
 }
 
-/* S1: a filesystem overlay can use as its upper layer, for the data root. */
-void remedy_data_root_volume(struct ctx *c, struct result *r, const char *path)
-{
-	_cleanup_free_ char *data_root = shell_quote(path);
-	const char *rt = ctx_runtime(c);
-	if (streq(rt, "lxc")) {
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST,
-			"Give Docker a volume of its own from an LXD storage pool (dir, btrfs, lvm, or zfs with OpenZFS "
-			"2.2+), mounted at the data root, then restart the container:",
-			NULL);
-		remedy_command(m, "lxc storage volume create default %s-docker", ctx_instance(c));
-		remedy_command(m, "lxc config device add %s docker disk pool=default source=%s-docker path=%s",
-			       ctx_instance(c), ctx_instance(c), data_root);
-		remedy_command(m, "lxc restart %s", ctx_instance(c));
-	} else if (streq(rt, "docker") || streq(rt, "podman")) {
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST,
-			"Start the outer container with a volume for the inner engine's data root:", NULL);
-		remedy_command(m, "%s run --privileged -v %s ...", streq(rt, "podman") ? "podman" : "docker",
-			       data_root);
-	}
-	struct remedy *m =
-		result_remedy(r, ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST,
-			      r->n_remedies ? "Or put the data root on ext4 or xfs (formatted with ftype=1): "
-					      "mount such a filesystem there (DEVICE is yours to fill in), then "
-					      "restart dockerd:"
-					    : "Put the data root on ext4 or xfs (formatted with ftype=1): mount "
-					      "such a filesystem there (DEVICE is yours to fill in), then restart "
-					      "dockerd:",
-			      NULL);
-	remedy_command(m, "mkfs.ext4 DEVICE && mount DEVICE %s", data_root);
-}
-
 int check_storage_backing_fs(struct ctx *c, struct result *r)
 {
 	const char *data_root;
@@ -85,7 +51,7 @@ int check_storage_backing_fs(struct ctx *c, struct result *r)
 	if (fit == FS_BAD) {
 		result_set(r, STATUS_FAIL, "%s is on %s (mounted at %s): overlay2 cannot use it as its upper layer",
 			   data_root, fstype, target);
-		remedy_data_root_volume(c, r, data_root);
+		fix_data_root_volume(c, r, data_root);
 		return 0;
 	}
 
@@ -117,6 +83,6 @@ int check_storage_backing_fs(struct ctx *c, struct result *r)
 			   data_root);
 	else
 		result_set(r, STATUS_WARN, "%s is on %s, which overlay2 is not known to support", data_root, fstype);
-	remedy_data_root_volume(c, r, data_root);
+	fix_data_root_volume(c, r, data_root);
 	return 0;
 }

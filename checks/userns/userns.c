@@ -16,7 +16,7 @@ static char *read_sysctl(struct ctx *c, struct result *r, const char *path, cons
 int check_userns_enabled(struct ctx *c, struct result *r)
 {
 	const struct kconfig *kc;
-	enum where where = ctx_in_container(c) ? WHERE_CONTAINER : WHERE_HOST;
+	enum where where = ctx_here(c);
 	bool kconfig_known = ctx_kconfig(c, &kc, NULL) == 0;
 	_cleanup_free_ char *max = read_sysctl(c, r, "proc/sys/user/max_user_namespaces", "max_user_namespaces");
 	_cleanup_free_ char *clone =
@@ -98,9 +98,9 @@ static void remedy_idmap_privileged(struct ctx *c, struct result *r)
 			"Unless you trust every user of this container with root on the host, make it unprivileged "
 			"again (Docker inside still works with security.nesting):",
 			NULL);
-		remedy_command(m, "lxc config unset %s security.privileged", ctx_instance(c));
-		remedy_command(m, "lxc config set %s security.nesting true", ctx_instance(c));
-		remedy_command(m, "lxc restart %s", ctx_instance(c));
+		fix_unset(m, fix_target_here(c), "security.privileged");
+		fix_set(m, fix_target_here(c), "security.nesting", "true");
+		fix_restart(m, fix_target_here(c));
 	} else if (streq(rt, "docker") || streq(rt, "podman")) {
 		result_remedy(r, WHERE_HOST,
 			      "Root in this container is root on the host. Enable user namespace remapping for the "
@@ -122,8 +122,8 @@ static void remedy_idmap_small(struct ctx *c, struct result *r)
 			"Give the container a map of at least 65536 ids (1000000 leaves room for images with high "
 			"uids), then restart it:",
 			NULL);
-		remedy_command(m, "lxc config set %s security.idmap.size 1000000", ctx_instance(c));
-		remedy_command(m, "lxc restart %s", ctx_instance(c));
+		fix_set(m, fix_target_here(c), "security.idmap.size", "1000000");
+		fix_restart(m, fix_target_here(c));
 		result_remedy(r, WHERE_HOST,
 			      "If LXD refuses for lack of ids, give root a larger subordinate range in /etc/subuid and "
 			      "/etc/subgid first (the LXD snap needs no such step), then restart LXD:",

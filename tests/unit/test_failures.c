@@ -14,7 +14,7 @@
 #include <ftw.h>
 #include <sys/stat.h>
 
-#include "remedy/failures.h"
+#include "remedy/catalog.h"
 
 struct sample {
 	const char *code; /* NULL: no failure may match */

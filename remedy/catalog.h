@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#ifndef NESTCHECK_FAILURES_H
-#define NESTCHECK_FAILURES_H
+#ifndef NESTCHECK_CATALOG_H
+#define NESTCHECK_CATALOG_H
 #include "core/context.h"
 /* A known failure of Docker on odd hosts and in LXD/LXC (failure-modes.md), with the texts that betray it. */
 struct failure {

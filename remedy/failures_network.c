@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Known failures of networking, devices and Kubernetes. */
+#include "entries.h"
+
+#include <libmount.h>
+
+/* ---------------------------------------------------------------- 7. networking */
+
+static void remedy_netfilter_modules(struct ctx *c, struct result *r)
+{
+	fix_modules_load_words(c, r, "ip_tables iptable_nat iptable_filter nf_nat bridge br_netfilter");
+}
+
+static const char *const netfilter_modules_patterns[] = {
+	/* iptables quotes the name 'nat' or, in older releases, `nat' */
+	"can't initialize iptables table *nat': Table does not exist",
+	"can't initialize iptables table *filter': Table does not exist",
+	"can't initialize iptables table *mangle': Table does not exist",
+	"failed to create NAT chain DOCKER",
+	"Running modprobe bridge br_netfilter failed",
+	"could not open moddep file",
+	NULL,
+};
+
+const struct failure failure_netfilter_modules = {
+	.id = "netfilter-modules-missing",
+	.code = "N1",
+	.title = "iptables modules not loaded",
+	.cause = "The engine's NAT and filter rules need ip_tables, iptable_nat and nf_nat (or their nf_tables "
+		 "counterparts). A container cannot load modules, and the host has not loaded them.",
+	.patterns = netfilter_modules_patterns,
+	.remedy = remedy_netfilter_modules,
+};
+
+static void remedy_br_netfilter(struct ctx *c, struct result *r)
+{
+	fix_modules_load_words(c, r, "br_netfilter");
+	result_remedy(r, ctx_here(c),
+		      "Or keep Docker's defaults for inter-container traffic (\"icc\": true, the default) and the "
+		      "userland proxy, which need no br_netfilter.",
+		      NULL);
+}
+
+static const char *const br_netfilter_patterns[] = {
+	"please ensure that br_netfilter kernel module is loaded",
+	"loadBridgeNetFilterModule failed",
+	"bridge-nf-call-iptables does not exist",
+	NULL,
+};
+
+const struct failure failure_br_netfilter = {
+	.id = "br-netfilter-missing",
+	.code = "N2",
+	.title = "br_netfilter not loaded",
+	.cause = "Filtering traffic between containers on a bridge needs the br_netfilter module, which the host "
+		 "has not loaded and a container cannot.",
+	.patterns = br_netfilter_patterns,
+	.remedy = remedy_br_netfilter,
+};
+
+static void remedy_raw_table(struct ctx *c, struct result *r)
+{
+	fix_modules_load_words(c, r, "iptable_raw ip6table_raw");
+	result_remedy(r, ctx_here(c), "Or use the nf_tables backend of iptables, which needs no iptable_raw:",
+		      "update-alternatives --set iptables /usr/sbin/iptables-nft",
+		      "update-alternatives --set ip6tables /usr/sbin/ip6tables-nft", NULL);
+}
+
+static const char *const raw_table_patterns[] = {
+	"can't initialize iptables table *raw': Table does not exist",
+	"Unable to enable DIRECT ACCESS FILTERING - DROP rule",
+	NULL,
+};
+
+const struct failure failure_raw_table = {
+	.id = "docker28-raw-table",
+	.code = "N3",
+	.title = "iptables raw table missing (Docker 28+)",
+	.cause = "Docker 28 and later add rules to the raw table for published ports, which needs the iptable_raw "
+		 "module (CONFIG_IP_NF_RAW).",
+	.patterns = raw_table_patterns,
+	.remedy = remedy_raw_table,
+};
+
+static void remedy_ip6tables(struct ctx *c, struct result *r)
+{
+	fix_modules_load_words(c, r, "ip6_tables ip6table_nat ip6table_filter");
+	result_remedy(r, ctx_here(c),
+		      "Or turn Docker's IPv6 firewalling off: add \"ip6tables\": false to /etc/docker/daemon.json "
+		      "(merged into the object already there), then restart dockerd.",
+		      NULL);
+}
+
+static const char *const ip6tables_patterns[] = {
+	"ip6tables is enabled, but cannot set up ip6tables chains",
+	"can't initialize ip6tables table *': Table does not exist",
+	NULL,
+};
+
+const struct failure failure_ip6tables = {
+	.id = "ip6tables-default",
+	.code = "N4",
+	.title = "ip6tables modules missing (Docker 27+)",
+	.cause = "Docker 27 and later set up ip6tables by default and need the ip6_tables and ip6table_nat "
+		 "modules.",
+	.patterns = ip6tables_patterns,
+	.remedy = remedy_ip6tables,
+};
+
+static void remedy_netns_owned(struct ctx *c, struct result *r)
+{
+	if (streq(ctx_runtime(c), "systemd-nspawn")) {
+		result_remedy(r, WHERE_HOST, "Give the container a network namespace of its own:",
+			      "systemd-nspawn --private-network ...", NULL);
+		return;
+	}
+	if (in_lxc(c)) {
+		struct remedy *m = result_remedy(
+			r, WHERE_HOST,
+			"Root here does not own the network namespace (it shares the host's). Give the container "
+			"its own network (LXC's default veth NIC), then restart it:",
+			NULL);
+		remedy_command(m, "%s config device add %s eth0 nic nictype=bridged parent=lxdbr0 name=eth0",
+			       fix_cli(fix_target_here(c)), ctx_instance(c));
+		fix_restart(m, fix_target_here(c));
+		return;
+	}
+	result_remedy(r, ctx_here(c),
+		      "Root in a user namespace may change netfilter rules only in a network namespace that "
+		      "namespace owns. Run the engine in a container with a network of its own; bit 12 of CapEff "
+		      "shows whether root has CAP_NET_ADMIN:",
+		      "grep CapEff /proc/self/status", NULL);
+}
+
+static const char *const netns_owned_patterns[] = {
+	"Could not fetch rule set generation id: Permission denied",
+	NULL,
+};
+
+const struct failure failure_netns_owned = {
+	.id = "netns-not-owned",
+	.code = "N5",
+	.title = "Network namespace not owned by the container",
+	.cause = "Root in a user namespace that does not own the network namespace (a shared host network, "
+		 "nspawn's PrivateUsers without a private network) cannot touch netfilter.",
+	.patterns = netns_owned_patterns,
+	.remedy = remedy_netns_owned,
+};
+
+static void remedy_conntrack(struct ctx *c, struct result *r)
+{
+	fix_host_sysctl(c, r, "net.netfilter.nf_conntrack_max=524288", "90-nestcheck-conntrack.conf");
+	result_remedy(r, ctx_here(c),
+		      "Then keep kube-proxy from setting it (k3s: --kube-proxy-arg=conntrack-max-per-core=0):",
+		      "kube-proxy --conntrack-max-per-core=0 ...", NULL);
+}
+
+static const char *const conntrack_patterns[] = {
+	"open /proc/sys/net/netfilter/nf_conntrack_max: permission denied",
+	"write /sys/module/nf_conntrack/parameters/hashsize: operation not supported",
+	NULL,
+};
+
+const struct failure failure_conntrack = {
+	.id = "netfilter-sysctl-readonly",
+	.code = "N6",
+	.title = "Conntrack settings read-only in the container",
+	.cause = "kube-proxy sets nf_conntrack_max and the conntrack hash size, which are global to the host and "
+		 "read-only inside a container.",
+	.patterns = conntrack_patterns,
+	.remedy = remedy_conntrack,
+};
+
+/* ---------------------------------------------------------------- 8. devices, Kubernetes */
+
+static void remedy_kmsg(struct ctx *c, struct result *r)
+{
+	struct remedy *m = result_remedy(r, WHERE_HOST,
+					 "The container's /dev has no kmsg, which kubelet opens. Pass the host's in, "
+					 "then restart the container:",
+					 NULL);
+	remedy_command(m, "%s config device add %s kmsg unix-char source=/dev/kmsg path=/dev/kmsg",
+		       fix_cli(fix_target_here(c)), ctx_instance(c));
+	fix_restart(m, fix_target_here(c));
+	if (maybe_not_lxd(c))
+		result_remedy(r, WHERE_HOST,
+			      "Plain LXC or Proxmox: add lxc.mount.entry: /dev/kmsg dev/kmsg none "
+			      "defaults,bind,create=file to the container's config.",
+			      NULL);
+}
+
+static const char *const kmsg_patterns[] = {
+	"open /dev/kmsg: no such file or directory",
+	NULL,
+};
+
+const struct failure failure_kmsg = {
+	.id = "dev-kmsg-missing",
+	.code = "D1",
+	.title = "/dev/kmsg missing",
+	.cause = "An LXC container's /dev is a small tmpfs without /dev/kmsg, which kubelet (k3s, k0s, kind, "
+		 "kubeadm) needs.",
+	.patterns = kmsg_patterns,
+	.remedy = remedy_kmsg,
+};
+
+static void remedy_fuse(struct ctx *c, struct result *r)
+{
+	fix_modules_load_words(c, r, "fuse");
+	if (in_lxc(c)) {
+		struct remedy *m = result_remedy(r, WHERE_HOST, "Pass /dev/fuse into the container:", NULL);
+		remedy_command(m, "%s config device add %s fuse unix-char source=/dev/fuse path=/dev/fuse",
+			       fix_cli(fix_target_here(c)), ctx_instance(c));
+		fix_restart(m, fix_target_here(c));
+	}
+	if (!in_lxc(c) || maybe_not_lxd(c))
+		result_remedy(r, WHERE_HOST, "Proxmox: turn on the fuse feature for the container:",
+			      "pct set ID --features nesting=1,fuse=1", NULL);
+}
+
+static const char *const fuse_patterns[] = {
+	"fuse: device not found, try 'modprobe fuse' first",
+	NULL,
+};
+
+const struct failure failure_fuse = {
+	.id = "dev-fuse-missing",
+	.code = "D2",
+	.title = "/dev/fuse missing",
+	.cause = "/dev/fuse is not passed into the container, or the fuse module is not loaded on the host, so "
+		 "fuse-overlayfs cannot work.",
+	.patterns = fuse_patterns,
+	.remedy = remedy_fuse,
+};
+
+static void remedy_kubelet_sysctl(struct ctx *c, struct result *r)
+{
+	fix_host_sysctl(c, r, "vm.overcommit_memory=1 kernel.panic=10 kernel.panic_on_oops=1",
+			"90-nestcheck-kubelet.conf");
+	result_remedy(r, ctx_here(c),
+		      "kubelet skips the write when the value already matches. Or start it with the feature gate "
+		      "for user namespaces:",
+		      "kubelet --feature-gates=KubeletInUserNamespace=true ...", NULL);
+}
+
+static const char *const kubelet_sysctl_patterns[] = {
+	"open /proc/sys/vm/overcommit_memory: permission denied",
+	"open /proc/sys/kernel/panic: permission denied",
+	"open /proc/sys/kernel/panic_on_oops: permission denied",
+	NULL,
+};
+
+const struct failure failure_kubelet_sysctl = {
+	.id = "kubelet-kernel-tunables",
+	.code = "D3",
+	.title = "kubelet cannot set kernel tunables",
+	.cause = "kubelet writes global sysctls (vm.overcommit_memory, kernel.panic, kernel.panic_on_oops), which "
+		 "are read-only inside a container.",
+	.patterns = kubelet_sysctl_patterns,
+	.remedy = remedy_kubelet_sysctl,
+};

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef NESTCHECK_FIXES_H
+#define NESTCHECK_FIXES_H
+
+/*
+ * The fix builders: each kind of fix is worded once here, and the checks,
+ * the launch checks and explain use them. A fix that names a container takes
+ * its target (the platform that manages it and its name) as input, and the
+ * platform's own command words live in one place (fixes.c: platform_cli).
+ */
+
+#include "core/context.h"
+
+/* Who manages the container a fix is for. */
+enum platform {
+	PLATFORM_LXD,
+};
+
+struct fix_target {
+	enum platform platform;
+	const char *instance; /* "NAME" when it cannot be known */
+};
+
+/* The container nestcheck runs in. */
+struct fix_target fix_target_here(struct ctx *c);
+/* An LXD instance by name (nestcheck lxd NAME, on its host). */
+struct fix_target fix_target_lxd(const char *instance);
+/* The platform's client command ("lxc"), for its other subcommands (storage volumes, devices). */
+const char *fix_cli(struct fix_target t);
+
+/* Commands on the target's configuration: set KEY to a printf-style value, get, unset; restart it. */
+void fix_set(struct remedy *m, struct fix_target t, const char *key, const char *fmt, ...) _printf_(4, 5);
+void fix_get(struct remedy *m, struct fix_target t, const char *key);
+void fix_unset(struct remedy *m, struct fix_target t, const char *key);
+void fix_restart(struct remedy *m, struct fix_target t);
+/* A host-side step: set config keys ("key", "value", ..., NULL) of this container, then restart it. */
+void fix_instance_config(struct ctx *c, struct result *r, const char *text, ...);
+
+/* The outer container restarted with --privileged (Docker-in-Docker, Podman). */
+void fix_outer_privileged(struct ctx *c, struct result *r, const char *text);
+/* Kernel modules loaded now and at every boot on the host, and (in LXD) at the container's start. */
+void fix_modules_load(struct ctx *c, struct result *r, const struct strv *load_now, const struct strv *persist);
+/* The same for a space-separated list. */
+void fix_modules_load_words(struct ctx *c, struct result *r, const char *mods);
+/* Global sysctls (name=value words) only the host can set, persisted in /etc/sysctl.d/conf. */
+void fix_host_sysctl(struct ctx *c, struct result *r, const char *words, const char *conf);
+/* The distribution's Docker engine, containerd and runc, upgraded. */
+void fix_upgrade_engine(struct ctx *c, struct result *r, const char *text);
+/* Arguments added to the kernel command line, then a reboot. */
+void fix_kernel_cmdline(struct result *r, const char *text, const char *args);
+/* Mount every cgroup hierarchy proc/self/cgroup names, one command each (what cgroupfs-mount does). */
+void fix_mount_cgroups(struct ctx *c, struct result *r, enum where where);
+/* LXD nesting for this container (and the plain LXC and Proxmox forms where LXD is not proven). */
+void fix_lxd_nesting(struct ctx *c, struct result *r);
+/* S1: a filesystem overlay can use as its upper layer, at Docker's data root. */
+void fix_data_root_volume(struct ctx *c, struct result *r, const char *data_root);
+
+#endif
