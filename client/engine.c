@@ -1,28 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine.h"
+#include "http.h"
+#include "core/json.h"
 #include "core/progress.h"
 
 #include <ctype.h>
-#include "core/dynlib.h"
 #include <json-c/json.h>
 #include <sys/un.h>
-
-volatile sig_atomic_t engine_interrupted;
-volatile sig_atomic_t engine_armed;
-
-void engine_interrupt_finish(void)
-{
-	int sig = engine_interrupted;
-	if (!sig)
-		return;
-	progress_clear();
-	engine_armed = 0;
-	signal(sig, SIG_DFL);
-	raise(sig);
-	_exit(128 + sig); /* only when the signal is blocked */
-}
-
-/* ---------------------------------------------------------------- pure helpers */
 
 const char *engine_errno_name(int err)
 {
@@ -129,34 +113,6 @@ int engine_demux(const char *buf, size_t len, struct strbuf *ret_stdout, struct 
 	return 0;
 }
 
-/* A JSON value parsed from a buffer that may not be NUL-terminated where it ends. */
-static json_object *json_parse_n(const char *buf, size_t len)
-{
-	json_tokener *tok = json_tokener_new();
-	if (!tok)
-		return NULL;
-	json_object *o = json_tokener_parse_ex(tok, buf, (int)len);
-	if (o && json_tokener_get_parse_end(tok) < len) {
-		/* Only whitespace may follow the value. */
-		for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
-			if (!isspace((unsigned char)buf[i])) {
-				json_object_put(o);
-				o = NULL;
-				break;
-			}
-	}
-	json_tokener_free(tok);
-	return o;
-}
-
-static const char *json_str(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* Text from a peer, made printable and cut to max bytes. */
 static char *peer_text(const char *s, size_t len, size_t max)
 {
@@ -176,8 +132,8 @@ static char *peer_text(const char *s, size_t len, size_t max)
 char *engine_message(long status, const char *body, size_t len)
 {
 	if (body && len) {
-		json_object *o = json_parse_n(body, len);
-		const char *msg = json_str(o, "message");
+		json_object *o = json_read(body, len);
+		const char *msg = json_get_str(o, "message");
 		if (msg && *msg) {
 			char *t = peer_text(msg, strlen(msg), 1000);
 			json_object_put(o);
@@ -214,9 +170,9 @@ char *engine_stream_error(const char *body, size_t len)
 		}
 		off += json_tokener_get_parse_end(tok);
 		json_object *detail;
-		const char *msg = json_str(o, "error");
+		const char *msg = json_get_str(o, "error");
 		if (!msg && json_object_object_get_ex(o, "errorDetail", &detail))
-			msg = json_str(detail, "message");
+			msg = json_get_str(detail, "message");
 		if (msg)
 			err = peer_text(msg, strlen(msg), 1000);
 		json_object_put(o);
@@ -225,26 +181,20 @@ char *engine_stream_error(const char *body, size_t len)
 	return err;
 }
 
-static char *json_strdup(json_object *o, const char *key)
-{
-	const char *s = json_str(o, key);
-	return s ? text_sanitize(xstrdup(s)) : NULL;
-}
-
 int engine_version_parse(const char *json, struct engine_version *ret)
 {
-	json_object *o = json_parse_n(json, strlen(json));
-	if (!o || !json_object_is_type(o, json_type_object) || !json_str(o, "ApiVersion")) {
+	json_object *o = json_read(json, strlen(json));
+	if (!o || !json_object_is_type(o, json_type_object) || !json_get_str(o, "ApiVersion")) {
 		json_object_put(o);
 		return -EBADMSG;
 	}
 	*ret = (struct engine_version){
-		.version = json_strdup(o, "Version"),
-		.api_version = json_strdup(o, "ApiVersion"),
-		.min_api_version = json_strdup(o, "MinAPIVersion"),
-		.os = json_strdup(o, "Os"),
-		.arch = json_strdup(o, "Arch"),
-		.kernel_version = json_strdup(o, "KernelVersion"),
+		.version = json_dup_str(o, "Version"),
+		.api_version = json_dup_str(o, "ApiVersion"),
+		.min_api_version = json_dup_str(o, "MinAPIVersion"),
+		.os = json_dup_str(o, "Os"),
+		.arch = json_dup_str(o, "Arch"),
+		.kernel_version = json_dup_str(o, "KernelVersion"),
 	};
 	json_object_put(o);
 	return 0;
@@ -274,7 +224,7 @@ void engine_objects_free(struct engine_object *v, size_t n)
 
 int engine_list_parse(const char *json, struct engine_object **ret, size_t *ret_n)
 {
-	json_object *a = json_parse_n(json, strlen(json));
+	json_object *a = json_read(json, strlen(json));
 	if (!a || !json_object_is_type(a, json_type_array)) {
 		json_object_put(a);
 		return -EBADMSG;
@@ -283,13 +233,13 @@ int engine_list_parse(const char *json, struct engine_object **ret, size_t *ret_
 	struct engine_object *v = xcalloc(n, sizeof(*v));
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(a, i), *x;
-		if (!json_object_is_type(o, json_type_object) || !json_str(o, "Id")) {
+		if (!json_object_is_type(o, json_type_object) || !json_get_str(o, "Id")) {
 			engine_objects_free(v, n);
 			json_object_put(a);
 			return -EBADMSG;
 		}
-		v[i].id = json_strdup(o, "Id");
-		v[i].state = json_strdup(o, "State");
+		v[i].id = json_dup_str(o, "Id");
+		v[i].state = json_dup_str(o, "State");
 		if (json_object_object_get_ex(o, "Created", &x))
 			v[i].created = json_object_get_int64(x);
 		if ((json_object_object_get_ex(o, "RepoTags", &x) || json_object_object_get_ex(o, "Names", &x)) &&
@@ -331,43 +281,28 @@ void engine_response_clear(struct engine_response *r)
 
 /* ---------------------------------------------------------------- the client */
 
+static const struct http_peer engine_peer = {
+	.host = "docker",
+	.name = "the engine",
+	.daemon = "dockerd",
+	.group = "docker",
+	.max_response = ENGINE_MAX_RESPONSE,
+};
+
 struct engine {
-	CURL *curl;
-	char *socket;
+	struct http *http;
 	char *prefix; /* "/v1.41" once negotiated */
 	char api[16];
-	long timeout_ms;
-	bool uninterruptible;
-	const char *progress;
-	char *error;
-	char errbuf[CURL_ERROR_SIZE];
-
-	/* The request under way. */
-	char *rbuf;
-	size_t rlen, rcap;
-	bool too_big;
-	const char *up;
-	size_t up_len, up_off;
-	int last_pct;
 };
 
 struct engine *engine_new(const char *socket_path)
 {
-	static bool global_done;
-	if (dyn_curl_load() < 0)
+	struct http *h = http_new(socket_path, &engine_peer);
+	if (!h)
 		return NULL;
-	if (!global_done) {
-		curl_global_init(CURL_GLOBAL_NOTHING);
-		global_done = true;
-	}
+	http_set_timeout(h, ENGINE_TIMEOUT_QUICK_MS);
 	struct engine *e = xcalloc(1, sizeof(*e));
-	e->curl = curl_easy_init();
-	if (!e->curl) {
-		free(e);
-		return NULL;
-	}
-	e->socket = xstrdup(socket_path);
-	e->timeout_ms = ENGINE_TIMEOUT_QUICK_MS;
+	e->http = h;
 	return e;
 }
 
@@ -375,43 +310,39 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
-	curl_easy_cleanup(e->curl);
-	free(e->socket);
+	http_free(e->http);
 	free(e->prefix);
-	free(e->error);
-	free(e->rbuf);
 	free(e);
 }
 
 const char *engine_socket(const struct engine *e)
 {
-	return e->socket;
+	return http_socket(e->http);
 }
 
 void engine_set_timeout(struct engine *e, long ms)
 {
-	e->timeout_ms = ms > 0 ? ms : ENGINE_TIMEOUT_QUICK_MS;
+	http_set_timeout(e->http, ms > 0 ? ms : ENGINE_TIMEOUT_QUICK_MS);
 }
 
 long engine_timeout(const struct engine *e)
 {
-	return e->timeout_ms;
+	return http_timeout(e->http);
 }
 
 void engine_set_uninterruptible(struct engine *e, bool on)
 {
-	e->uninterruptible = on;
+	http_set_uninterruptible(e->http, on);
 }
 
 void engine_set_progress(struct engine *e, const char *label)
 {
-	e->progress = label;
-	e->last_pct = -1;
+	http_set_progress(e->http, label);
 }
 
 const char *engine_error(const struct engine *e)
 {
-	return e->error ? e->error : "no error";
+	return http_error(e->http);
 }
 
 const char *engine_api(const struct engine *e)
@@ -421,179 +352,31 @@ const char *engine_api(const struct engine *e)
 
 bool engine_body_sent(const struct engine *e)
 {
-	return e->up_len > 0 && e->up_off == e->up_len;
+	return http_body_sent(e->http);
 }
 
-static int fail(struct engine *e, int err, const char *fmt, ...) _printf_(3, 4);
-static int fail(struct engine *e, int err, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	free(e->error);
-	e->error = text_sanitize(xvasprintf(fmt, ap));
-	va_end(ap);
-	return err;
-}
-
-static size_t on_write(char *p, size_t size, size_t n, void *userdata)
-{
-	struct engine *e = userdata;
-	size_t add = size * n;
-	if (e->rlen + add > ENGINE_MAX_RESPONSE) {
-		e->too_big = true;
-		return 0;
-	}
-	if (e->rlen + add + 1 > e->rcap) {
-		size_t cap = e->rcap ? e->rcap : 4096;
-		while (cap < e->rlen + add + 1)
-			cap *= 2;
-		e->rbuf = xrealloc(e->rbuf, cap);
-		e->rcap = cap;
-	}
-	memcpy(e->rbuf + e->rlen, p, add);
-	e->rlen += add;
-	e->rbuf[e->rlen] = '\0';
-	return add;
-}
-
-static size_t on_read(char *dst, size_t size, size_t n, void *userdata)
-{
-	struct engine *e = userdata;
-	size_t left = e->up_len - e->up_off, want = size * n;
-	if (want > left)
-		want = left;
-	memcpy(dst, e->up + e->up_off, want);
-	e->up_off += want;
-	return want;
-}
-
-static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
-{
-	struct engine *e = userdata;
-	if (engine_interrupted && !e->uninterruptible)
-		return 1;
-	if (e->progress && ultotal > 0) {
-		int pct = (int)(ulnow * 100 / ultotal);
-		if (pct != e->last_pct) {
-			e->last_pct = pct;
-			if (pct < 100)
-				progress_show("%s: %d%% of %lld KiB sent", e->progress, pct, (long long)ultotal / 1024);
-			else
-				progress_show("%s: sent, the engine unpacks it", e->progress);
-		}
-	}
-	return 0;
-}
-
-static int request_failed(struct engine *e, CURLcode res, const char *method, const char *path)
-{
-	long oserr = 0;
-	curl_easy_getinfo(e->curl, CURLINFO_OS_ERRNO, &oserr);
-	const char *detail = e->errbuf[0] ? e->errbuf : curl_easy_strerror(res);
-
-	switch (res) {
-	case CURLE_COULDNT_CONNECT:
-		if (oserr == ENOENT)
-			return fail(e, -ENOENT, "no socket at %s: the engine is not running", e->socket);
-		if (oserr == ECONNREFUSED)
-			return fail(e, -ECONNREFUSED,
-				    "nothing listens on %s (connection refused): dockerd is not running, and the "
-				    "socket file is stale",
-				    e->socket);
-		if (oserr == EACCES || oserr == EPERM)
-			return fail(e, -EACCES,
-				    "permission denied on %s: run nestcheck as root or as a member of the docker group",
-				    e->socket);
-		if (oserr == ENOTSOCK)
-			return fail(e, -ENOTSOCK, "%s is not a socket", e->socket);
-		/* A unix socket connects at once; no errno then means the peer closed it straight away. */
-		if (oserr == 0 || oserr == ECONNRESET || oserr == EPIPE)
-			return fail(e, -ECONNRESET, "the engine at %s closed the connection as soon as it was made",
-				    e->socket);
-		return fail(e, oserr > 0 ? -(int)oserr : -EIO, "cannot connect to %s: %s", e->socket,
-			    oserr > 0 ? strerror((int)oserr) : detail);
-	case CURLE_OPERATION_TIMEDOUT:
-		return fail(e, -ETIMEDOUT, "the engine at %s did not answer %s %s within %ld ms", e->socket, method,
-			    path, e->timeout_ms);
-	case CURLE_GOT_NOTHING:
-		return fail(e, -ECONNRESET, "the engine at %s closed the connection without answering %s %s", e->socket,
-			    method, path);
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_WEIRD_SERVER_REPLY:
-	case CURLE_BAD_CONTENT_ENCODING:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return fail(e, -EBADMSG, "the answer of %s to %s %s is not HTTP (%s)", e->socket, method, path, detail);
-	case CURLE_ABORTED_BY_CALLBACK:
-		return fail(e, -EINTR, "%s %s was interrupted by a signal", method, path);
-	case CURLE_WRITE_ERROR:
-		if (e->too_big)
-			return fail(e, -EFBIG, "the answer of %s to %s %s is larger than %u MiB", e->socket, method,
-				    path, ENGINE_MAX_RESPONSE >> 20);
-		break;
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR:
-	case CURLE_PARTIAL_FILE:
-		return fail(e, -ECONNRESET, "the connection to %s broke during %s %s (%s)", e->socket, method, path,
-			    detail);
-	default:
-		break;
-	}
-	return fail(e, -EIO, "%s %s on %s failed: %s", method, path, e->socket, detail);
-}
+#define fail(e, ...) http_fail((e)->http, __VA_ARGS__)
 
 int engine_request(struct engine *e, const char *method, const char *path, const char *content_type, const void *body,
 		   size_t len, struct engine_response *ret)
 {
 	*ret = (struct engine_response){0};
-	if (engine_interrupted && !e->uninterruptible)
-		return fail(e, -EINTR, "%s %s was not sent: interrupted by a signal", method, path);
-
 	bool plain = !e->prefix || streq(path, "/version") || streq(path, "/_ping");
-	_cleanup_free_ char *url = xasprintf("http://docker%s%s", plain ? "" : e->prefix, path);
-	CURL *c = e->curl;
-	struct curl_slist *headers = NULL;
-	_cleanup_free_ char *ct = NULL;
+	_cleanup_free_ char *full = xasprintf("%s%s", plain ? "" : e->prefix, path);
+	_cleanup_free_ char *ct = content_type ? xasprintf("Content-Type: %s", content_type) : NULL;
+	const char *headers[] = {ct, NULL};
 
-	e->rlen = 0;
-	e->too_big = false;
-	if (e->rbuf)
-		e->rbuf[0] = '\0';
-	curl_unix_request_setup(c, e->socket, url, e->timeout_ms, e->errbuf, on_write, on_progress, e);
-	/* No "Expect: 100-continue" round trip before a body. */
-	headers = curl_slist_append(headers, "Expect:");
-	if (content_type) {
-		ct = xasprintf("Content-Type: %s", content_type);
-		headers = curl_slist_append(headers, ct);
-	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	if (streq(method, "POST")) {
-		e->up = body ? body : "";
-		e->up_len = body ? len : 0;
-		e->up_off = 0;
-		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(c, CURLOPT_READDATA, e);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)e->up_len);
-	} else if (!streq(method, "GET")) {
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	}
-
-	CURLcode res = curl_easy_perform(c);
-	curl_slist_free_all(headers);
-	e->up = NULL;
-	if (e->progress)
-		progress_clear();
-	if (res != CURLE_OK)
-		return request_failed(e, res, method, path);
-
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ret->status);
+	int err = http_request(e->http, method, full, headers, body, len, &ret->status);
+	if (err < 0)
+		return err;
 	/* Bytes, not a string: a log stream holds NULs. */
-	ret->body = xmalloc(e->rlen + 1);
-	if (e->rlen)
-		memcpy(ret->body, e->rbuf, e->rlen);
-	ret->body[e->rlen] = '\0';
-	ret->len = e->rlen;
+	size_t n;
+	const char *b = http_body(e->http, &n);
+	ret->body = xmalloc(n + 1);
+	if (n)
+		memcpy(ret->body, b, n);
+	ret->body[n] = '\0';
+	ret->len = n;
 	return 0;
 }
 
@@ -625,7 +408,7 @@ static int request_json(struct engine *e, const char *method, const char *path, 
 		return err;
 	}
 	if (ret) {
-		json_object *o = json_parse_n(r.body, r.len);
+		json_object *o = json_read(r.body, r.len);
 		if (!o || !json_object_is_type(o, t)) {
 			_cleanup_free_ char *t_ = peer_text(r.body, r.len, 60);
 			json_object_put(o);
@@ -655,7 +438,7 @@ int engine_connect(struct engine *e, struct engine_version *ret)
 		_cleanup_free_ char *t = peer_text(r.body, r.len, 60);
 		engine_response_clear(&r);
 		return fail(e, -EBADMSG, "the answer of %s to GET /version is not an engine's version: \"%s\"",
-			    e->socket, t);
+			    engine_socket(e), t);
 	}
 	engine_response_clear(&r);
 	_cleanup_free_ char *why = NULL;
@@ -717,9 +500,8 @@ int engine_image_import(struct engine *e, const char *repo, const char *tag, con
 	struct strbuf q = {0};
 	strbuf_appendf(&q, "/images/create?fromSrc=-&repo=%s&tag=%s", repo, tag);
 	for (const char *const *c = changes; c && *c; c++) {
-		char *esc = curl_easy_escape(e->curl, *c, 0);
+		_cleanup_free_ char *esc = http_escape(e->http, *c);
 		strbuf_appendf(&q, "&changes=%s", esc);
-		curl_free(esc);
 	}
 	_cleanup_free_ char *path = strbuf_take(&q);
 	struct engine_response r;
@@ -772,7 +554,7 @@ int engine_container_create(struct engine *e, const struct engine_create *spec, 
 		request_json(e, "POST", "/containers/create", "container create", 201, body, json_type_object, &answer);
 	if (err < 0)
 		return err;
-	const char *id = json_str(answer, "Id");
+	const char *id = json_get_str(answer, "Id");
 	if (!id || !ref_ok(id)) {
 		json_object_put(answer);
 		return fail(e, -EBADMSG, "container create: the engine's answer holds no container id");
@@ -804,8 +586,8 @@ int engine_container_wait(struct engine *e, const char *id, long *ret_status)
 	if (err < 0)
 		return err;
 	if (json_object_object_get_ex(o, "Error", &err_obj) && json_object_is_type(err_obj, json_type_object) &&
-	    json_str(err_obj, "Message") && *json_str(err_obj, "Message")) {
-		err = fail(e, -EIO, "container wait: %s", json_str(err_obj, "Message"));
+	    json_get_str(err_obj, "Message") && *json_get_str(err_obj, "Message")) {
+		err = fail(e, -EIO, "container wait: %s", json_get_str(err_obj, "Message"));
 	} else if (!json_object_object_get_ex(o, "StatusCode", &v) || !json_object_is_type(v, json_type_int)) {
 		err = fail(e, -EBADMSG, "container wait: the engine's answer holds no StatusCode");
 	} else {
@@ -860,11 +642,10 @@ int engine_list(struct engine *e, const char *kind, const char *label, struct en
 	json_object *f = json_object_new_object(), *l = json_object_new_array();
 	json_object_array_add(l, json_object_new_string(label));
 	json_object_object_add(f, "label", l);
-	char *esc = curl_easy_escape(e->curl, json_object_to_json_string_ext(f, JSON_C_TO_STRING_PLAIN), 0);
+	_cleanup_free_ char *esc = http_escape(e->http, json_object_to_json_string_ext(f, JSON_C_TO_STRING_PLAIN));
 	json_object_put(f);
 	_cleanup_free_ char *path =
 		xasprintf("/%s/json?%sfilters=%s", kind, streq(kind, "containers") ? "all=1&" : "", esc);
-	curl_free(esc);
 	_cleanup_free_ char *what = xasprintf("listing %s", kind);
 
 	struct engine_response r;

@@ -2,6 +2,7 @@
 #ifndef NESTCHECK_ENGINE_H
 #define NESTCHECK_ENGINE_H
 
+#include "client/http.h"
 #include "core/util.h"
 
 #include <signal.h>
@@ -9,7 +10,7 @@
 /*
  * A client of the Docker Engine API over its unix socket (libcurl), with no
  * dependency on the docker CLI. Every request is bounded by a timeout and a
- * response size cap, and aborts when a signal sets engine_interrupted, so
+ * response size cap, and aborts when a signal sets client_interrupted (client/http.h), so
  * that the launch code can still remove what it created.
  *
  * Functions return 0 or a negative errno; after a failure engine_error()
@@ -24,16 +25,6 @@
 #define ENGINE_TIMEOUT_LAUNCH_MS  30000	 /* each step of a launch */
 #define ENGINE_TIMEOUT_CLEANUP_MS 10000	 /* removing what a launch created */
 #define ENGINE_MAX_RESPONSE	  (4u << 20)
-
-/*
- * The SIGINT/SIGTERM handler sets engine_interrupted to the signal number
- * while engine_armed is set (a launch has objects to remove): the running
- * request then aborts with -EINTR. engine_interrupt_finish() ends the
- * process with that signal once the cleanup is done.
- */
-extern volatile sig_atomic_t engine_interrupted;
-extern volatile sig_atomic_t engine_armed;
-void engine_interrupt_finish(void);
 
 /*
  * The socket DOCKER_HOST names: unix://PATH, or the default when it is unset

@@ -60,8 +60,8 @@ static void usage(FILE *out)
 static void on_signal(int sig)
 {
 	/* During a launch the first signal only interrupts: the launch removes what it made, then dies of it. */
-	if (engine_armed && !engine_interrupted) {
-		engine_interrupted = sig;
+	if (client_armed && !client_interrupted) {
+		client_interrupted = sig;
 		return;
 	}
 	bundle_cleanup_on_signal();

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "lxd.h"
+#include "client/lxd.h"
+#include "core/json.h"
 #include "core/dynlib.h"
 #include "report/report.h"
 #include "report/read.h"
@@ -17,9 +19,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define LXD_TIMEOUT_MS	   30000
 #define LXD_EXEC_WAIT_S	   600
-#define LXD_MAX_RESPONSE   (16u << 20)
 #define LXD_MIN_IDMAP_SIZE 65536
 
 enum {
@@ -28,160 +28,13 @@ enum {
 	EXIT_CANNOT_RUN = 2,
 };
 
-static volatile sig_atomic_t lxd_interrupted;
-
 static void on_signal(int sig)
 {
-	if (lxd_interrupted) {
+	if (client_interrupted) {
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}
-	lxd_interrupted = sig;
-}
-
-struct lxd {
-	CURL *curl;
-	char *socket;
-	long timeout_ms;
-	bool uninterruptible;
-	char errbuf[CURL_ERROR_SIZE];
-	struct strbuf rbuf;
-	bool too_big;
-	char *error;
-};
-
-static int lxd_fail(struct lxd *l, int err, const char *fmt, ...) _printf_(3, 4);
-static int lxd_fail(struct lxd *l, int err, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	free(l->error);
-	l->error = text_sanitize(xvasprintf(fmt, ap));
-	va_end(ap);
-	return err;
-}
-
-static size_t on_write(char *p, size_t size, size_t n, void *userdata)
-{
-	struct lxd *l = userdata;
-	size_t add = size * n;
-	if (l->rbuf.len + add > LXD_MAX_RESPONSE) {
-		l->too_big = true;
-		return 0;
-	}
-	if (l->rbuf.len + add + 1 > l->rbuf.cap) {
-		size_t cap = l->rbuf.cap ? l->rbuf.cap : 4096;
-		while (cap < l->rbuf.len + add + 1)
-			cap *= 2;
-		l->rbuf.buf = xrealloc(l->rbuf.buf, cap);
-		l->rbuf.cap = cap;
-	}
-	memcpy(l->rbuf.buf + l->rbuf.len, p, add);
-	l->rbuf.len += add;
-	l->rbuf.buf[l->rbuf.len] = '\0';
-	return add;
-}
-
-static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
-{
-	struct lxd *l = userdata;
-	return lxd_interrupted && !l->uninterruptible;
-}
-
-/*
- * One request to LXD. 0 when an HTTP answer came (any status): *ret_status
- * and the body in l->rbuf; else a negative errno with l->error set.
- */
-static int lxd_request(struct lxd *l, const char *method, const char *path, const char *const *headers,
-		       const void *body, size_t len, long *ret_status)
-{
-	if (lxd_interrupted && !l->uninterruptible)
-		return lxd_fail(l, -EINTR, "%s %s was not sent: interrupted by a signal", method, path);
-	_cleanup_free_ char *url = xasprintf("http://lxd%s", path);
-	CURL *c = l->curl;
-	struct curl_slist *hl = curl_slist_append(NULL, "Expect:");
-
-	l->rbuf.len = 0;
-	l->too_big = false;
-	for (size_t i = 0; headers && headers[i]; i++)
-		hl = curl_slist_append(hl, headers[i]);
-	curl_unix_request_setup(c, l->socket, url, l->timeout_ms, l->errbuf, on_write, on_progress, l);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	if (streq(method, "POST") || streq(method, "PUT")) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? len : 0));
-		if (streq(method, "PUT"))
-			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	} else if (!streq(method, "GET")) {
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	}
-
-	CURLcode res = curl_easy_perform(c);
-	curl_slist_free_all(hl);
-	if (!l->rbuf.buf)
-		l->rbuf.buf = xstrdup("");
-	if (res != CURLE_OK) {
-		long oserr = 0;
-		curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &oserr);
-		if (res == CURLE_COULDNT_CONNECT)
-			return lxd_fail(l, oserr > 0 ? -(int)oserr : -ECONNREFUSED, "cannot connect to LXD at %s: %s",
-					l->socket, oserr > 0 ? strerror((int)oserr) : curl_easy_strerror(res));
-		if (res == CURLE_OPERATION_TIMEDOUT)
-			return lxd_fail(l, -ETIMEDOUT, "LXD at %s did not answer %s %s within %ld ms", l->socket,
-					method, path, l->timeout_ms);
-		if (res == CURLE_ABORTED_BY_CALLBACK)
-			return lxd_fail(l, -EINTR, "%s %s was interrupted by a signal", method, path);
-		if (res == CURLE_WRITE_ERROR && l->too_big)
-			return lxd_fail(l, -EFBIG, "LXD's answer to %s %s is larger than %u MiB", method, path,
-					LXD_MAX_RESPONSE >> 20);
-		return lxd_fail(l, -EIO, "%s %s on %s failed: %s", method, path, l->socket,
-				l->errbuf[0] ? l->errbuf : curl_easy_strerror(res));
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, ret_status);
-	return 0;
-}
-
-/*
- * A request whose answer is LXD's JSON envelope: *ret gets its "metadata"
- * (a new reference, may be NULL) and *ret_op its "operation" for an async
- * answer. An error answer becomes -ENOENT (404) or -EIO with LXD's text.
- */
-static int lxd_call(struct lxd *l, const char *method, const char *path, const char *const *headers, const void *body,
-		    size_t len, json_object **ret, char **ret_op)
-{
-	long status = 0;
-	int err = lxd_request(l, method, path, headers, body, len, &status);
-	if (err < 0)
-		return err;
-	json_object *root = json_tokener_parse(l->rbuf.buf), *v;
-	if (!json_object_is_type(root, json_type_object)) {
-		json_object_put(root);
-		return lxd_fail(l, -EBADMSG, "LXD's answer to %s %s is not JSON (HTTP %ld)", method, path, status);
-	}
-	const char *type = json_object_object_get_ex(root, "type", &v) ? json_object_get_string(v) : NULL;
-	if (status >= 400 || !type || streq(type, "error")) {
-		const char *msg = json_object_object_get_ex(root, "error", &v) ? json_object_get_string(v) : NULL;
-		err = lxd_fail(l, status == 404 ? -ENOENT : -EIO, "%s %s: %s", method, path,
-			       msg && msg[0] ? msg : "LXD answered with an error");
-		json_object_put(root);
-		return err;
-	}
-	if (ret)
-		*ret = json_object_object_get_ex(root, "metadata", &v) ? json_object_get(v) : NULL;
-	if (ret_op)
-		*ret_op = json_object_object_get_ex(root, "operation", &v) && json_object_is_type(v, json_type_string)
-				  ? xstrdup(json_object_get_string(v))
-				  : NULL;
-	json_object_put(root);
-	return 0;
-}
-
-static const char *jstr(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+	client_interrupted = sig;
 }
 
 /* ---------------------------------------------------------------- what to push */
@@ -337,7 +190,7 @@ struct instance {
 
 static const char *cfg(const struct instance *in, const char *key)
 {
-	return jstr(in->config, key);
+	return json_get_str(in->config, key);
 }
 
 static bool cfg_true(const struct instance *in, const char *key)
@@ -517,7 +370,7 @@ static void instance_judge(const struct instance *in, struct result *r)
 /* ---------------------------------------------------------------- the run */
 
 struct run {
-	struct lxd l;
+	struct lxd *l;
 	struct instance in;
 	char dir[32];
 	bool dir_made;
@@ -526,13 +379,12 @@ struct run {
 static int push(struct run *rn, const char *type, const char *name, const char *mode, const void *body, size_t len)
 {
 	_cleanup_free_ char *p = xasprintf("%s%s%s", rn->dir, name ? "/" : "", name ? name : "");
-	char *esc = curl_easy_escape(rn->l.curl, p, 0);
+	_cleanup_free_ char *esc = lxd_escape(rn->l, p);
 	_cleanup_free_ char *path = xasprintf("/1.0/instances/%s/files?path=%s", rn->in.name, esc);
-	curl_free(esc);
 	_cleanup_free_ char *h_type = xasprintf("X-LXD-type: %s", type), *h_mode = xasprintf("X-LXD-mode: %s", mode);
 	const char *const headers[] = {
 		"Content-Type: application/octet-stream", h_type, h_mode, "X-LXD-uid: 0", "X-LXD-gid: 0", NULL};
-	return lxd_call(&rn->l, "POST", path, headers, body, len, NULL, NULL);
+	return lxd_call(rn->l, "POST", path, headers, body, len, NULL, NULL);
 }
 
 static int push_file(struct run *rn, const struct push_file *f)
@@ -540,11 +392,11 @@ static int push_file(struct run *rn, const struct push_file *f)
 	_cleanup_close_ int fd = open(f->path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0)
-		return lxd_fail(&rn->l, -errno, "cannot read %s: %s", f->path, strerror(errno));
+		return lxd_fail(rn->l, -errno, "cannot read %s: %s", f->path, strerror(errno));
 	size_t size = (size_t)st.st_size;
 	void *m = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
 	if (m == MAP_FAILED)
-		return lxd_fail(&rn->l, -errno, "cannot map %s: %s", f->path, strerror(errno));
+		return lxd_fail(rn->l, -errno, "cannot map %s: %s", f->path, strerror(errno));
 	int err = push(rn, "file", f->name, "0755", m ? m : "", size);
 	if (m)
 		munmap(m, size);
@@ -557,23 +409,23 @@ static int push_file(struct run *rn, const struct push_file *f)
 static int operation_wait(struct run *rn, const char *op, long wait_s, json_object **ret)
 {
 	_cleanup_free_ char *path = xasprintf("%s/wait?timeout=%ld", op, wait_s);
-	long saved = rn->l.timeout_ms;
-	rn->l.timeout_ms = wait_s * 1000 + LXD_TIMEOUT_MS;
+	long saved = lxd_timeout(rn->l);
+	lxd_set_timeout(rn->l, wait_s * 1000 + LXD_TIMEOUT_MS);
 	json_object *md = NULL;
-	int err = lxd_call(&rn->l, "GET", path, NULL, NULL, 0, &md, NULL);
-	rn->l.timeout_ms = saved;
+	int err = lxd_call(rn->l, "GET", path, NULL, NULL, 0, &md, NULL);
+	lxd_set_timeout(rn->l, saved);
 	if (err < 0)
 		return err;
-	const char *st = jstr(md, "status"), *e = jstr(md, "err");
+	const char *st = json_get_str(md, "status"), *e = json_get_str(md, "err");
 	if (!st || (!streq(st, "Success") && !streq(st, "Failure") && !streq(st, "Cancelled"))) {
 		json_object_put(md);
 		if (st && streq(st, "Running"))
-			return lxd_fail(&rn->l, -ETIMEDOUT, "the command in %s did not end within %ld s", rn->in.name,
+			return lxd_fail(rn->l, -ETIMEDOUT, "the command in %s did not end within %ld s", rn->in.name,
 					wait_s);
-		return lxd_fail(&rn->l, -EBADMSG, "LXD's operation %s has no final status", op);
+		return lxd_fail(rn->l, -EBADMSG, "LXD's operation %s has no final status", op);
 	}
 	if (!streq(st, "Success")) {
-		int r = lxd_fail(&rn->l, -EIO, "the command in %s failed: %s", rn->in.name, e && e[0] ? e : st);
+		int r = lxd_fail(rn->l, -EIO, "the command in %s failed: %s", rn->in.name, e && e[0] ? e : st);
 		json_object_put(md);
 		return r;
 	}
@@ -583,14 +435,17 @@ static int operation_wait(struct run *rn, const char *op, long wait_s, json_obje
 
 static char *log_fetch(struct run *rn, json_object *output, const char *fd)
 {
-	const char *p = jstr(output, fd);
+	const char *p = json_get_str(output, fd);
 	if (!p || p[0] != '/')
 		return NULL;
 	long status = 0;
 	char *ret = NULL;
-	if (lxd_request(&rn->l, "GET", p, NULL, NULL, 0, &status) == 0 && status == 200)
-		ret = xstrndup(rn->l.rbuf.buf, rn->l.rbuf.len);
-	lxd_request(&rn->l, "DELETE", p, NULL, NULL, 0, &status);
+	if (lxd_request(rn->l, "GET", p, NULL, NULL, 0, &status) == 0 && status == 200) {
+		size_t n;
+		const char *b = lxd_body(rn->l, &n);
+		ret = xstrndup(b, n);
+	}
+	lxd_request(rn->l, "DELETE", p, NULL, NULL, 0, &status);
 	return ret;
 }
 
@@ -618,12 +473,12 @@ static int exec_in(struct run *rn, const char *const *argv, long wait_s, long *r
 	const char *body = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	_cleanup_free_ char *path = xasprintf("/1.0/instances/%s/exec", rn->in.name), *op = NULL;
 	const char *const headers[] = {"Content-Type: application/json", NULL};
-	int err = lxd_call(&rn->l, "POST", path, headers, body, strlen(body), NULL, &op);
+	int err = lxd_call(rn->l, "POST", path, headers, body, strlen(body), NULL, &op);
 	json_object_put(req);
 	if (err < 0)
 		return err;
 	if (!op || op[0] != '/')
-		return lxd_fail(&rn->l, -EBADMSG, "LXD's answer to POST %s names no operation", path);
+		return lxd_fail(rn->l, -EBADMSG, "LXD's answer to POST %s names no operation", path);
 
 	json_object *md = NULL, *inner, *output = NULL, *rv;
 	err = operation_wait(rn, op, wait_s, &md);
@@ -632,7 +487,7 @@ static int exec_in(struct run *rn, const char *const *argv, long wait_s, long *r
 	if (!json_object_object_get_ex(md, "metadata", &inner) || !json_object_object_get_ex(inner, "return", &rv) ||
 	    !json_object_is_type(rv, json_type_int)) {
 		json_object_put(md);
-		return lxd_fail(&rn->l, -EBADMSG, "LXD's exec operation %s reports no exit status", op);
+		return lxd_fail(rn->l, -EBADMSG, "LXD's exec operation %s reports no exit status", op);
 	}
 	*ret_status = json_object_get_int(rv);
 	json_object_object_get_ex(inner, "output", &output);
@@ -653,12 +508,12 @@ static void cleanup_dir(struct run *rn)
 {
 	if (!rn->dir_made)
 		return;
-	rn->l.uninterruptible = true;
+	lxd_set_uninterruptible(rn->l, true);
 	long st = -1;
 	const char *const argv[] = {"rm", "-rf", rn->dir, NULL};
 	if (exec_in(rn, argv, 60, &st, NULL, NULL) < 0 || st != 0)
 		fprintf(stderr, "nestcheck: could not remove %s from %s: %s\n", rn->dir, rn->in.name,
-			st > 0 ? "rm failed" : rn->l.error);
+			st > 0 ? "rm failed" : lxd_error(rn->l));
 	else
 		rn->dir_made = false;
 }
@@ -670,23 +525,6 @@ static char *first_line(const char *s)
 	while (*s == '\n')
 		s++;
 	return text_sanitize(xstrndup(s, strcspn(s, "\n")));
-}
-
-static const char *socket_find(char **ret_tried)
-{
-	static char buf[4096];
-	const char *dir = getenv("LXD_DIR");
-	if (dir && dir[0]) {
-		snprintf(buf, sizeof(buf), "%s/unix.socket", dir);
-		*ret_tried = xstrdup(buf);
-		return access(buf, F_OK) == 0 ? buf : NULL;
-	}
-	static const char *const cands[] = {"/var/lib/lxd/unix.socket", "/var/snap/lxd/common/lxd/unix.socket"};
-	for (size_t i = 0; i < ARRAY_SIZE(cands); i++)
-		if (access(cands[i], F_OK) == 0)
-			return cands[i];
-	*ret_tried = xasprintf("%s or %s", cands[0], cands[1]);
-	return NULL;
 }
 
 static void usage(FILE *out)
@@ -802,7 +640,7 @@ int lxd_main(int argc, char **argv)
 		goto out;
 	}
 
-	const char *sock = socket_find(&tried);
+	const char *sock = lxd_socket_find(&tried);
 	if (!sock) {
 		fprintf(stderr, "nestcheck: no LXD socket at %s: is LXD running on this host?\n", tried);
 		goto out;
@@ -813,14 +651,11 @@ int lxd_main(int argc, char **argv)
 	}
 	/* Loaded now so that it is mapped, and pushed, for the launch checks inside. */
 	(void)dyn_archive_load();
-	curl_global_init(CURL_GLOBAL_NOTHING);
-	rn.l.curl = curl_easy_init();
-	if (!rn.l.curl) {
+	rn.l = lxd_new(sock);
+	if (!rn.l) {
 		fprintf(stderr, "nestcheck: cannot start libcurl\n");
 		goto out;
 	}
-	rn.l.socket = xstrdup(sock);
-	rn.l.timeout_ms = LXD_TIMEOUT_MS;
 	rn.in.name = xstrdup(name);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -828,16 +663,16 @@ int lxd_main(int argc, char **argv)
 	/* The instance. */
 	ipath = xasprintf("/1.0/instances/%s", name);
 	json_object *md = NULL, *v;
-	int err = lxd_call(&rn.l, "GET", ipath, NULL, NULL, 0, &md, NULL);
+	int err = lxd_call(rn.l, "GET", ipath, NULL, NULL, 0, &md, NULL);
 	if (err == -ENOENT) {
 		fprintf(stderr, "nestcheck: LXD at %s has no instance %s\n", sock, name);
 		goto out;
 	}
 	if (err < 0) {
-		fprintf(stderr, "nestcheck: %s\n", rn.l.error);
+		fprintf(stderr, "nestcheck: %s\n", lxd_error(rn.l));
 		goto out;
 	}
-	const char *status = jstr(md, "status");
+	const char *status = json_get_str(md, "status");
 	if (!status || !json_object_object_get_ex(md, "expanded_config", &v) ||
 	    !json_object_is_type(v, json_type_object)) {
 		json_object_put(md);
@@ -863,14 +698,14 @@ int lxd_main(int argc, char **argv)
 	snprintf(rn.dir, sizeof(rn.dir), "/tmp/nestcheck-%s", hex);
 	err = push(&rn, "directory", NULL, "0700", NULL, 0);
 	if (err < 0) {
-		fprintf(stderr, "nestcheck: cannot create %s in %s: %s\n", rn.dir, name, rn.l.error);
+		fprintf(stderr, "nestcheck: cannot create %s in %s: %s\n", rn.dir, name, lxd_error(rn.l));
 		goto out;
 	}
 	rn.dir_made = true;
 	for (size_t i = 0; i < pl.n; i++) {
 		err = push_file(&rn, &pl.v[i]);
 		if (err < 0) {
-			fprintf(stderr, "nestcheck: cannot push %s into %s: %s\n", pl.v[i].path, name, rn.l.error);
+			fprintf(stderr, "nestcheck: cannot push %s into %s: %s\n", pl.v[i].path, name, lxd_error(rn.l));
 			goto out;
 		}
 	}
@@ -888,11 +723,11 @@ int lxd_main(int argc, char **argv)
 	err = exec_in(&rn, (const char *const *)args.v, LXD_EXEC_WAIT_S, &st, &out, &errs);
 	strv_clear(&args);
 	if (err < 0) {
-		fprintf(stderr, "nestcheck: cannot run nestcheck in %s: %s\n", name, rn.l.error);
+		fprintf(stderr, "nestcheck: cannot run nestcheck in %s: %s\n", name, lxd_error(rn.l));
 		goto out;
 	}
 	cleanup_dir(&rn);
-	if (lxd_interrupted)
+	if (client_interrupted)
 		goto out;
 	if (st != 0 && st != 1) {
 		_cleanup_free_ char *l1 = first_line(errs && errs[0] ? errs : out);
@@ -950,14 +785,10 @@ out:
 	json_object_put(rn.in.config);
 	free(rn.in.name);
 	free(rn.in.status);
-	free(rn.l.socket);
-	free(rn.l.error);
-	free(rn.l.rbuf.buf);
-	if (rn.l.curl)
-		curl_easy_cleanup(rn.l.curl);
-	if (lxd_interrupted) {
-		signal(lxd_interrupted, SIG_DFL);
-		raise(lxd_interrupted);
+	lxd_free(rn.l);
+	if (client_interrupted) {
+		signal(client_interrupted, SIG_DFL);
+		raise(client_interrupted);
 	}
 	return ret;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "policy.h"
+#include "core/json.h"
 #include "core/check.h"
 #include "core/parse.h"
 #include "core/runner.h"
@@ -76,7 +77,7 @@ static bool check_id_known(const char *id)
 
 int policy_parse(const char *text, struct policy **ret, char **ret_error)
 {
-	json_object *obj = json_parse_strict(text);
+	json_object *obj = json_read_strict(text);
 	if (!obj || !json_object_is_type(obj, json_type_object)) {
 		json_object_put(obj);
 		return bad(ret_error, "not a JSON object (strict JSON: no comments, no trailing commas)");

@@ -95,29 +95,6 @@ int dyn_archive_load(void)
 	return r;
 }
 
-void curl_unix_request_setup(CURL *c, const char *socket_path, const char *url, long timeout_ms, char *errbuf,
-			     curl_write_callback write_cb, curl_xferinfo_callback progress_cb, void *userdata)
-{
-	dyn_curl->easy_reset(c);
-	errbuf[0] = '\0';
-	dyn_curl->easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path);
-	dyn_curl->easy_setopt(c, CURLOPT_URL, url);
-#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85 */
-	dyn_curl->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
-#else
-	dyn_curl->easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP);
-#endif
-	dyn_curl->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	dyn_curl->easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-	dyn_curl->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	dyn_curl->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	dyn_curl->easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-	dyn_curl->easy_setopt(c, CURLOPT_WRITEDATA, userdata);
-	dyn_curl->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	dyn_curl->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
-	dyn_curl->easy_setopt(c, CURLOPT_XFERINFODATA, userdata);
-}
-
 const char *dyn_error(void)
 {
 	return dyn_last_error[0] ? dyn_last_error : "not loaded";

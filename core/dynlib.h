@@ -72,14 +72,6 @@ struct dyn_archive {
 /* 0 once the library is loaded (then dyn_curl / dyn_archive are set); -ELIBACC when it is not installed. */
 int dyn_curl_load(void);
 int dyn_archive_load(void);
-/*
- * Reset c for one HTTP request over the unix socket at socket_path: http only,
- * no signals, bounded by timeout_ms (connect and whole transfer), errors into
- * errbuf, the body to write_cb and progress (for interruption) to progress_cb,
- * both with userdata. Needs dyn_curl_load() first.
- */
-void curl_unix_request_setup(CURL *c, const char *socket_path, const char *url, long timeout_ms, char *errbuf,
-			     curl_write_callback write_cb, curl_xferinfo_callback progress_cb, void *userdata);
 /* dlerror()'s text of the last failed load, for a summary. */
 const char *dyn_error(void);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "parse.h"
+#include "json.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -841,52 +842,9 @@ int proc_status_hex(const char *buf, const char *field, uint64_t *ret)
 	return 0;
 }
 
-/* Whether text has a quote or comment outside a string: json-c's strict mode lets '...' through. */
-static bool json_has_foreign_tokens(const char *text)
-{
-	bool in_string = false;
-	for (const char *p = text; *p; p++) {
-		if (in_string) {
-			if (*p == '\\' && p[1])
-				p++;
-			else if (*p == '"')
-				in_string = false;
-		} else if (*p == '"') {
-			in_string = true;
-		} else if (*p == '\'' || (*p == '/' && (p[1] == '/' || p[1] == '*'))) {
-			return true;
-		}
-	}
-	return false;
-}
-
-json_object *json_parse_strict(const char *text)
-{
-	if (json_has_foreign_tokens(text))
-		return NULL;
-	struct json_tokener *tok = json_tokener_new();
-	if (!tok)
-		return NULL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	size_t len = strlen(text);
-	json_object *obj = json_tokener_parse_ex(tok, text, (int)(len > INT_MAX ? INT_MAX : len));
-	if (obj && json_tokener_get_error(tok) == json_tokener_success) {
-		size_t end = json_tokener_get_parse_end(tok);
-		if (text[end + strspn(text + end, " \t\r\n")] != '\0') {
-			json_object_put(obj);
-			obj = NULL;
-		}
-	} else {
-		json_object_put(obj);
-		obj = NULL;
-	}
-	json_tokener_free(tok);
-	return obj;
-}
-
 int docker_daemon_bool(const char *json, const char *key, bool *ret)
 {
-	json_object *obj = json_parse_strict(json);
+	json_object *obj = json_read_strict(json);
 	if (!obj || !json_object_is_type(obj, json_type_object)) {
 		json_object_put(obj);
 		return -EBADMSG;
@@ -907,7 +865,7 @@ int docker_daemon_bool(const char *json, const char *key, bool *ret)
 
 int docker_data_root(const char *json, char **ret)
 {
-	json_object *obj = json_parse_strict(json);
+	json_object *obj = json_read_strict(json);
 	if (!obj || !json_object_is_type(obj, json_type_object)) {
 		json_object_put(obj);
 		return -EBADMSG;

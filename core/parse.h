@@ -113,9 +113,6 @@ int proc_status_euid(const char *buf, uint32_t *ret);
 /* "CapEff:\t0000003fffffffff" from proc/self/status. */
 int proc_status_hex(const char *buf, const char *field, uint64_t *ret);
 
-/* JSON as dockerd reads it: strict, one value, nothing after it; NULL when it is not. */
-struct json_object;
-struct json_object *json_parse_strict(const char *text);
 /* A boolean key of daemon.json: -ENOENT when unset, -EBADMSG on bad JSON or a non-boolean. */
 int docker_daemon_bool(const char *json, const char *key, bool *ret);
 /* data-root from daemon.json ("graph" in old releases); -ENOENT when unset, -EBADMSG on bad JSON. */

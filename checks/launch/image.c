@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "image.h"
+#include "core/json.h"
 #include "core/parse.h"
 #include "core/util.h"
 
@@ -188,7 +189,7 @@ static int parse_steps(json_object *nested, struct probe_report *rep)
 
 int probe_report_parse(const char *json, struct probe_report *ret)
 {
-	json_object *obj = json_parse_strict(json);
+	json_object *obj = json_read_strict(json);
 	struct probe_report rep = {.seccomp_mode = -1};
 	json_object *version = NULL, *seccomp, *mode = NULL;
 	int r = -EBADMSG;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "parse.h"
+#include "core/json.h"
 
 #include <json-c/json.h>
 
@@ -58,13 +59,6 @@ static long get_long(json_object *o, const char *key, long dflt)
 	return (long)json_object_get_int64(v);
 }
 
-static bool get_bool(json_object *o, const char *key)
-{
-	json_object *v;
-	return o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_boolean) &&
-	       json_object_get_boolean(v);
-}
-
 static void get_strv(json_object *o, const char *key, struct strv *ret)
 {
 	json_object *a;
@@ -99,7 +93,7 @@ char *engine_obs_build(const char *socket, const struct engine_version *v, const
 		       long ms)
 {
 	json_object *o = json_object_new_object();
-	json_object *info = info_json ? json_tokener_parse(info_json) : NULL, *x;
+	json_object *info = info_json ? json_read(info_json, strlen(info_json)) : NULL, *x;
 	add_str(o, "state", "ok");
 	add_str(o, "socket", socket);
 	add_version(o, v);
@@ -154,7 +148,7 @@ char *engine_obs_failure(enum engine_state state, const char *socket, int err, c
 
 int engine_obs_parse(const char *value, struct engine_obs *ret)
 {
-	json_object *o = json_tokener_parse(value);
+	json_object *o = json_read(value, strlen(value));
 	const char *state = get_str(o, "state");
 	size_t i;
 	if (!o || !json_object_is_type(o, json_type_object) || !state)
@@ -260,14 +254,14 @@ static void run_clear(struct launch_run *r)
 
 int launch_obs_parse(const char *value, struct launch_obs *ret)
 {
-	json_object *o = json_tokener_parse(value), *left;
+	json_object *o = json_read(value, strlen(value)), *left;
 	*ret = (struct launch_obs){0};
 	if (!o || !json_object_is_type(o, json_type_object))
 		goto junk;
 	ret->image = dup_str(o, "image");
-	ret->image_reused = get_bool(o, "image_reused");
-	ret->image_removed = get_bool(o, "image_removed");
-	ret->image_kept = get_bool(o, "image_kept");
+	ret->image_reused = json_get_true(o, "image_reused");
+	ret->image_removed = json_get_true(o, "image_removed");
+	ret->image_kept = json_get_true(o, "image_kept");
 	ret->image_error = dup_str(o, "image_error");
 	ret->error = dup_str(o, "error");
 	ret->err_name = dup_str(o, "errno");

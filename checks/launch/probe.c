@@ -149,7 +149,7 @@ static void sweep_leftovers(struct launch *l, json_object *obs)
 	progress_show("removing the leftovers of earlier runs");
 	if (engine_list(l->e, "containers", PROBE_IMAGE_LABEL, &v, &n) == 0) {
 		time_t now = time(NULL);
-		for (size_t i = 0; i < n && !engine_interrupted; i++) {
+		for (size_t i = 0; i < n && !client_interrupted; i++) {
 			if (!container_is_leftover(l, &v[i], now))
 				continue;
 			if (engine_container_remove(l->e, v[i].id) == 0)
@@ -162,8 +162,8 @@ static void sweep_leftovers(struct launch *l, json_object *obs)
 		strv_push(&errors, xstrdup(engine_error(l->e)));
 	}
 	/* Images of other nestcheck versions; this version's own is reused (and removed at the end). */
-	if (!engine_interrupted && engine_list(l->e, "images", PROBE_IMAGE_LABEL, &v, &n) == 0) {
-		for (size_t i = 0; i < n && !engine_interrupted; i++) {
+	if (!client_interrupted && engine_list(l->e, "images", PROBE_IMAGE_LABEL, &v, &n) == 0) {
+		for (size_t i = 0; i < n && !client_interrupted; i++) {
 			if (strv_contains(&v[i].tags, l->ref))
 				continue;
 			int err = engine_image_remove(l->e, v[i].id, false);
@@ -173,7 +173,7 @@ static void sweep_leftovers(struct launch *l, json_object *obs)
 				strv_push(&errors, xstrdup(engine_error(l->e)));
 		}
 		engine_objects_free(v, n);
-	} else if (!engine_interrupted) {
+	} else if (!client_interrupted) {
 		strv_push(&errors, xstrdup(engine_error(l->e)));
 	}
 	json_object_object_add(left, "containers", json_object_new_int64(containers));
@@ -255,7 +255,7 @@ static int create_whole(struct launch *l, const struct engine_create *spec, char
 
 static bool step_interrupted(json_object *run, enum launch_phase p)
 {
-	if (!engine_interrupted)
+	if (!client_interrupted)
 		return false;
 	run_failed(run, p, -EINTR, "interrupted by a signal");
 	return true;
@@ -358,7 +358,7 @@ static void remove_image(struct launch *l, json_object *obs, bool imported)
 	progress_show("removing the probe image");
 	int err = engine_image_remove(l->e, l->ref, false);
 	/* An import cut short after its body was sent completes in the engine all the same: wait for it. */
-	while (err == -ENOENT && imported && engine_interrupted && now_ms() - t0 < IMPORT_SETTLE_MS) {
+	while (err == -ENOENT && imported && client_interrupted && now_ms() - t0 < IMPORT_SETTLE_MS) {
 		sleep_ms(100);
 		err = engine_image_remove(l->e, l->ref, false);
 	}
@@ -405,7 +405,7 @@ int probe_launch(void *userdata, char **ret)
 	set_str(obs, "image", l.ref);
 
 	/* From here on a signal only interrupts: what was created is removed first. */
-	engine_armed = 1;
+	client_armed = 1;
 	err = engine_connect(l.e, &v);
 	engine_version_clear(&v);
 	if (err < 0) {
@@ -416,10 +416,10 @@ int probe_launch(void *userdata, char **ret)
 	engine_set_timeout(l.e, l.step_ms);
 
 	sweep_leftovers(&l, obs);
-	if (!engine_interrupted && ensure_image(&l, obs, &imported, &plain) == 0) {
+	if (!client_interrupted && ensure_image(&l, obs, &imported, &plain) == 0) {
 		plain = run_container(&l, false);
 		json_object *p;
-		if (req->nested && !engine_interrupted && json_object_object_get_ex(plain, "state", &p) &&
+		if (req->nested && !client_interrupted && json_object_object_get_ex(plain, "state", &p) &&
 		    streq(json_object_get_string(p), "ran"))
 			json_object_object_add(obs, "nested", run_container(&l, true));
 	}
@@ -427,7 +427,7 @@ int probe_launch(void *userdata, char **ret)
 		json_object_object_add(obs, "plain", plain);
 
 	cleanup_mode(&l, true);
-	if (engine_interrupted)
+	if (client_interrupted)
 		sweep_own_containers(&l);
 	if (req->keep_image)
 		json_object_object_add(obs, "image_kept", json_object_new_boolean(true));
@@ -437,10 +437,10 @@ out:
 	progress_clear();
 	engine_free(l.e);
 	free(l.ref);
-	engine_armed = 0;
-	if (engine_interrupted) {
+	client_armed = 0;
+	if (client_interrupted) {
 		json_object_put(obs);
-		engine_interrupt_finish();
+		client_interrupt_finish();
 	}
 	*ret = json_line(obs);
 	return 0;

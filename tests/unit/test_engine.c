@@ -451,7 +451,7 @@ static void test_no_socket(void **state)
 
 static void on_alarm(int sig)
 {
-	engine_interrupted = sig;
+	client_interrupted = sig;
 }
 
 /* A signal during a request that hangs: it ends at once (not after the timeout), -EINTR. */
@@ -480,7 +480,7 @@ static void test_interrupt(void **state)
 	engine_set_uninterruptible(e, true);
 	engine_set_timeout(e, 200);
 	assert_int_equal(engine_connect(e, &v), -ETIMEDOUT);
-	engine_interrupted = 0;
+	client_interrupted = 0;
 	signal(SIGALRM, SIG_DFL);
 	engine_free(e);
 	peer_stop(&p);
