@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "cli.h"
+#include "core/manifest.h"
 #include "bundle.h"
 #include "core/check.h"
 #include "collect.h"
@@ -82,6 +83,39 @@ static bool use_colour(void)
 	return isatty(STDOUT_FILENO) && !(nc && nc[0]);
 }
 
+/*
+ * --print-manifest [RELEASE]: the evidence manifest, one "KIND PATH" line per
+ * path, for scripts/capture-sysroot.sh. Not in --help: it serves the scripts.
+ */
+static int print_manifest(int argc, char **argv)
+{
+	_cleanup_free_ char *release = NULL;
+	if (argc > 2) {
+		fprintf(stderr, "nestcheck: --print-manifest takes at most one kernel release\n");
+		return EXIT_CANNOT_RUN;
+	}
+	if (argc == 2) {
+		const char *r = argv[1];
+		if (!r[0] || r[0] == '.' || strchr(r, '/') || strlen(r) > 64) {
+			fprintf(stderr, "nestcheck: --print-manifest: '%s' is not a kernel release\n", r);
+			return EXIT_CANNOT_RUN;
+		}
+		release = xstrdup(r);
+	} else {
+		struct host *h;
+		if (host_new(NULL, &h) == 0) {
+			host_kernel_release(h, &release);
+			host_free(h);
+		}
+	}
+	manifest_print(release, stdout);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "nestcheck: cannot write the manifest: %s\n", strerror(errno));
+		return EXIT_CANNOT_RUN;
+	}
+	return EXIT_OK;
+}
+
 int cli_main(int argc, char **argv)
 {
 	enum {
@@ -134,6 +168,8 @@ int cli_main(int argc, char **argv)
 		return explain_main(argc - 1, argv + 1);
 	if (argc > 1 && streq(argv[1], "diff"))
 		return diff_main(argc - 1, argv + 1);
+	if (argc > 1 && streq(argv[1], "--print-manifest"))
+		return print_manifest(argc - 1, argv + 1);
 
 	opterr = 0;
 	optind = 1;

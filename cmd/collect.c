@@ -22,6 +22,7 @@
  *     container stack's stanzas (as a capture always does).
  */
 #include "collect.h"
+#include "core/manifest.h"
 #include "core/check.h"
 #include "core/dynlib.h"
 #include "core/host.h"
@@ -62,51 +63,6 @@ static void add_file(struct collection *col, struct host *h, const char *path)
 		add(col, path, buf, len);
 }
 
-static const char *const manifest[] = {
-	"proc/version",
-	"proc/sys/kernel/osrelease",
-	"proc/cmdline",
-	"proc/filesystems",
-	"proc/config.gz",
-	"proc/modules",
-	"proc/sys/user/max_user_namespaces",
-	"proc/sys/kernel/unprivileged_userns_clone",
-	"proc/sys/kernel/apparmor_restrict_unprivileged_userns",
-	"proc/sys/net/ipv4/ip_forward",
-	"sys/module/apparmor/parameters/enabled",
-	"sys/kernel/security/lsm",
-	"sys/kernel/security/apparmor/profiles",
-	"sys/fs/cgroup/cgroup.controllers",
-	"sys/fs/cgroup/cgroup.subtree_control",
-	"etc/os-release",
-	"usr/lib/os-release",
-	"etc/subuid",
-	"etc/subgid",
-	"etc/docker/daemon.json",
-	"run/systemd/container",
-	"proc/1/cgroup",
-	"proc/1/comm",
-	"proc/self/uid_map",
-	"proc/self/gid_map",
-	"proc/self/setgroups",
-	"proc/self/mountinfo",
-	"proc/self/cgroup",
-	"proc/self/status",
-	"proc/self/attr/current",
-	"proc/self/attr/apparmor/current",
-};
-
-static const char *const module_files[] = {
-	"modules.dep.bin",     "modules.alias.bin", "modules.builtin.bin", "modules.builtin", "modules.builtin.modinfo",
-	"modules.symbols.bin", "modules.softdep",   "modules.devname",	   "modules.order",
-};
-
-static const char *const stack_packages[] = {
-	"docker.io", "docker-ce",   "docker-ce-cli", "containerd",     "containerd.io", "runc",	      "crun",
-	"lxc",	     "liblxc1",	    "liblxc-common", "lxcfs",	       "lxd",		"lxd-client", "incus",
-	"apparmor",  "libseccomp2", "iptables",	     "fuse-overlayfs", "uidmap",
-};
-
 static const char *const system_users[] = {"root", "lxd", "_lxd", "incus", "dockremap", "docker"};
 
 /* Does the stanza (its lines) say "Package: NAME" for one of the stack's packages? */
@@ -117,8 +73,8 @@ static bool stack_stanza(const char *stanza)
 			continue;
 		const char *name = l + strlen("Package: ");
 		size_t n = strcspn(name, "\n");
-		for (size_t i = 0; i < ARRAY_SIZE(stack_packages); i++)
-			if (strlen(stack_packages[i]) == n && !strncmp(name, stack_packages[i], n))
+		for (const char *const *p = manifest_packages; *p; p++)
+			if (strlen(*p) == n && !strncmp(name, *p, n))
 				return true;
 	}
 	return false;
@@ -383,6 +339,55 @@ static void collect_usage(FILE *out)
 	      out);
 }
 
+struct collect_walk {
+	struct collection *col;
+	struct host *h;
+	bool redact;
+};
+
+/* One manifest path into the bundle, taken as its kind says. */
+static void collect_one(const char *path, enum manifest_kind kind, void *userdata)
+{
+	struct collect_walk *w = userdata;
+	char *buf, *link;
+	size_t len;
+
+	switch (kind) {
+	case MANIFEST_FILE:
+	case MANIFEST_SELF:
+		add_file(w->col, w->h, path);
+		break;
+	case MANIFEST_LINK:
+		if (host_read_link(w->h, path, &link) == 0) {
+			char *text = xasprintf("%s\n", link);
+			free(link);
+			add(w->col, path, text, strlen(text));
+		}
+		break;
+	case MANIFEST_ENVIRON:
+		if (host_read_file(w->h, path, &buf, &len) == 0) {
+			char *env = environ_filter(buf, len, &len);
+			free(buf);
+			add(w->col, path, env, len);
+		}
+		break;
+	case MANIFEST_SOCKET:
+	case MANIFEST_MARK:
+		if (host_access(w->h, path) == 0)
+			add(w->col, path, xstrdup(""), 0);
+		break;
+	case MANIFEST_DPKG:
+		if (host_read_text(w->h, path, &buf) == 0) {
+			char *st = dpkg_filter(buf, w->redact, &len);
+			free(buf);
+			add(w->col, path, st, len);
+		}
+		break;
+	case _MANIFEST_KIND_MAX:
+		break;
+	}
+}
+
 int collect_main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -444,45 +449,13 @@ int collect_main(int argc, char **argv)
 	c.no_launch = true;
 	runner_run(&c, &sel, &rep);
 
-	/* The manifest, as scripts/capture-sysroot.sh copies it, read through the same live host. */
-	for (size_t i = 0; i < ARRAY_SIZE(manifest); i++)
-		add_file(&col, h, manifest[i]);
-	static const char *const ns[] = {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"};
-	for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
-		_cleanup_free_ char *path = xasprintf("proc/self/ns/%s", ns[i]);
-		char *link;
-		if (host_read_link(h, path, &link) == 0) {
-			char *text = xasprintf("%s\n", link);
-			free(link);
-			add(&col, path, text, strlen(text));
-		}
-	}
-	char *buf;
-	size_t len;
-	if (host_read_file(h, "proc/1/environ", &buf, &len) == 0) {
-		char *env = environ_filter(buf, len, &len);
-		free(buf);
-		add(&col, "proc/1/environ", env, len);
-	}
-	if (host_access(h, ".dockerenv") == 0)
-		add(&col, ".dockerenv", xstrdup(""), 0);
-	if (host_access(h, "dev/lxd/sock") == 0)
-		add(&col, "dev/lxd/sock", xstrdup(""), 0);
+	/* The manifest (core/manifest.c), read through the same live host. */
 	_cleanup_free_ char *release = NULL;
-	if (host_kernel_release(h, &release) == 0) {
-		_cleanup_free_ char *boot = xasprintf("boot/config-%s", release);
-		add_file(&col, h, boot);
-		for (size_t i = 0; i < ARRAY_SIZE(module_files); i++) {
-			_cleanup_free_ char *path = xasprintf("lib/modules/%s/%s", release, module_files[i]);
-			add_file(&col, h, path);
-		}
-	}
-	if (host_read_text(h, "var/lib/dpkg/status", &buf) == 0) {
-		char *st = dpkg_filter(buf, redact, &len);
-		free(buf);
-		add(&col, "var/lib/dpkg/status", st, len);
-	}
+	host_kernel_release(h, &release);
+	struct collect_walk w = {&col, h, redact};
+	manifest_each(release, collect_one, &w);
 
+	char *buf;
 	/* Observations, built in memory: no temp file. */
 	size_t olen = 0;
 	buf = NULL;
