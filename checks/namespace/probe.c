@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "probe.h"
+#include "core/child.h"
 #include "parse.h"
 #include "core/util.h"
 
@@ -47,30 +48,6 @@ static void put_step(struct strbuf *sb, const char *step, int err)
 	put_err(sb, err);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* waitpid() that gives up after ms: 0 when reaped, -ETIMEDOUT, or -errno. */
-static int reap(pid_t pid, int *status, int ms)
-{
-	long long deadline = now_ms() + ms;
-	for (unsigned step = 100;; step = step < 10000 ? step * 2 : step) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-		if (r == pid)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (now_ms() >= deadline)
-			return -ETIMEDOUT;
-		struct timespec ts = {.tv_nsec = (long)step * 1000};
-		nanosleep(&ts, NULL);
-	}
-}
-
 /* Hold off the signals that end nestcheck while a probe owns files or cgroups it must remove. */
 static void signals_hold(sigset_t *old)
 {
@@ -88,99 +65,56 @@ static void signals_release(const sigset_t *old)
 	sigprocmask(SIG_SETMASK, old, NULL);
 }
 
-typedef void (*child_fn)(struct strbuf *out, void *arg);
+typedef void (*probe_fn)(struct strbuf *out, void *arg);
+
+struct probe_call {
+	probe_fn fn;
+	void *arg;
+};
+
+/* In the child: the probe's answer, written whole to the pipe. */
+static void probe_child(void *arg, int out)
+{
+	const struct probe_call *call = arg;
+	struct strbuf sb = {0};
+	call->fn(&sb, call->arg);
+	for (size_t off = 0; sb.buf && off < sb.len;) {
+		ssize_t n = write(out, sb.buf + off, sb.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+}
 
 /*
  * Run fn in a forked child and return what it wrote. A child that is not
  * done after PROBE_CHILD_TIMEOUT_MS is killed and reaped ("timeout"); one
  * that dies silently gives "killed=SIGxxx" or "exit=N".
  */
-static int child_run(child_fn fn, void *arg, const sigset_t *child_mask, char **ret)
+static int child_probe(probe_fn fn, void *arg, const sigset_t *child_mask, char **ret)
 {
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		int err = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return err;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		if (child_mask)
-			sigprocmask(SIG_SETMASK, child_mask, NULL);
-		/* Never outlive nestcheck, even when it is killed outright. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(1);
-		struct strbuf sb = {0};
-		fn(&sb, arg);
-		for (size_t off = 0; sb.buf && off < sb.len;) {
-			ssize_t n = write(fds[1], sb.buf + off, sb.len - off);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			off += (size_t)n;
-		}
-		_exit(0);
-	}
-	close(fds[1]);
-
-	struct strbuf out = {0};
-	long long deadline = now_ms() + PROBE_CHILD_TIMEOUT_MS;
-	bool timed_out = false;
-	for (;;) {
-		long long left = deadline - now_ms();
-		if (left <= 0) {
-			timed_out = true;
-			break;
-		}
-		struct pollfd p = {.fd = fds[0], .events = POLLIN};
-		int n = poll(&p, 1, (int)left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (n == 0) {
-			timed_out = true;
-			break;
-		}
-		char buf[512];
-		ssize_t k = read(fds[0], buf, sizeof(buf) - 1);
-		if (k < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (k <= 0)
-			break;
-		buf[k] = '\0';
-		if (out.len + (size_t)k <= PROBE_OUTPUT_MAX)
-			strbuf_append(&out, buf);
-	}
-	close(fds[0]);
-
-	int status = 0;
-	if (timed_out)
-		kill(pid, SIGKILL);
-	/* After its answer the child is exiting: what is left of the deadline is plenty. */
-	long long left = deadline - now_ms();
-	int r = reap(pid, &status, timed_out ? 1000 : (int)(left > 100 ? left : 100));
-	if (r == -ETIMEDOUT && !timed_out) {
-		timed_out = true;
-		kill(pid, SIGKILL);
-		r = reap(pid, &status, 1000);
-	}
-	_cleanup_free_ char *text = strbuf_take(&out);
+	struct probe_call call = {fn, arg};
+	const struct child_opts o = {
+		.timeout_ms = PROBE_CHILD_TIMEOUT_MS, .max_output = PROBE_OUTPUT_MAX, .mask = child_mask};
+	struct child_result res;
+	int r = child_run(probe_child, &call, &o, &res);
 	if (r < 0)
-		return r; /* a child stuck in the kernel even after SIGKILL: nothing to say */
-
-	if (timed_out) {
+		return r;
+	if (!res.reaped) {
+		child_result_clear(&res);
+		return -ETIMEDOUT; /* a child stuck in the kernel even after SIGKILL: nothing to say */
+	}
+	if (res.timed_out) {
+		child_result_clear(&res);
 		*ret = xstrdup("timeout");
 		return 0;
 	}
+	_cleanup_free_ char *text = TAKE_PTR(res.out);
+	int status = res.status;
+	child_result_clear(&res);
+	/* A NUL would end the text: what follows it is dropped, as a string read would. */
 	strstrip_right(text);
 	if (!*text) {
 		if (WIFSIGNALED(status)) {
@@ -214,7 +148,7 @@ static void child_unshare(struct strbuf *out, void *arg)
 
 int probe_ns_unshare(void *userdata, char **ret)
 {
-	return child_run(child_unshare, userdata, NULL, ret);
+	return child_probe(child_unshare, userdata, NULL, ret);
 }
 
 /* A directory to mount on inside the child's private mount namespace: nothing outside sees it. */
@@ -243,6 +177,14 @@ static bool enter_private_mounts(struct strbuf *out, int flags)
 	return true;
 }
 
+static void mount_proc_child(void *target, int out)
+{
+	int err = mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ? errno : 0;
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%d", err);
+	(void)!write(out, buf, (size_t)n);
+}
+
 static void child_proc_mount(struct strbuf *out, void *arg)
 {
 	bool new_userns = *(const bool *)arg;
@@ -251,47 +193,26 @@ static void child_proc_mount(struct strbuf *out, void *arg)
 		return;
 
 	/* Only a child joins the new pid namespace: it is its pid 1, like the container's init. */
-	const char *target = scratch_dir();
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		put_step(out, "pipe", errno);
+	const struct child_opts o = {.timeout_ms = PROBE_CHILD_TIMEOUT_MS, .max_output = 32};
+	struct child_result res;
+	int r = child_run(mount_proc_child, (void *)scratch_dir(), &o, &res);
+	if (r < 0) {
+		put_step(out, "fork", -r);
 		return;
 	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		put_step(out, "fork", errno);
-		close(fds[0]);
-		close(fds[1]);
-		return;
-	}
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		int err = mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ? errno : 0;
-		/* The answer goes through a pipe: an exit status can be rewritten (valgrind, sanitizers). */
-		if (write(fds[1], &err, sizeof(err)) != (ssize_t)sizeof(err))
-			_exit(1);
-		_exit(0);
-	}
-	close(fds[1]);
-	int err;
-	ssize_t n;
-	while ((n = read(fds[0], &err, sizeof(err))) < 0 && errno == EINTR)
-		;
-	close(fds[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (n != (ssize_t)sizeof(err))
-		strbuf_appendf(out, "mount:%s", WIFSIGNALED(status) ? "killed" : "noanswer");
-	else if (err == 0)
+	/* The answer comes as text: an exit status can be rewritten (valgrind, sanitizers). */
+	if (!res.out_len)
+		strbuf_appendf(out, "mount:%s", res.reaped && WIFSIGNALED(res.status) ? "killed" : "noanswer");
+	else if (streq(res.out, "0"))
 		strbuf_append(out, "ok");
 	else
-		put_step(out, "mount", err);
+		put_step(out, "mount", atoi(res.out));
+	child_result_clear(&res);
 }
 
 int probe_proc_mount(void *userdata, char **ret)
 {
-	return child_run(child_proc_mount, userdata, NULL, ret);
+	return child_probe(child_proc_mount, userdata, NULL, ret);
 }
 
 static void child_sysfs_mount(struct strbuf *out, void *arg)
@@ -309,7 +230,7 @@ static void child_sysfs_mount(struct strbuf *out, void *arg)
 
 int probe_sysfs_mount(void *userdata, char **ret)
 {
-	return child_run(child_sysfs_mount, userdata, NULL, ret);
+	return child_probe(child_sysfs_mount, userdata, NULL, ret);
 }
 
 static void child_mknod(struct strbuf *out, void *arg)
@@ -375,7 +296,7 @@ int probe_mknod(void *userdata, char **ret)
 	}
 	if (r == 0) {
 		_cleanup_free_ char *text = NULL;
-		r = child_run(child_mknod, dir, &old, &text);
+		r = child_probe(child_mknod, dir, &old, &text);
 		_cleanup_free_ char *null = xasprintf("%s/null", dir);
 		_cleanup_free_ char *wh = xasprintf("%s/whiteout", dir);
 		unlink(null);
@@ -406,7 +327,7 @@ static void child_keyring(struct strbuf *out, void *arg _unused_)
 
 int probe_keyring(void *userdata _unused_, char **ret)
 {
-	return child_run(child_keyring, NULL, NULL, ret);
+	return child_probe(child_keyring, NULL, NULL, ret);
 }
 
 static void child_oom_score_adj(struct strbuf *out, void *arg _unused_)
@@ -440,7 +361,7 @@ static void child_oom_score_adj(struct strbuf *out, void *arg _unused_)
 
 int probe_oom_score_adj(void *userdata _unused_, char **ret)
 {
-	return child_run(child_oom_score_adj, NULL, NULL, ret);
+	return child_probe(child_oom_score_adj, NULL, NULL, ret);
 }
 
 static void child_seccomp(struct strbuf *out, void *arg _unused_)
@@ -454,7 +375,7 @@ static void child_seccomp(struct strbuf *out, void *arg _unused_)
 
 int probe_seccomp_user_notif(void *userdata _unused_, char **ret)
 {
-	return child_run(child_seccomp, NULL, NULL, ret);
+	return child_probe(child_seccomp, NULL, NULL, ret);
 }
 
 /* A small cgroup file, trailing newline removed: length or -errno. */
@@ -660,7 +581,7 @@ int probe_cgroup_delegation(void *userdata, char **ret)
 	sigset_t old;
 
 	signals_hold(&old);
-	int r = child_run(child_cgroup, &cc, &old, ret);
+	int r = child_probe(child_cgroup, &cc, &old, ret);
 	/* The child removes it; this catches a child that was killed first. */
 	rmdir(temp);
 	signals_release(&old);

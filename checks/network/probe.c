@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "probe.h"
+#include "core/child.h"
 #include "parse.h"
 #include "core/util.h"
 
@@ -15,9 +16,9 @@ int probe_network_timeout_ms = IPTABLES_TIMEOUT_MS;
 /* Output kept per stream; the rest is read and dropped so the child never blocks. */
 #define CAPTURE_MAX (64u << 10)
 
+/* What a command printed, and how it ended. */
 struct capture {
 	char *out, *err;
-	size_t out_len, err_len;
 	bool timed_out;
 	int status;
 };
@@ -29,104 +30,18 @@ static void capture_clear(struct capture *c)
 	*c = (struct capture){0};
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void drain(int fd, char **buf, size_t *len, bool *eof)
-{
-	char chunk[4096];
-	ssize_t n = read(fd, chunk, sizeof(chunk));
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (n <= 0) {
-		*eof = true;
-		return;
-	}
-	size_t keep = *len < CAPTURE_MAX ? CAPTURE_MAX - *len : 0;
-	if ((size_t)n < keep)
-		keep = (size_t)n;
-	if (keep) {
-		*buf = xrealloc(*buf, *len + keep + 1);
-		memcpy(*buf + *len, chunk, keep);
-		*len += keep;
-		(*buf)[*len] = '\0';
-	}
-}
-
 /* Run argv[0] (an absolute path) with a fixed environment; its stdout and stderr are captured. */
 static int run_capture(char *const argv[], int timeout_ms, struct capture *ret)
 {
 	static char *const env[] = {"LC_ALL=C", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 				    NULL};
-	int out[2], err[2];
-
-	if (pipe2(out, O_CLOEXEC) < 0)
-		return -errno;
-	if (pipe2(err, O_CLOEXEC) < 0) {
-		int e = -errno;
-		close(out[0]);
-		close(out[1]);
-		return e;
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = -errno;
-		close(out[0]), close(out[1]), close(err[0]), close(err[1]);
-		return e;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (null < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
-			_exit(127);
-		execve(argv[0], argv, env);
-		_exit(127);
-	}
-	close(out[1]);
-	close(err[1]);
-
-	struct capture c = {0};
-	bool out_eof = false, err_eof = false, reaped = false;
-	long long deadline = now_ms() + timeout_ms;
-	for (;;) {
-		if (!reaped && out_eof && err_eof) {
-			pid_t w = waitpid(pid, &c.status, WNOHANG);
-			if (w == pid)
-				reaped = true;
-		}
-		if (reaped)
-			break;
-		long long left = deadline - now_ms();
-		if (left <= 0) {
-			c.timed_out = true;
-			break;
-		}
-		struct pollfd pfd[2] = {{.fd = out_eof ? -1 : out[0], .events = POLLIN},
-					{.fd = err_eof ? -1 : err[0], .events = POLLIN}};
-		/* With both pipes closed, poll only sleeps: wait for the exit in small steps. */
-		int r = poll(pfd, 2, out_eof && err_eof ? (left < 20 ? (int)left : 20) : (int)left);
-		if (r < 0 && errno != EINTR)
-			break;
-		if (pfd[0].revents)
-			drain(out[0], &c.out, &c.out_len, &out_eof);
-		if (pfd[1].revents)
-			drain(err[0], &c.err, &c.err_len, &err_eof);
-	}
-	if (!reaped) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, &c.status, 0) < 0 && errno == EINTR)
-			;
-	}
-	close(out[0]);
-	close(err[0]);
-	if (!c.out)
-		c.out = xstrdup("");
-	if (!c.err)
-		c.err = xstrdup("");
-	*ret = c;
+	const struct child_opts o = {.timeout_ms = timeout_ms, .max_output = CAPTURE_MAX, .stderr_apart = true};
+	struct child_result r;
+	int err = child_exec(argv, env, &o, &r);
+	if (err < 0)
+		return err;
+	*ret = (struct capture){TAKE_PTR(r.out), TAKE_PTR(r.err), r.timed_out || !r.reaped, r.status};
+	child_result_clear(&r);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "probe.h"
+#include "core/child.h"
 #include "core/util.h"
 
 #include <fcntl.h>
@@ -30,14 +31,7 @@ static char *tool_find(const char *const *names)
 	return NULL;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-_Noreturn static void tool_child(const void *arg, int out)
+_Noreturn static void tool_child(void *arg, int out)
 {
 	const char *path = ((const char *const *)arg)[0], *targ = ((const char *const *)arg)[1];
 	/* A process group of its own, so that a timeout kills what the tool started too. */
@@ -67,114 +61,31 @@ _Noreturn static void tool_child(const void *arg, int out)
 	_exit(127);
 }
 
-/* Wait until pid exits (without reaping it) or the deadline passes: true when it exited. */
-static bool child_exited_by(pid_t pid, long long deadline)
-{
-	for (;;) {
-		siginfo_t si = {0};
-		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
-			return true;
-		if (now_ms() >= deadline)
-			return false;
-		struct timespec ts = {0, 10 * 1000000};
-		nanosleep(&ts, NULL);
-	}
-}
-
 /*
- * Reap a child that was sent SIGKILL, waiting at most ms. A child blocked
- * in a FUSE request that its daemon never answers cannot die until the
- * daemon answers or its connection is aborted: it is left behind then
- * (init reaps it once it dies) rather than hanging nestcheck. True when reaped.
+ * Run fn in a child of its own process group, killed with what it started
+ * after TOOL_PROBE_TIMEOUT_MS; at most cap bytes of its output, NULs made '?'
+ * (they would end the text early). 1 when it timed out or would not die, 0
+ * when it ended, a negative errno when it could not start.
  */
-static bool reap_bounded(pid_t pid, int *ret_status, int ms)
+static int tool_run(child_fn fn, void *arg, char *buf, size_t cap, int *ret_status)
 {
-	for (int waited = 0;; waited += 10) {
-		pid_t r = waitpid(pid, ret_status, WNOHANG);
-		if (r == pid || (r < 0 && errno != EINTR))
-			return r == pid;
-		if (waited >= ms)
-			return false;
-		struct timespec ts = {0, 10 * 1000000};
-		nanosleep(&ts, NULL);
-	}
-}
-
-/* A child whose stdout is a pipe: fork it, run child(arg, write end) in it. */
-struct piped_child {
-	pid_t pid;
-	int fd; /* the read end */
-};
-
-static int piped_fork(struct piped_child *ret, void (*child)(const void *arg, int out), const void *arg)
-{
-	int pfd[2];
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return -errno;
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		int err = -errno;
-		close(pfd[0]);
-		close(pfd[1]);
-		return err;
-	}
-	if (pid == 0) {
-		/* Die with nestcheck. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		child(arg, pfd[1]);
-		_exit(127);
-	}
-	close(pfd[1]);
-	*ret = (struct piped_child){pid, pfd[0]};
-	return 0;
-}
-
-/*
- * Read what the child writes (at most cap bytes kept, NUL-terminated) until
- * EOF and its exit, or until TOOL_PROBE_TIMEOUT_MS. Then kill it and its
- * process group and reap it, boundedly. True when it timed out.
- */
-static bool piped_collect(struct piped_child *pc, char *buf, size_t cap, int *ret_status)
-{
-	size_t len = 0;
-	long long deadline = now_ms() + TOOL_PROBE_TIMEOUT_MS;
-	bool timed_out = false;
-	for (;;) {
-		long long left = deadline - now_ms();
-		struct pollfd p = {.fd = pc->fd, .events = POLLIN};
-		int n = left > 0 ? poll(&p, 1, (int)left) : 0;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			timed_out = true;
-			break;
-		}
-		char chunk[1024];
-		ssize_t got = read(pc->fd, chunk, sizeof(chunk));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break; /* EOF: every holder of the pipe is gone */
-		size_t keep = (size_t)got < cap - len ? (size_t)got : cap - len;
-		/* NULs would end the text early. */
-		for (size_t i = 0; i < keep; i++)
-			buf[len++] = chunk[i] ? chunk[i] : '?';
-	}
-	close(pc->fd);
-	buf[len] = '\0';
-
-	if (!timed_out && !child_exited_by(pc->pid, deadline))
-		timed_out = true;
-	/* Not reaped yet, so the group id is still the child's: kill whatever it left behind. */
-	kill(-pc->pid, SIGKILL);
-	kill(pc->pid, SIGKILL);
+	static const struct child_opts opts = {
+		.timeout_ms = TOOL_PROBE_TIMEOUT_MS, .max_output = 0, .own_group = true, .reap_ms = 500};
+	struct child_opts o = opts;
+	struct child_result res;
+	o.max_output = cap;
+	buf[0] = '\0';
 	*ret_status = 0;
-	if (!reap_bounded(pc->pid, ret_status, 500))
-		timed_out = true;
-	return timed_out;
+	int err = child_run(fn, arg, &o, &res);
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < res.out_len; i++)
+		buf[i] = res.out[i] ? res.out[i] : '?';
+	buf[res.out_len] = '\0';
+	*ret_status = res.status;
+	bool bad = res.timed_out || !res.reaped;
+	child_result_clear(&res);
+	return bad ? 1 : 0;
 }
 
 /* The first lines of what the tool printed, made printable, one per line. */
@@ -202,13 +113,11 @@ int probe_tool_version(void *userdata, char **ret)
 		return 0;
 	}
 	const char *args[2] = {path, tp->arg};
-	struct piped_child pc;
-	int err = piped_fork(&pc, tool_child, args);
-	if (err < 0)
-		return err;
 	char buf[TOOL_OUTPUT_MAX + 1];
 	int status;
-	bool timed_out = piped_collect(&pc, buf, TOOL_OUTPUT_MAX, &status);
+	int timed_out = tool_run(tool_child, (void *)args, buf, TOOL_OUTPUT_MAX, &status);
+	if (timed_out < 0)
+		return timed_out;
 
 	struct strbuf sb = {0};
 	strbuf_append(&sb, path);
@@ -230,7 +139,7 @@ int probe_tool_version(void *userdata, char **ret)
 	return 0;
 }
 
-_Noreturn static void read_child(const void *arg, int out)
+_Noreturn static void read_child(void *arg, int out)
 {
 	char buf[4096];
 	int err = 0, fd = open(arg, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -245,13 +154,12 @@ _Noreturn static void read_child(const void *arg, int out)
 
 int probe_read_bounded(void *userdata, char **ret)
 {
-	struct piped_child pc;
-	int err = piped_fork(&pc, read_child, userdata);
-	if (err < 0)
-		return err;
 	char buf[64];
 	int status;
-	if (piped_collect(&pc, buf, sizeof(buf) - 1, &status)) {
+	int r = tool_run(read_child, userdata, buf, sizeof(buf) - 1, &status);
+	if (r < 0)
+		return r;
+	if (r) {
 		*ret = xstrdup("timeout");
 		return 0;
 	}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "probe.h"
+#include "core/child.h"
 #include "parse.h"
 #include "core/util.h"
 
@@ -200,23 +201,6 @@ static int scratch_make(const char *dir, const char *tag)
 	return 0;
 }
 
-/* Wait for pid at most ms, then kill it; 0 with its status, or -ETIMEDOUT. */
-static int reap_bounded(pid_t pid, int ms, int *ret_status)
-{
-	for (int pass = 0; pass < 2; pass++) {
-		for (int waited = 0; waited <= ms; waited++) {
-			pid_t w = waitpid(pid, ret_status, WNOHANG);
-			if (w == pid)
-				return 0;
-			if (w < 0 && errno != EINTR)
-				return -errno;
-			nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
-		}
-		kill(pid, SIGKILL);
-	}
-	return -ETIMEDOUT;
-}
-
 enum attempt {
 	ATTEMPT_PLAIN,	   /* a new mount namespace, as dockerd's SupportsOverlay */
 	ATTEMPT_USERXATTR, /* the same with userxattr, as dockerd's layer mounts in a user namespace */
@@ -245,18 +229,26 @@ static int write_proc(const char *path, const char *text)
 	return err;
 }
 
-static _Noreturn void overlay_child(enum attempt a, const char *merged, const char *opts, uid_t uid, gid_t gid,
-				    pid_t parent, int fd)
+struct overlay_call {
+	enum attempt a;
+	const char *merged, *opts;
+	uid_t uid;
+	gid_t gid;
+};
+
+static _Noreturn void overlay_child(void *arg, int fd)
 {
+	const struct overlay_call *call = arg;
+	enum attempt a = call->a;
+	const char *merged = call->merged, *opts = call->opts;
+	uid_t uid = call->uid;
+	gid_t gid = call->gid;
 	char map[64];
 	int err;
 
-	/* Never run the CLI's cleanup from here, and never outlive the parent. */
+	/* Never run the CLI's cleanup from here. */
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(1);
 
 	if (a == ATTEMPT_USERNS) {
 		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
@@ -280,41 +272,6 @@ static _Noreturn void overlay_child(enum attempt a, const char *merged, const ch
 		child_exit(fd, NULL, errno);
 	umount2(merged, MNT_DETACH);
 	child_exit(fd, NULL, 0);
-}
-
-/* Read the child's one-line verdict within ms; NULL when none came. */
-static char *read_verdict(int fd, int ms)
-{
-	char buf[64];
-	size_t len = 0;
-	struct timespec start, now;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long left = ms - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int n = left > 0 ? poll(&p, 1, (int)left) : 0;
-		if (n < 0 && errno == EINTR)
-			continue;
-		/* Out of time: what the child said counts, silence is a timeout. */
-		if (n <= 0) {
-			if (len == 0)
-				return NULL;
-			break;
-		}
-		ssize_t got = read(fd, buf + len, sizeof(buf) - 1 - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		len += (size_t)got;
-		if (len == sizeof(buf) - 1)
-			break;
-	}
-	if (len == 0)
-		return xstrdup("no-answer");
-	buf[len] = '\0';
-	return xstrdup(buf);
 }
 
 /*
@@ -346,43 +303,30 @@ static int overlay_attempt(const char *dir, enum attempt a, char **ret)
 	_cleanup_free_ char *opts = xasprintf("lowerdir=%s/lower2:%s/lower1,upperdir=%s/upper,workdir=%s/work%s", root,
 					      root, root, root, a == ATTEMPT_PLAIN ? "" : ",userxattr");
 	_cleanup_free_ char *merged = xasprintf("%s/merged", root);
-	int pfd[2];
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		r = -errno;
-		scratch_remove();
-		return r;
-	}
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
-	pid_t parent = getpid();
+	struct overlay_call call = {a, merged, opts, geteuid(), getegid()};
+	const struct child_opts o = {.timeout_ms = ATTEMPT_TIMEOUT_MS,
+				     .max_output = 63,
+				     .reap_ms = REAP_TIMEOUT_MS,
+				     .running = &scratch_child};
+	struct child_result res;
 	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(pfd[0]);
-		close(pfd[1]);
+	r = child_run(overlay_child, &call, &o, &res);
+	if (r < 0) {
 		scratch_remove();
 		return r;
 	}
-	if (pid == 0) {
-		close(pfd[0]);
-		overlay_child(a, merged, opts, uid, gid, parent, pfd[1]);
-	}
-	scratch_child = pid;
-	close(pfd[1]);
-	char *verdict = read_verdict(pfd[0], ATTEMPT_TIMEOUT_MS);
-	close(pfd[0]);
-	int status = 0;
-	if (!verdict)
-		kill(pid, SIGKILL);
-	int w = reap_bounded(pid, REAP_TIMEOUT_MS, &status);
-	scratch_child = 0;
-	if (!verdict)
+	/* What the child said counts, even when it then hung; silence is a timeout. */
+	char *verdict;
+	if (res.out_len)
+		verdict = xstrdup(res.out);
+	else if (res.timed_out)
 		verdict = xstrdup("timeout");
-	else if (streq(verdict, "no-answer") && w == 0 && WIFSIGNALED(status)) {
-		free(verdict);
-		verdict = xasprintf("killed:%s", sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
-	}
+	else if (res.reaped && WIFSIGNALED(res.status))
+		verdict = xasprintf("killed:%s",
+				    sigabbrev_np(WTERMSIG(res.status)) ? sigabbrev_np(WTERMSIG(res.status)) : "?");
+	else
+		verdict = xstrdup("no-answer");
+	child_result_clear(&res);
 	/* The child's namespace, and the mount in it, are gone: the tree can go. */
 	scratch_remove();
 	*ret = verdict;

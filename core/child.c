@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "child.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+void child_result_clear(struct child_result *r)
+{
+	free(r->out);
+	free(r->err);
+	*r = (struct child_result){0};
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+	nanosleep(&ts, NULL);
+}
+
+/* Keep up to max bytes of what fd has; false at EOF or error. */
+static bool drain(int fd, struct strbuf *sb, size_t max)
+{
+	char chunk[4096];
+	ssize_t n = read(fd, chunk, sizeof(chunk));
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (n == 0)
+		return false;
+	size_t keep = sb->len < max ? max - sb->len : 0;
+	if (keep > (size_t)n)
+		keep = (size_t)n;
+	if (sb->len + keep + 1 > sb->cap) {
+		sb->cap = sb->len + keep + 1 > 256 ? sb->len + keep + 1 : 256;
+		sb->buf = xrealloc(sb->buf, sb->cap);
+	}
+	memcpy(sb->buf + sb->len, chunk, keep);
+	sb->len += keep;
+	sb->buf[sb->len] = '\0';
+	return true;
+}
+
+/* Whether pid exited (not reaped yet, so its group id stays its own) before the deadline. */
+static bool exited_by(pid_t pid, long long deadline)
+{
+	for (;;) {
+		siginfo_t si = {0};
+		int r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+		if ((r == 0 && si.si_pid == pid) || (r < 0 && errno != EINTR))
+			return true;
+		if (now_ms() >= deadline)
+			return false;
+		pause_ms(5);
+	}
+}
+
+static bool reap_within(pid_t pid, int *status, long ms)
+{
+	for (long waited = 0;; waited += 5) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			return r == pid;
+		if (waited >= ms)
+			return false;
+		pause_ms(5);
+	}
+}
+
+/* The parent's half: collect the pipes, wait, kill, reap. */
+static void collect(pid_t pid, int out, int err, const struct child_opts *o, struct child_result *ret)
+{
+	struct strbuf sout = {0}, serr = {0};
+	long long deadline = now_ms() + o->timeout_ms;
+	bool timed_out = false;
+
+	while (out >= 0 || err >= 0) {
+		long long left = deadline - now_ms();
+		if (left <= 0) {
+			timed_out = true;
+			break;
+		}
+		struct pollfd p[2] = {{.fd = out, .events = POLLIN}, {.fd = err, .events = POLLIN}};
+		int n = poll(p, 2, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (n == 0) {
+			timed_out = true;
+			break;
+		}
+		if (out >= 0 && p[0].revents && !drain(out, &sout, o->max_output)) {
+			close(out);
+			out = -1;
+		}
+		if (err >= 0 && p[1].revents && !drain(err, &serr, o->max_output)) {
+			close(err);
+			err = -1;
+		}
+	}
+	if (out >= 0)
+		close(out);
+	if (err >= 0)
+		close(err);
+	if (!timed_out && !exited_by(pid, deadline))
+		timed_out = true;
+	if (o->own_group)
+		kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	ret->status = 0;
+	ret->reaped = reap_within(pid, &ret->status, o->reap_ms > 0 ? o->reap_ms : 1000);
+	ret->timed_out = timed_out;
+	if (o->running)
+		*o->running = 0;
+	ret->out = sout.buf ? sout.buf : xstrdup("");
+	ret->out_len = sout.len;
+	ret->err = serr.buf ? serr.buf : xstrdup("");
+	ret->err_len = serr.len;
+}
+
+/* The child's first steps: die with nestcheck, its own group and mask if asked. */
+static void child_setup(pid_t parent, const struct child_opts *o)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* The parent died before prctl: do nothing. (0: a new pid namespace's first process sees no parent.) */
+	pid_t pp = getppid();
+	if (pp != 0 && pp != parent)
+		_exit(127);
+	if (o->own_group)
+		setpgid(0, 0);
+	if (o->mask)
+		sigprocmask(SIG_SETMASK, o->mask, NULL);
+}
+
+static int start(int fds[2], int efds[2], bool want_err)
+{
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	if (want_err && pipe2(efds, O_CLOEXEC) < 0) {
+		int e = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return e;
+	}
+	return 0;
+}
+
+static void close_pair(int fds[2])
+{
+	close(fds[0]);
+	close(fds[1]);
+}
+
+int child_run(child_fn fn, void *arg, const struct child_opts *o, struct child_result *ret)
+{
+	int fds[2], efds[2] = {-1, -1};
+	int r = start(fds, efds, false);
+	if (r < 0)
+		return r;
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close_pair(fds);
+		return r;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child_setup(parent, o);
+		fn(arg, fds[1]);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (o->running)
+		*o->running = pid;
+	*ret = (struct child_result){0};
+	collect(pid, fds[0], -1, o, ret);
+	return 0;
+}
+
+int child_exec(char *const argv[], char *const envp[], const struct child_opts *o, struct child_result *ret)
+{
+	int fds[2], efds[2] = {-1, -1};
+	int r = start(fds, efds, o->stderr_apart);
+	if (r < 0)
+		return r;
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close_pair(fds);
+		if (o->stderr_apart)
+			close_pair(efds);
+		return r;
+	}
+	if (pid == 0) {
+		child_setup(parent, o);
+		signal(SIGPIPE, SIG_DFL);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(fds[1], STDOUT_FILENO) < 0 ||
+		    dup2(o->stderr_apart ? efds[1] : fds[1], STDERR_FILENO) < 0)
+			_exit(127);
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (o->stderr_apart)
+		close(efds[1]);
+	if (o->running)
+		*o->running = pid;
+	*ret = (struct child_result){0};
+	collect(pid, fds[0], o->stderr_apart ? efds[0] : -1, o, ret);
+	return 0;
+}
