@@ -9,7 +9,7 @@
 #include "explain.h"
 #include "report/junit.h"
 #include "lxd.h"
-#include "policy.h"
+#include "options.h"
 #include "checks/storage/probe.h"
 #include "report/report.h"
 #include "core/runner.h"
@@ -77,12 +77,6 @@ static void list_checks(void)
 		printf("%-22s %s\n", check_table[i].id, check_table[i].title);
 }
 
-static bool use_colour(void)
-{
-	const char *nc = getenv("NO_COLOR");
-	return isatty(STDOUT_FILENO) && !(nc && nc[0]);
-}
-
 /*
  * --print-manifest [RELEASE]: the evidence manifest, one "KIND PATH" line per
  * path, for scripts/capture-sysroot.sh. Not in --help: it serves the scripts.
@@ -119,45 +113,20 @@ static int print_manifest(int argc, char **argv)
 int cli_main(int argc, char **argv)
 {
 	enum {
-		OPT_ROOT = 256,
-		OPT_NO_LAUNCH,
-		OPT_NO_PROBES,
-		OPT_ONLY,
-		OPT_SKIP,
-		OPT_STRICT,
+		OPT_ROOT = OPT_RUN_END,
 		OPT_LIST,
 		OPT_VERSION,
-		OPT_RECORD,
-		OPT_KEEP_IMAGE,
-		OPT_TIMEOUT,
-		OPT_JUNIT,
-		OPT_IGNORE,
-		OPT_POLICY,
 	};
 	static const struct option options[] = {
-		{"json", no_argument, NULL, 'j'},
+		RUN_OPTIONS,
 		{"root", required_argument, NULL, OPT_ROOT},
-		{"no-launch", no_argument, NULL, OPT_NO_LAUNCH},
-		{"no-probes", no_argument, NULL, OPT_NO_PROBES},
-		{"only", required_argument, NULL, OPT_ONLY},
-		{"skip", required_argument, NULL, OPT_SKIP},
-		{"strict", no_argument, NULL, OPT_STRICT},
 		{"list", no_argument, NULL, OPT_LIST},
-		{"record", required_argument, NULL, OPT_RECORD},
-		{"keep-image", no_argument, NULL, OPT_KEEP_IMAGE},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"junit", required_argument, NULL, OPT_JUNIT},
-		{"ignore", required_argument, NULL, OPT_IGNORE},
-		{"policy", required_argument, NULL, OPT_POLICY},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	struct selection sel = {0};
-	_cleanup_(policy_freep) struct policy *policy = NULL;
-	const char *root = NULL, *record = NULL, *junit = NULL, *bad;
-	bool json = false, strict = false, no_probes = false, no_launch = false, keep_image = false;
-	long timeout_ms = 0;
+	struct run_options ro = {0};
+	const char *root = NULL;
 	int opt, ret = EXIT_CANNOT_RUN;
 
 	if (argc > 1 && streq(argv[1], "lxd"))
@@ -175,76 +144,19 @@ int cli_main(int argc, char **argv)
 	optind = 1;
 	/* The leading ':' makes getopt tell a missing argument (':') from an unknown option ('?'). */
 	while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		int taken = run_option(&ro, opt, optarg);
+		if (taken < 0)
+			goto out;
+		if (taken)
+			continue;
 		switch (opt) {
-		case 'j':
-			json = true;
-			break;
 		case OPT_ROOT:
 			root = optarg;
-			break;
-		case OPT_NO_LAUNCH:
-			no_launch = true;
-			break;
-		case OPT_KEEP_IMAGE:
-			keep_image = true;
-			break;
-		case OPT_POLICY: {
-			_cleanup_free_ char *why = NULL;
-			policy_free(TAKE_PTR(policy));
-			if (policy_load(optarg, &policy, &why) < 0) {
-				fprintf(stderr, "nestcheck: --policy %s: %s\n", optarg, why);
-				goto out;
-			}
-			break;
-		}
-		case OPT_TIMEOUT: {
-			char *end;
-			errno = 0;
-			double secs = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(secs >= 0.001 && secs <= 3600)) {
-				fprintf(stderr, "nestcheck: --timeout wants seconds between 0.001 and 3600, not '%s'\n",
-					optarg);
-				goto out;
-			}
-			timeout_ms = (long)(secs * 1000 + 0.5);
-			break;
-		}
-		case OPT_JUNIT:
-			junit = optarg;
-			break;
-		case OPT_IGNORE:
-			if (strspn(optarg, ",") == strlen(optarg) || selection_add(&sel.ignore, optarg, &bad) < 0) {
-				fprintf(stderr, "nestcheck: --ignore: no check or area is called '%s' (see --list)\n",
-					strspn(optarg, ",") == strlen(optarg) ? optarg : bad);
-				goto out;
-			}
-			break;
-		case OPT_NO_PROBES:
-			no_probes = true;
-			break;
-		case OPT_ONLY:
-		case OPT_SKIP:
-			if (strspn(optarg, ",") == strlen(optarg)) {
-				fprintf(stderr, "nestcheck: --%s needs at least one check id or area (see --list)\n",
-					opt == OPT_ONLY ? "only" : "skip");
-				goto out;
-			}
-			if (selection_add(opt == OPT_ONLY ? &sel.only : &sel.skip, optarg, &bad) < 0) {
-				fprintf(stderr, "nestcheck: --%s: no check or area is called '%s' (see --list)\n",
-					opt == OPT_ONLY ? "only" : "skip", bad);
-				goto out;
-			}
-			break;
-		case OPT_STRICT:
-			strict = true;
 			break;
 		case OPT_LIST:
 			list_checks();
 			ret = EXIT_OK;
 			goto out;
-		case OPT_RECORD:
-			record = optarg;
-			break;
 		case OPT_VERSION:
 			printf("nestcheck %s\n", NESTCHECK_VERSION);
 			ret = EXIT_OK;
@@ -269,7 +181,7 @@ int cli_main(int argc, char **argv)
 		fprintf(stderr, "nestcheck: unexpected argument '%s' (see --help)\n", argv[optind]);
 		goto out;
 	}
-	if (root && record) {
+	if (root && ro.record) {
 		fprintf(stderr, "nestcheck: --record observes the live system; it cannot go with --root\n");
 		goto out;
 	}
@@ -283,7 +195,7 @@ int cli_main(int argc, char **argv)
 		goto out;
 	}
 
-	if (no_probes)
+	if (ro.no_probes)
 		host_disable_probes(h);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -291,37 +203,23 @@ int cli_main(int argc, char **argv)
 	struct ctx c;
 	struct report rep = {0};
 	ctx_init(&c, h);
-	c.no_launch = no_launch;
-	c.keep_image = keep_image;
-	c.engine_timeout_ms = timeout_ms;
+	c.no_launch = ro.no_launch;
+	c.keep_image = ro.keep_image;
+	c.engine_timeout_ms = ro.timeout_ms;
+	c.policy = ro.policy;
 	for (size_t i = 0; i < check_table_size; i++)
 		if (streq(check_table[i].id, "launch.nested"))
-			c.launch_nested = selection_wants(&sel, &check_table[i]);
-	runner_run(&c, &sel, &rep);
-	if (policy)
-		policy_apply(policy, &rep);
+			c.launch_nested = selection_wants(&ro.sel, &check_table[i]);
+	runner_run(&c, &ro.sel, &rep);
 
-	if (record && (err = host_write_observations(h, record)) < 0) {
-		fprintf(stderr, "nestcheck: cannot write %s: %s\n", record, strerror(-err));
-	} else if (junit && (err = report_junit_write_file(&rep, junit)) < 0) {
-		fprintf(stderr, "nestcheck: cannot write %s: %s\n", junit, strerror(-err));
-	} else {
-		if (json)
-			err = report_json_write(&rep, stdout);
-		else
-			report_human_write(&rep, stdout, use_colour());
-		if (fflush(stdout) != 0 || err < 0) {
-			fprintf(stderr, "nestcheck: cannot write the report: %s\n", strerror(err < 0 ? -err : errno));
-		} else {
-			ret = rep.verdict == VERDICT_NOT_READY || (strict && rep.verdict == VERDICT_DEGRADED)
-				      ? EXIT_PROBLEMS
-				      : EXIT_OK;
-		}
-	}
+	if (ro.record && (err = host_write_observations(h, ro.record)) < 0)
+		fprintf(stderr, "nestcheck: cannot write %s: %s\n", ro.record, strerror(-err));
+	else
+		ret = report_emit(&rep, &ro.emit);
 	report_clear(&rep);
 	ctx_clear(&c);
 	host_free(h);
 out:
-	selection_clear(&sel);
+	run_options_clear(&ro);
 	return ret;
 }

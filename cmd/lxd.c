@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "lxd.h"
 #include "client/lxd.h"
+#include "checks/lxd/lxd.h"
+#include "core/runner.h"
+#include "options.h"
 #include "core/json.h"
 #include "core/dynlib.h"
 #include "report/report.h"
@@ -188,183 +191,12 @@ struct instance {
 	json_object *config; /* expanded_config */
 };
 
-static const char *cfg(const struct instance *in, const char *key)
-{
-	return json_get_str(in->config, key);
-}
-
-static bool cfg_true(const struct instance *in, const char *key)
-{
-	const char *v = cfg(in, key);
-	return v && (streq(v, "true") || streq(v, "1") || streq(v, "yes") || streq(v, "on"));
-}
-
 static bool name_ok(const char *s)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n > 63 || s[0] == '-')
 		return false;
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == n;
-}
-
-static int read_small(const char *path, char *buf, size_t size)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, size - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
-static bool host_apparmor(void)
-{
-	char buf[16];
-	return read_small("/sys/module/apparmor/parameters/enabled", buf, sizeof(buf)) == 0 && buf[0] == 'Y';
-}
-
-static bool host_overlay(void)
-{
-	_cleanup_fclose_ FILE *f = fopen("/proc/filesystems", "re");
-	char line[256];
-	while (f && fgets(line, sizeof(line), f))
-		if (streq(strstrip_right(line), "nodev\toverlay"))
-			return true;
-	return access("/sys/module/overlay", F_OK) == 0;
-}
-
-static bool modules_have(const char *list, const char *mod)
-{
-	if (!list)
-		return false;
-	_cleanup_free_ char *dup = xstrdup(list);
-	for (char *save, *t = strtok_r(dup, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save))
-		if (streq(t, mod))
-			return true;
-	return false;
-}
-
-static void remedy_restart(struct remedy *m, const char *name)
-{
-	fix_restart(m, fix_target_lxd(name));
-}
-
-static const struct check lxd_instance_check = {
-	.id = "lxd.instance",
-	.area = "lxd",
-	.title = "LXD instance configuration",
-};
-
-/* lxd.instance: the instance's configuration, judged on the host. */
-static void instance_judge(const struct instance *in, struct result *r)
-{
-	const char *n = in->name;
-	bool privileged = cfg_true(in, "security.privileged"), nesting = cfg_true(in, "security.nesting");
-	bool isolated = cfg_true(in, "security.idmap.isolated"), aa = host_apparmor(), overlay = host_overlay();
-	const char *size_s = cfg(in, "security.idmap.size"), *mods = cfg(in, "linux.kernel_modules");
-	const char *raw = cfg(in, "raw.lxc");
-	long long size = -1;
-	if (size_s && size_s[0]) {
-		char *end;
-		errno = 0;
-		size = strtoll(size_s, &end, 10);
-		if (errno || *end || size < 0)
-			size = -1;
-	}
-	struct strv intercept = {0};
-	json_object_object_foreach(in->config, key, v)
-	{
-		if (startswith(key, "security.syscalls.intercept.") && json_object_is_type(v, json_type_string) &&
-		    streq(json_object_get_string(v), "true"))
-			strv_push(&intercept, xstrdup(key + strlen("security.syscalls.intercept.")));
-	}
-	_cleanup_free_ char *icpt = strv_join(&intercept, ",");
-	strv_clear(&intercept);
-
-	result_evidence_string(r, "instance", "%s", n);
-	result_evidence_string(r, "status", "%s", in->status);
-	result_evidence_bool(r, "nesting", nesting);
-	result_evidence_bool(r, "privileged", privileged);
-	result_evidence_bool(r, "idmap_isolated", isolated);
-	if (size >= 0)
-		result_evidence_int(r, "idmap_size", size);
-	result_evidence_string(r, "kernel_modules", "%s", mods ? mods : "");
-	result_evidence_string(r, "syscalls_intercept", "%s", icpt);
-	result_evidence_bool(r, "raw_lxc", raw && raw[0]);
-	result_evidence_bool(r, "host_apparmor", aa);
-	result_evidence_bool(r, "host_overlay", overlay);
-
-	enum status worst = STATUS_PASS;
-	struct strbuf why = {0};
-#define PROBLEM(st, ...)                                                                                               \
-	do {                                                                                                           \
-		if ((st) > worst)                                                                                      \
-			worst = (st);                                                                                  \
-		strbuf_appendf(&why, "%s", why.len ? "; " : "");                                                       \
-		strbuf_appendf(&why, __VA_ARGS__);                                                                     \
-	} while (0)
-
-	if (!nesting && aa) {
-		PROBLEM(STATUS_FAIL,
-			"security.nesting is off and AppArmor confines %s: Docker cannot mount proc or "
-			"sysfs for its containers",
-			n);
-		struct remedy *m =
-			result_remedy(r, WHERE_HOST, "Allow nested containers in the instance, then restart it.", NULL);
-		fix_set(m, fix_target_lxd(n), "security.nesting", "true");
-		remedy_restart(m, n);
-	} else if (!nesting && !privileged) {
-		PROBLEM(STATUS_WARN,
-			"security.nesting is off: Docker inside %s depends on the host not confining it (no AppArmor "
-			"here now)",
-			n);
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST, "Turn on nesting so Docker keeps working once the host confines instances.",
-			NULL);
-		fix_set(m, fix_target_lxd(n), "security.nesting", "true");
-		remedy_restart(m, n);
-	}
-	if (privileged) {
-		PROBLEM(STATUS_WARN, "%s is privileged: root in it is root on the host", n);
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST,
-			"Run the instance unprivileged (with security.nesting true Docker works there too).", NULL);
-		fix_set(m, fix_target_lxd(n), "security.privileged", "false");
-		fix_set(m, fix_target_lxd(n), "security.nesting", "true");
-		remedy_restart(m, n);
-	} else if (size >= 0 && size < LXD_MIN_IDMAP_SIZE) {
-		PROBLEM(STATUS_FAIL,
-			"security.idmap.size is %lld: images with files owned by ids at or above %lld fail to unpack "
-			"(lchown: invalid argument)",
-			size, size);
-		/* The size userns.idmap prints too: 65536 at least, more for images with high ids. */
-		struct remedy *m = result_remedy(r, WHERE_HOST,
-						 "Give the instance a map of at least 65536 ids (1000000 leaves room "
-						 "for images with high uids), then restart it.",
-						 NULL);
-		fix_set(m, fix_target_lxd(n), "security.idmap.size", "1000000");
-		remedy_restart(m, n);
-	}
-	if (!overlay && !modules_have(mods, "overlay")) {
-		PROBLEM(STATUS_WARN,
-			"overlay is not loaded on the host and linux.kernel_modules of %s does not name it: Docker "
-			"falls back to vfs",
-			n);
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST, "Have LXD load overlay when the instance starts (or load it now).", NULL);
-		fix_set(m, fix_target_lxd(n), "linux.kernel_modules", "overlay");
-		remedy_command(m, "modprobe overlay");
-		remedy_restart(m, n);
-	}
-#undef PROBLEM
-	if (worst == STATUS_PASS)
-		result_set(r, STATUS_PASS, "%s: %s, %s%s", n, privileged ? "privileged" : "unprivileged",
-			   nesting ? "nesting on" : "nesting off", isolated ? ", isolated id map" : "");
-	else
-		result_set(r, worst, "%s", why.buf);
-	free(why.buf);
 }
 
 /* ---------------------------------------------------------------- the run */
@@ -537,11 +369,16 @@ static void usage(FILE *out)
 	      "  --json                 print the JSON report instead of the human one\n"
 	      "  --no-launch            do not start containers in the instance (static checks only)\n"
 	      "  --no-probes            no live probes in the instance either\n"
-	      "  --only ID[,ID...]      run only these checks in the instance\n"
-	      "  --skip ID[,ID...]      do not run these checks in the instance\n"
+	      "  --only ID[,ID...]      run only these checks (lxd.instance included: ids or areas)\n"
+	      "  --skip ID[,ID...]      do not run these checks\n"
+	      "  --ignore ID[,ID...]    run and report these checks, but their failures count as warnings\n"
 	      "  --timeout SECONDS      passed on: bound on each request to Docker in the instance\n"
 	      "  --keep-image           passed on: leave the probe image in the instance's Docker\n"
 	      "  --strict               warnings make the exit status 1 too\n"
+	      "  --junit FILE           also write the report as JUnit XML to FILE (for CI)\n"
+	      "  --policy FILE          judge the report against a site policy (as nestcheck --policy)\n"
+	      "  --record FILE          write what LXD said of the instance as observations to FILE, for a\n"
+	      "                         replay of lxd.instance (nestcheck --root)\n"
 	      "  --help                 print this help and exit\n"
 	      "\n"
 	      "LXD's socket: $LXD_DIR/unix.socket, else /var/lib/lxd/unix.socket or the snap's\n"
@@ -564,57 +401,120 @@ static void random_hex(char *buf, size_t n)
 	buf[n - 1] = '\0';
 }
 
-static bool use_colour(void)
+/* The options the nestcheck inside the instance takes from ours. */
+static void inside_args(const struct run_options *ro, struct strv *args)
 {
-	const char *nc = getenv("NO_COLOR");
-	return isatty(STDOUT_FILENO) && !(nc && nc[0]);
+	if (ro->no_launch)
+		strv_push(args, xstrdup("--no-launch"));
+	if (ro->no_probes)
+		strv_push(args, xstrdup("--no-probes"));
+	if (ro->keep_image)
+		strv_push(args, xstrdup("--keep-image"));
+	if (ro->timeout_ms) {
+		strv_push(args, xstrdup("--timeout"));
+		strv_push(args, xasprintf("%.3f", ro->timeout_ms / 1000.0));
+	}
+	const struct {
+		const char *opt;
+		const struct strv *l;
+	} lists[] = {{"--only", &ro->sel.only}, {"--skip", &ro->sel.skip}, {"--ignore", &ro->sel.ignore}};
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+		if (lists[i].l->n) {
+			_cleanup_free_ char *csv = strv_join(lists[i].l, ",");
+			strv_push(args, xstrdup(lists[i].opt));
+			strv_push(args, TAKE_PTR(csv));
+		}
+}
+
+/* On the host only lxd.instance runs (when the selection wants it), and the gate. */
+static void host_selection(const struct selection *user, struct selection *ret)
+{
+	const struct check *lxd = NULL;
+	for (size_t i = 0; i < check_table_size; i++)
+		if (streq(check_table[i].id, "lxd.instance"))
+			lxd = &check_table[i];
+	strv_push(&ret->only, xstrdup(lxd && selection_wants(user, lxd) ? "lxd.instance" : "policy.gate"));
+	for (size_t i = 0; i < user->skip.n; i++)
+		strv_push(&ret->skip, xstrdup(user->skip.v[i]));
+	for (size_t i = 0; i < user->ignore.n; i++)
+		strv_push(&ret->ignore, xstrdup(user->ignore.v[i]));
+}
+
+/* The host's checks are judged here, not in the instance: drop any the instance reported. */
+static void report_drop_host_checks(struct report *rep)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < rep->n_results; i++) {
+		const char *id = rep->results[i].check->id;
+		if (streq(id, "lxd.instance") || streq(id, "policy.gate"))
+			result_clear(&rep->results[i]);
+		else
+			rep->results[k++] = rep->results[i];
+	}
+	rep->n_results = k;
+}
+
+/* lxd.instance leads the report: the host's view first, then what the instance says. */
+static void report_lxd_first(struct report *rep)
+{
+	for (size_t i = 1; i < rep->n_results; i++)
+		if (streq(rep->results[i].check->id, "lxd.instance")) {
+			struct result r = rep->results[i];
+			memmove(rep->results + 1, rep->results, i * sizeof(*rep->results));
+			rep->results[0] = r;
+			return;
+		}
+}
+
+/* container.detect names the instance as its host knows it. */
+static void name_instance(struct report *rep, const char *name)
+{
+	for (size_t i = 0; i < rep->n_results; i++) {
+		struct result *r = &rep->results[i];
+		if (!streq(r->check->id, "container.detect"))
+			continue;
+		bool found = false;
+		for (size_t j = 0; j < r->n_evidence; j++)
+			if (streq(r->evidence[j].key, "name")) {
+				free(r->evidence[j].string);
+				r->evidence[j].kind = EVIDENCE_STRING;
+				r->evidence[j].string = xstrdup(name);
+				found = true;
+			}
+		if (!found)
+			result_evidence_string(r, "name", "%s", name);
+	}
 }
 
 int lxd_main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"json", no_argument, NULL, 'j'},	{"no-launch", no_argument, NULL, 'L'},
-		{"no-probes", no_argument, NULL, 'P'},	{"only", required_argument, NULL, 'o'},
-		{"skip", required_argument, NULL, 's'}, {"timeout", required_argument, NULL, 't'},
-		{"keep-image", no_argument, NULL, 'k'}, {"strict", no_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},	{},
+		RUN_OPTIONS,
+		{"help", no_argument, NULL, 'h'},
+		{},
 	};
-	struct strv pass = {0};
-	bool json = false, strict = false;
+	struct run_options ro = {0};
 	const char *name = NULL;
 	int opt, ret = EXIT_CANNOT_RUN;
 	struct run rn = {0};
 	struct payload pl = {0};
 	struct report rep = {0};
 	struct report_checks checks = {0};
+	struct host *hh = NULL;
+	struct ctx hc = {0};
+	struct selection hs = {0};
 	_cleanup_free_ char *out = NULL, *errs = NULL, *err_text = NULL, *tried = NULL, *ipath = NULL;
 
 	opterr = 0;
 	optind = 1;
 	argc--, argv++; /* argv[0] is now "lxd" */
 	while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		int taken = run_option(&ro, opt, optarg);
+		if (taken < 0)
+			goto out;
+		if (taken)
+			continue;
 		switch (opt) {
-		case 'j':
-			json = true;
-			break;
-		case 'S':
-			strict = true;
-			break;
-		case 'L':
-			strv_push(&pass, xstrdup("--no-launch"));
-			break;
-		case 'P':
-			strv_push(&pass, xstrdup("--no-probes"));
-			break;
-		case 'k':
-			strv_push(&pass, xstrdup("--keep-image"));
-			break;
-		case 'o':
-		case 's':
-		case 't':
-			strv_push(&pass, xstrdup(opt == 'o' ? "--only" : opt == 's' ? "--skip" : "--timeout"));
-			strv_push(&pass, xstrdup(optarg));
-			break;
 		case 'h':
 			usage(stdout);
 			ret = EXIT_OK;
@@ -717,8 +617,7 @@ int lxd_main(int argc, char **argv)
 	strv_push(&args, xstrdup(rn.dir));
 	strv_push(&args, xasprintf("%s/nestcheck", rn.dir));
 	strv_push(&args, xstrdup("--json"));
-	for (size_t i = 0; i < pass.n; i++)
-		strv_push(&args, xstrdup(pass.v[i]));
+	inside_args(&ro, &args);
 	long st = -1;
 	err = exec_in(&rn, (const char *const *)args.v, LXD_EXEC_WAIT_S, &st, &out, &errs);
 	strv_clear(&args);
@@ -739,49 +638,47 @@ int lxd_main(int argc, char **argv)
 		goto out;
 	}
 
-	/* Merge: lxd.instance first, the instance's name in container.detect. */
-	rep.results = xrealloc(rep.results, (rep.n_results + 1) * sizeof(*rep.results));
-	memmove(rep.results + 1, rep.results, rep.n_results * sizeof(*rep.results));
-	rep.n_results++;
-	rep.results[0] = (struct result){.check = &lxd_instance_check};
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	instance_judge(&rn.in, &rep.results[0]);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	rep.results[0].duration_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-	for (size_t i = 0; i < rep.n_results; i++) {
-		struct result *r = &rep.results[i];
-		if (!streq(r->check->id, "container.detect"))
-			continue;
-		bool found = false;
-		for (size_t j = 0; j < r->n_evidence; j++)
-			if (streq(r->evidence[j].key, "name")) {
-				free(r->evidence[j].string);
-				r->evidence[j].kind = EVIDENCE_STRING;
-				r->evidence[j].string = xstrdup(name);
-				found = true;
-			}
-		if (!found)
-			result_evidence_string(r, "name", "%s", name);
+	/*
+	 * lxd.instance, and policy.gate with --policy, through the runner on this
+	 * host: LXD's word on the instance is recorded as observations (so that
+	 * --record keeps them for a replay), appended to the instance's results.
+	 */
+	if ((err = host_new(NULL, &hh)) < 0) {
+		fprintf(stderr, "nestcheck: cannot read this host: %s\n", strerror(-err));
+		goto out;
 	}
+	if (ro.no_probes)
+		host_disable_probes(hh);
+	host_record(hh, LXD_OBS_NAME, name);
+	host_record(hh, LXD_OBS_STATUS, rn.in.status);
+	host_record(
+		hh, LXD_OBS_CONFIG,
+		json_object_to_json_string_ext(rn.in.config, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	ctx_init(&hc, hh);
+	hc.policy = ro.policy;
+	host_selection(&ro.sel, &hs);
+	report_drop_host_checks(&rep);
+	runner_run_checks(&hc, &hs, &rep);
+	report_lxd_first(&rep);
+	name_instance(&rep, name);
 	report_finish(&rep);
 
-	if (json)
-		err = report_json_write(&rep, stdout);
+	if (ro.record && (err = host_write_observations(hh, ro.record)) < 0)
+		fprintf(stderr, "nestcheck: cannot write %s: %s\n", ro.record, strerror(-err));
 	else
-		report_human_write(&rep, stdout, use_colour());
-	if (fflush(stdout) != 0 || err < 0)
-		fprintf(stderr, "nestcheck: cannot write the report: %s\n", strerror(err < 0 ? -err : errno));
-	else
-		ret = rep.verdict == VERDICT_NOT_READY || (strict && rep.verdict == VERDICT_DEGRADED) ? EXIT_PROBLEMS
-												      : EXIT_OK;
+		ret = report_emit(&rep, &ro.emit);
 out:
 	if (rn.dir_made)
 		cleanup_dir(&rn);
 	report_clear(&rep);
 	report_checks_clear(&checks);
 	payload_clear(&pl);
-	strv_clear(&pass);
+	selection_clear(&hs);
+	if (hh) {
+		ctx_clear(&hc);
+		host_free(hh);
+	}
+	run_options_clear(&ro);
 	json_object_put(rn.in.config);
 	free(rn.in.name);
 	free(rn.in.status);

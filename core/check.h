@@ -7,6 +7,7 @@
 /* One check: a descriptor in checks/table.c's ordered table. */
 enum check_flags {
 	CHECK_LIVE = 1 << 0, /* has a live probe, replayed from observations */
+	CHECK_GATE = 1 << 1, /* judges the run itself: runs after the others, whatever --only says */
 };
 
 struct check {
@@ -16,6 +17,8 @@ struct check {
 	unsigned flags;
 	/* 0 when a verdict was reached (fail included); negative errno when the checker broke. */
 	int (*run)(struct ctx *c, struct result *r);
+	/* NULL: always part of a run. Else the check joins a run only when its input is there. */
+	bool (*wanted)(struct ctx *c);
 };
 
 extern const struct check check_table[];

@@ -11,6 +11,8 @@
  * Each getter returns 0 and the fact, or a negative errno when the fact
  * cannot be known; ctx_reason() then tells why in words.
  */
+struct policy;
+
 struct ctx {
 	struct host *host;
 
@@ -46,6 +48,10 @@ struct ctx {
 	bool data_root_done;
 	int data_root_err;
 	char *data_root;
+
+	/* The run so far, for a gate (CHECK_GATE) that judges it; and the site policy it applies. */
+	const struct report *report;
+	const struct policy *policy;
 
 	bool dpkg_done;
 	int dpkg_err;

@@ -263,6 +263,15 @@ int host_observe(struct host *h, const char *key, host_probe_fn probe, void *use
 	return 0;
 }
 
+int host_recorded(struct host *h, const char *key, const char **ret)
+{
+	struct observation *o = host_find(h, key);
+	if (!o)
+		return -ENODATA;
+	*ret = o->value;
+	return 0;
+}
+
 static int probe_read_file(void *userdata, char **ret)
 {
 	const char *path = ((void **)userdata)[1];

@@ -53,6 +53,8 @@ int host_observe(struct host *h, const char *key, host_probe_fn probe, void *use
  * negative errno that reading it gave; -ENODATA in a replay that lacks it.
  */
 int host_observe_file(struct host *h, const char *path, const char **ret);
+/* A recorded observation, without probing: 0 with its value, -ENODATA when there is none. */
+int host_recorded(struct host *h, const char *key, const char **ret);
 /* Live, but without running probes: host_observe() answers as a replay without observations would. */
 void host_disable_probes(struct host *h);
 /*

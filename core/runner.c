@@ -38,7 +38,8 @@ int selection_add(struct strv *l, const char *list, const char **ret_bad)
 
 bool selection_wants(const struct selection *s, const struct check *c)
 {
-	bool wanted = s->only.n == 0;
+	/* A gate judges whatever ran: --only does not leave it out, --skip does. */
+	bool wanted = s->only.n == 0 || (c->flags & CHECK_GATE);
 	for (size_t i = 0; i < s->only.n && !wanted; i++)
 		wanted = selector_matches(s->only.v[i], c);
 	for (size_t i = 0; i < s->skip.n && wanted; i++)
@@ -68,6 +69,15 @@ static void apply_ignore(const struct selection *s, struct result *r)
 	result_evidence_bool(r, "ignored", true);
 }
 
+/* Named by its own id in --only: it runs, to say why it has nothing to judge. */
+static bool named(const struct selection *s, const struct check *c)
+{
+	for (size_t i = 0; i < s->only.n; i++)
+		if (streq(s->only.v[i], c->id))
+			return true;
+	return false;
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -75,13 +85,15 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-void runner_run(struct ctx *c, const struct selection *s, struct report *rep)
+void runner_run_checks(struct ctx *c, const struct selection *s, struct report *rep)
 {
-	rep->results = xcalloc(check_table_size, sizeof(*rep->results));
+	rep->results = xrealloc(rep->results, (rep->n_results + check_table_size) * sizeof(*rep->results));
+	memset(rep->results + rep->n_results, 0, check_table_size * sizeof(*rep->results));
 	for (size_t i = 0; i < check_table_size; i++) {
 		const struct check *chk = &check_table[i];
-		if (!selection_wants(s, chk))
+		if (!selection_wants(s, chk) || (chk->wanted && !chk->wanted(c) && !named(s, chk)))
 			continue;
+		c->report = rep;
 		struct result *r = &rep->results[rep->n_results++];
 		r->check = chk;
 		r->status = STATUS_ERROR;
@@ -104,7 +116,12 @@ void runner_run(struct ctx *c, const struct selection *s, struct report *rep)
 			result_remedy(r, WHERE_HOST, "No automatic fix is known; see the summary and evidence.", NULL);
 		apply_ignore(s, r);
 	}
+	c->report = NULL;
+}
 
+void runner_run(struct ctx *c, const struct selection *s, struct report *rep)
+{
+	runner_run_checks(c, s, rep);
 	const char *release;
 	ctx_release(c, &release, NULL);
 	rep->kernel_release = xstrdup(c->release ? c->release : "unknown");

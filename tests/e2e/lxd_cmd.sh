@@ -115,6 +115,21 @@ else
 fi
 grep -A3 '"lxc config set' "$TMP/small.json" | grep '"where": "host"' >/dev/null && ok "host-side fix" || bad "fix not host-side"
 leftovers "$SMALL"
+# nestcheck's output options, the same under nestcheck lxd: JUnit, --ignore, --policy, --record and its replay.
+printf '{"min_kernel": "3.10", "must_pass": ["lxd.instance"]}\n' >"$TMP/policy.json"
+nc lxd "$SMALL" --json --no-launch --ignore lxd.instance --junit "$TMP/small.xml" --policy "$TMP/policy.json" \
+	--record "$TMP/small.obs" >"$TMP/opts.json" 2>"$TMP/opts.err"
+check "options: exit (the policy's must_pass fails)" "$?" 1
+check "--ignore lxd.instance: warn" "$(q "$TMP/opts.json" checks.lxd.instance.status)" warn
+check "--policy: policy.gate fails on must_pass lxd.instance" "$(q "$TMP/opts.json" checks.policy.gate.status)" fail
+grep -q '<testcase classname="lxd" name="lxd.instance"' "$TMP/small.xml" 2>/dev/null && ok "--junit: lxd.instance in the XML" ||
+	bad "--junit wrote no lxd.instance testcase"
+grep -q '^lxd.instance.config=' "$TMP/small.obs" 2>/dev/null && ok "--record: LXD's config recorded" || bad "--record: no config"
+mkdir -p "$TMP/replay/root/.nestcheck"
+cp "$TMP/small.obs" "$TMP/replay/root/.nestcheck/observations"
+nc --root "$TMP/replay/root" --json --only lxd.instance >"$TMP/replay.json" 2>/dev/null
+check "replay of the recording: lxd.instance" "$(q "$TMP/replay.json" checks.lxd.instance.status)" fail
+leftovers "$SMALL"
 
 # Stopped and missing instances.
 CFG=errors

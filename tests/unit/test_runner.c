@@ -203,8 +203,9 @@ static char *wanted(const char *only, const char *skip)
 	if (skip)
 		assert_int_equal(selection_add(&s.skip, skip, &bad), 0);
 	struct strv l = {0};
+	/* The checks that join only on their input (lxd.instance, policy.gate) are tested apart. */
 	for (size_t i = 0; i < check_table_size; i++)
-		if (selection_wants(&s, &check_table[i]))
+		if (!check_table[i].wanted && selection_wants(&s, &check_table[i]))
 			strv_push(&l, xstrdup(check_table[i].id));
 	selection_clear(&s);
 	assert_null(s.only.v);
@@ -264,6 +265,40 @@ static void test_selection_wants(void **state)
 		      "cgroup.layout,cgroup.namespace,userns.enabled");
 	/* Skipping what is not selected changes nothing. */
 	assert_wanted("cgroup", "storage", "cgroup.layout,cgroup.namespace,cgroup.delegation");
+}
+
+static const struct check *table_check(const char *id)
+{
+	for (size_t i = 0; i < check_table_size; i++)
+		if (streq(check_table[i].id, id))
+			return &check_table[i];
+	fail_msg("no check %s", id);
+	return NULL;
+}
+
+/* A gate judges whatever ran: --only does not leave it out, --skip does; lxd.instance is selected as any check. */
+static void test_selection_gate_and_lxd(void **state)
+{
+	(void)state;
+	const char *bad;
+	struct selection s = {0};
+	const struct check *gate = table_check("policy.gate"), *lxd = table_check("lxd.instance");
+	assert_true(gate->flags & CHECK_GATE);
+	assert_non_null(gate->wanted);
+	assert_non_null(lxd->wanted);
+	assert_true(selection_wants(&s, gate) && selection_wants(&s, lxd));
+	assert_int_equal(selection_add(&s.only, "kernel", &bad), 0);
+	assert_true(selection_wants(&s, gate));
+	assert_false(selection_wants(&s, lxd));
+	assert_int_equal(selection_add(&s.skip, "policy", &bad), 0);
+	assert_false(selection_wants(&s, gate));
+	selection_clear(&s);
+	assert_int_equal(selection_add(&s.only, "lxd", &bad), 0);
+	assert_true(selection_wants(&s, lxd));
+	selection_clear(&s);
+	/* In the table: lxd.instance leads, the gate closes. */
+	assert_ptr_equal(lxd, &check_table[0]);
+	assert_ptr_equal(gate, &check_table[check_table_size - 1]);
 }
 
 /* ---- report_finish ---- */
@@ -489,6 +524,7 @@ int main(void)
 		cmocka_unit_test(test_selection_add_ok),
 		cmocka_unit_test(test_selection_add_unknown),
 		cmocka_unit_test(test_selection_wants),
+		cmocka_unit_test(test_selection_gate_and_lxd),
 		cmocka_unit_test(test_report_finish_verdicts),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test_setup_teardown(test_runner_run_kernel_old, setup_root, teardown_root),

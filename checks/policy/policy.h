@@ -2,7 +2,7 @@
 #ifndef NESTCHECK_POLICY_H
 #define NESTCHECK_POLICY_H
 
-#include "core/result.h"
+#include "core/context.h"
 
 /*
  * A site policy (--policy FILE), strict JSON:
@@ -22,15 +22,7 @@ static inline void policy_freep(struct policy **p)
 	policy_free(*p);
 }
 
-/* The check the gate's result belongs to: "policy.gate", not in check_table. */
-extern const struct check policy_gate_check;
-
-/*
- * Judge a finished report against the policy and append one result,
- * policy.gate: a must_pass check that did not pass, or a version below its
- * minimum, fails it; a version that is unknown (or not checked) warns.
- * Counts and verdict are recomputed.
- */
-void policy_apply(const struct policy *p, struct report *rep);
+/* policy.gate joins a run when a policy is given (ctx.policy). */
+bool policy_wanted(struct ctx *c);
 
 #endif

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * lxd.instance: an LXD instance's configuration judged from its host, as
+ * `nestcheck lxd NAME` sees it. Its inputs are recorded observations (the
+ * instance's name, status and expanded config, put there by nestcheck lxd)
+ * and host files read through the host object, so a capture of them replays.
+ */
+#include "lxd.h"
+#include "checks/checks.h"
+#include "core/json.h"
+
+#include <json-c/json.h>
+
+#define LXD_MIN_IDMAP_SIZE 65536
+
+static const char *cfg(const struct lxd_instance *in, const char *key)
+{
+	return json_get_str(in->config, key);
+}
+
+static bool cfg_true(const struct lxd_instance *in, const char *key)
+{
+	const char *v = cfg(in, key);
+	return v && (streq(v, "true") || streq(v, "1") || streq(v, "yes") || streq(v, "on"));
+}
+
+static bool modules_have(const char *list, const char *mod)
+{
+	if (!list)
+		return false;
+	_cleanup_free_ char *dup = xstrdup(list);
+	for (char *save, *t = strtok_r(dup, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save))
+		if (streq(t, mod))
+			return true;
+	return false;
+}
+
+static void remedy_restart(struct remedy *m, const char *name)
+{
+	fix_restart(m, fix_target_lxd(name));
+}
+
+void lxd_instance_judge(const struct lxd_instance *in, struct result *r)
+{
+	const char *n = in->name;
+	bool privileged = cfg_true(in, "security.privileged"), nesting = cfg_true(in, "security.nesting");
+	bool isolated = cfg_true(in, "security.idmap.isolated"), aa = in->host_apparmor, overlay = in->host_overlay;
+	const char *size_s = cfg(in, "security.idmap.size"), *mods = cfg(in, "linux.kernel_modules");
+	const char *raw = cfg(in, "raw.lxc");
+	long long size = -1;
+	if (size_s && size_s[0]) {
+		char *end;
+		errno = 0;
+		size = strtoll(size_s, &end, 10);
+		if (errno || *end || size < 0)
+			size = -1;
+	}
+	struct strv intercept = {0};
+	json_object_object_foreach(in->config, key, v)
+	{
+		if (startswith(key, "security.syscalls.intercept.") && json_object_is_type(v, json_type_string) &&
+		    streq(json_object_get_string(v), "true"))
+			strv_push(&intercept, xstrdup(key + strlen("security.syscalls.intercept.")));
+	}
+	_cleanup_free_ char *icpt = strv_join(&intercept, ",");
+	strv_clear(&intercept);
+
+	result_evidence_string(r, "instance", "%s", n);
+	result_evidence_string(r, "status", "%s", in->status);
+	result_evidence_bool(r, "nesting", nesting);
+	result_evidence_bool(r, "privileged", privileged);
+	result_evidence_bool(r, "idmap_isolated", isolated);
+	if (size >= 0)
+		result_evidence_int(r, "idmap_size", size);
+	result_evidence_string(r, "kernel_modules", "%s", mods ? mods : "");
+	result_evidence_string(r, "syscalls_intercept", "%s", icpt);
+	result_evidence_bool(r, "raw_lxc", raw && raw[0]);
+	result_evidence_bool(r, "host_apparmor", aa);
+	result_evidence_bool(r, "host_overlay", overlay);
+
+	enum status worst = STATUS_PASS;
+	struct strbuf why = {0};
+#define PROBLEM(st, ...)                                                                                               \
+	do {                                                                                                           \
+		if ((st) > worst)                                                                                      \
+			worst = (st);                                                                                  \
+		strbuf_appendf(&why, "%s", why.len ? "; " : "");                                                       \
+		strbuf_appendf(&why, __VA_ARGS__);                                                                     \
+	} while (0)
+
+	if (!nesting && aa) {
+		PROBLEM(STATUS_FAIL,
+			"security.nesting is off and AppArmor confines %s: Docker cannot mount proc or "
+			"sysfs for its containers",
+			n);
+		struct remedy *m =
+			result_remedy(r, WHERE_HOST, "Allow nested containers in the instance, then restart it.", NULL);
+		fix_set(m, fix_target_lxd(n), "security.nesting", "true");
+		remedy_restart(m, n);
+	} else if (!nesting && !privileged) {
+		PROBLEM(STATUS_WARN,
+			"security.nesting is off: Docker inside %s depends on the host not confining it (no AppArmor "
+			"here now)",
+			n);
+		struct remedy *m = result_remedy(
+			r, WHERE_HOST, "Turn on nesting so Docker keeps working once the host confines instances.",
+			NULL);
+		fix_set(m, fix_target_lxd(n), "security.nesting", "true");
+		remedy_restart(m, n);
+	}
+	if (privileged) {
+		PROBLEM(STATUS_WARN, "%s is privileged: root in it is root on the host", n);
+		struct remedy *m = result_remedy(
+			r, WHERE_HOST,
+			"Run the instance unprivileged (with security.nesting true Docker works there too).", NULL);
+		fix_set(m, fix_target_lxd(n), "security.privileged", "false");
+		fix_set(m, fix_target_lxd(n), "security.nesting", "true");
+		remedy_restart(m, n);
+	} else if (size >= 0 && size < LXD_MIN_IDMAP_SIZE) {
+		PROBLEM(STATUS_FAIL,
+			"security.idmap.size is %lld: images with files owned by ids at or above %lld fail to unpack "
+			"(lchown: invalid argument)",
+			size, size);
+		/* The size userns.idmap prints too: 65536 at least, more for images with high ids. */
+		struct remedy *m = result_remedy(r, WHERE_HOST,
+						 "Give the instance a map of at least 65536 ids (1000000 leaves room "
+						 "for images with high uids), then restart it.",
+						 NULL);
+		fix_set(m, fix_target_lxd(n), "security.idmap.size", "1000000");
+		remedy_restart(m, n);
+	}
+	if (!overlay && !modules_have(mods, "overlay")) {
+		PROBLEM(STATUS_WARN,
+			"overlay is not loaded on the host and linux.kernel_modules of %s does not name it: Docker "
+			"falls back to vfs",
+			n);
+		struct remedy *m = result_remedy(
+			r, WHERE_HOST, "Have LXD load overlay when the instance starts (or load it now).", NULL);
+		fix_set(m, fix_target_lxd(n), "linux.kernel_modules", "overlay");
+		remedy_command(m, "modprobe overlay");
+		remedy_restart(m, n);
+	}
+#undef PROBLEM
+	if (worst == STATUS_PASS)
+		result_set(r, STATUS_PASS, "%s: %s, %s%s", n, privileged ? "privileged" : "unprivileged",
+			   nesting ? "nesting on" : "nesting off", isolated ? ", isolated id map" : "");
+	else
+		result_set(r, worst, "%s", why.buf);
+	free(why.buf);
+}
+
+/* overlay registered with the kernel: in proc/filesystems (a loaded module registers it). */
+static bool overlay_registered(struct ctx *c)
+{
+	_cleanup_free_ char *fs = NULL;
+	if (host_read_text(c->host, "proc/filesystems", &fs) < 0)
+		return false;
+	for (char *save = NULL, *l = strtok_r(fs, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (streq(strstrip_right(l), "nodev\toverlay"))
+			return true;
+	return false;
+}
+
+bool lxd_instance_wanted(struct ctx *c)
+{
+	const char *v;
+	return host_recorded(c->host, LXD_OBS_CONFIG, &v) == 0;
+}
+
+int check_lxd_instance(struct ctx *c, struct result *r)
+{
+	const char *name, *status, *config;
+	if (host_recorded(c->host, LXD_OBS_NAME, &name) < 0 || host_recorded(c->host, LXD_OBS_STATUS, &status) < 0 ||
+	    host_recorded(c->host, LXD_OBS_CONFIG, &config) < 0) {
+		result_set(r, STATUS_SKIP,
+			   "no LXD instance to judge: this check runs on an LXD host, as nestcheck lxd NAME");
+		return 0;
+	}
+	json_object *cfg = json_read(config, strlen(config));
+	if (!json_object_is_type(cfg, json_type_object)) {
+		json_object_put(cfg);
+		return result_error(r, -EBADMSG, "the recorded %s is not a JSON object", LXD_OBS_CONFIG);
+	}
+	struct lxd_instance in = {
+		.name = name,
+		.status = status,
+		.config = cfg,
+		.host_apparmor = ctx_apparmor_enabled(c) == 1,
+		.host_overlay = overlay_registered(c),
+	};
+	lxd_instance_judge(&in, r);
+	json_object_put(cfg);
+	return 0;
+}

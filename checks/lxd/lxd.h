@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef NESTCHECK_LXD_CHECK_H
+#define NESTCHECK_LXD_CHECK_H
+
+#include "core/context.h"
+
+struct json_object;
+
+/* The observations nestcheck lxd NAME records for lxd.instance (and a capture carries). */
+#define LXD_OBS_NAME   "lxd.instance.name"
+#define LXD_OBS_STATUS "lxd.instance.status"
+#define LXD_OBS_CONFIG "lxd.instance.config" /* expanded_config, as one line of JSON */
+
+/* What lxd.instance judges: the instance as LXD describes it, and two facts of its host. */
+struct lxd_instance {
+	const char *name, *status;
+	struct json_object *config; /* expanded_config */
+	bool host_apparmor, host_overlay;
+};
+
+/* The verdict, fixes naming the instance (for unit tests: facts in, result out). */
+void lxd_instance_judge(const struct lxd_instance *in, struct result *r);
+/* Whether the run has an instance to judge (its observations are recorded). */
+bool lxd_instance_wanted(struct ctx *c);
+
+#endif
