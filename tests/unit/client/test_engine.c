@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "../tools/fakepeer.h"
+#include "tests/tools/fakepeer.h"
 #include "client/engine.h"
 #include "checks/launch/parse.h"
 #include "core/util.h"

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "../tools/fakepeer.h"
+#include "tests/tools/fakepeer.h"
 
 static const struct http_peer lxd_like = {
 	.host = "lxd", .name = "LXD", .daemon = "LXD", .group = "lxd", .max_response = 1024};
