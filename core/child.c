@@ -163,37 +163,33 @@ static void close_pair(int fds[2])
 	close(fds[1]);
 }
 
-int child_run(child_fn fn, void *arg, const struct child_opts *o, struct child_result *ret)
+/* What runs in the child once it is set up, with its output pipe(s). */
+struct payload {
+	child_fn fn;
+	void *arg;
+	char *const *argv, *const *envp;
+};
+
+static _Noreturn void in_child(const struct payload *p, const struct child_opts *o, int out, int err)
 {
-	int fds[2], efds[2] = {-1, -1};
-	int r = start(fds, efds, false);
-	if (r < 0)
-		return r;
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close_pair(fds);
-		return r;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		child_setup(parent, o);
-		fn(arg, fds[1]);
+	if (p->fn) {
+		p->fn(p->arg, out);
 		_exit(0);
 	}
-	close(fds[1]);
-	if (o->running)
-		*o->running = pid;
-	*ret = (struct child_result){0};
-	collect(pid, fds[0], -1, o, ret);
-	return 0;
+	signal(SIGPIPE, SIG_DFL);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
+	    dup2(o->stderr_apart ? err : out, STDERR_FILENO) < 0)
+		_exit(127);
+	execve(p->argv[0], p->argv, p->envp);
+	_exit(127);
 }
 
-int child_exec(char *const argv[], char *const envp[], const struct child_opts *o, struct child_result *ret)
+static int spawn(const struct payload *p, const struct child_opts *o, struct child_result *ret)
 {
+	bool apart = !p->fn && o->stderr_apart;
 	int fds[2], efds[2] = {-1, -1};
-	int r = start(fds, efds, o->stderr_apart);
+	int r = start(fds, efds, apart);
 	if (r < 0)
 		return r;
 	pid_t parent = getpid();
@@ -201,26 +197,35 @@ int child_exec(char *const argv[], char *const envp[], const struct child_opts *
 	if (pid < 0) {
 		r = -errno;
 		close_pair(fds);
-		if (o->stderr_apart)
+		if (apart)
 			close_pair(efds);
 		return r;
 	}
 	if (pid == 0) {
+		close(fds[0]);
+		if (apart)
+			close(efds[0]);
 		child_setup(parent, o);
-		signal(SIGPIPE, SIG_DFL);
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(fds[1], STDOUT_FILENO) < 0 ||
-		    dup2(o->stderr_apart ? efds[1] : fds[1], STDERR_FILENO) < 0)
-			_exit(127);
-		execve(argv[0], argv, envp);
-		_exit(127);
+		in_child(p, o, fds[1], efds[1]);
 	}
 	close(fds[1]);
-	if (o->stderr_apart)
+	if (apart)
 		close(efds[1]);
 	if (o->running)
 		*o->running = pid;
 	*ret = (struct child_result){0};
-	collect(pid, fds[0], o->stderr_apart ? efds[0] : -1, o, ret);
+	collect(pid, fds[0], apart ? efds[0] : -1, o, ret);
 	return 0;
+}
+
+int child_run(child_fn fn, void *arg, const struct child_opts *o, struct child_result *ret)
+{
+	const struct payload p = {.fn = fn, .arg = arg};
+	return spawn(&p, o, ret);
+}
+
+int child_exec(char *const argv[], char *const envp[], const struct child_opts *o, struct child_result *ret)
+{
+	const struct payload p = {.argv = argv, .envp = envp};
+	return spawn(&p, o, ret);
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct fake_route {
@@ -177,6 +178,45 @@ static inline void fake_serve(int lfd, enum fake_mode mode, const struct fake_ro
 		shutdown(fd, SHUT_WR);
 		close(fd);
 	}
+}
+
+/* A peer served by a forked child at a socket in a temp dir of its own (for the unit tests). */
+struct fake_peer {
+	char dir[64];
+	char sock[96];
+	pid_t pid;
+};
+
+/* 0, or -1 when the socket or the child cannot be made. */
+static inline int fake_peer_start(struct fake_peer *p, const char *name, enum fake_mode mode,
+				  const struct fake_route *routes, size_t n)
+{
+	snprintf(p->dir, sizeof(p->dir), "/tmp/nestcheck-peer.XXXXXX");
+	if (!mkdtemp(p->dir))
+		return -1;
+	snprintf(p->sock, sizeof(p->sock), "%s/%s", p->dir, name);
+	int fd = fake_listen(p->sock);
+	if (fd < 0)
+		return -1;
+	p->pid = fork();
+	if (p->pid < 0) {
+		close(fd);
+		return -1;
+	}
+	if (p->pid == 0) {
+		fake_serve(fd, mode, routes, n);
+		_exit(0);
+	}
+	close(fd);
+	return 0;
+}
+
+static inline void fake_peer_stop(struct fake_peer *p)
+{
+	kill(p->pid, SIGKILL);
+	waitpid(p->pid, NULL, 0);
+	unlink(p->sock);
+	rmdir(p->dir);
 }
 
 #endif

@@ -305,34 +305,9 @@ static void test_list_parse(void **state)
 
 /* ---- fake peers ---- */
 
-struct peer {
-	char dir[64];
-	char sock[96];
-	pid_t pid;
-};
-
-static void peer_start(struct peer *p, enum fake_mode mode, const struct fake_route *routes, size_t n)
+static void peer_start(struct fake_peer *p, enum fake_mode mode, const struct fake_route *routes, size_t n)
 {
-	snprintf(p->dir, sizeof(p->dir), "/tmp/nestcheck-engine.XXXXXX");
-	assert_non_null(mkdtemp(p->dir));
-	snprintf(p->sock, sizeof(p->sock), "%s/docker.sock", p->dir);
-	int fd = fake_listen(p->sock);
-	assert_true(fd >= 0);
-	p->pid = fork();
-	assert_true(p->pid >= 0);
-	if (p->pid == 0) {
-		fake_serve(fd, mode, routes, n);
-		_exit(0);
-	}
-	close(fd);
-}
-
-static void peer_stop(struct peer *p)
-{
-	kill(p->pid, SIGKILL);
-	waitpid(p->pid, NULL, 0);
-	unlink(p->sock);
-	rmdir(p->dir);
+	assert_int_equal(fake_peer_start(p, "docker.sock", mode, routes, n), 0);
 }
 
 static long elapsed_ms(const struct timespec *t0)
@@ -345,7 +320,7 @@ static long elapsed_ms(const struct timespec *t0)
 /* Connect to a sick peer: the error, within the bound, in words. */
 static int sick(enum fake_mode mode, long timeout_ms, char **ret_error, long *ret_ms)
 {
-	struct peer p;
+	struct fake_peer p;
 	struct timespec t0;
 	struct engine_version v;
 	peer_start(&p, mode, NULL, 0);
@@ -356,7 +331,7 @@ static int sick(enum fake_mode mode, long timeout_ms, char **ret_error, long *re
 	*ret_ms = elapsed_ms(&t0);
 	*ret_error = xstrdup(engine_error(e));
 	engine_free(e);
-	peer_stop(&p);
+	fake_peer_stop(&p);
 	return err;
 }
 
@@ -457,7 +432,7 @@ static void on_alarm(int sig)
 /* A signal during a request that hangs: it ends at once (not after the timeout), -EINTR. */
 static void test_interrupt(void **state)
 {
-	struct peer p;
+	struct fake_peer p;
 	struct engine_version v;
 	struct timespec t0;
 	peer_start(&p, FAKE_HANG, NULL, 0);
@@ -483,7 +458,7 @@ static void test_interrupt(void **state)
 	client_interrupted = 0;
 	signal(SIGALRM, SIG_DFL);
 	engine_free(e);
-	peer_stop(&p);
+	fake_peer_stop(&p);
 }
 
 /* A well-behaved engine of an older API: every later request speaks its version. */
@@ -512,7 +487,7 @@ static void test_negotiation(void **state)
 		{"GET", "/v1.40/containers/json", 200,
 		 "[{\"Id\":\"c0ffee\",\"Labels\":{\"io.nestcheck.probe\":\"1\"}}]", 0},
 	};
-	struct peer p;
+	struct fake_peer p;
 	struct engine_version v;
 	peer_start(&p, FAKE_ROUTES, routes, ARRAY_SIZE(routes));
 	struct engine *e = engine_new(p.sock);
@@ -572,7 +547,7 @@ static void test_negotiation(void **state)
 
 	free(id);
 	engine_free(e);
-	peer_stop(&p);
+	fake_peer_stop(&p);
 }
 
 static void test_too_old(void **state)
@@ -580,7 +555,7 @@ static void test_too_old(void **state)
 	static const struct fake_route routes[] = {
 		{"GET", "/version", 200, "{\"Version\":\"1.11.2\",\"ApiVersion\":\"1.23\"}", 0},
 	};
-	struct peer p;
+	struct fake_peer p;
 	struct engine_version v = {0};
 	peer_start(&p, FAKE_ROUTES, routes, ARRAY_SIZE(routes));
 	struct engine *e = engine_new(p.sock);
@@ -589,7 +564,7 @@ static void test_too_old(void **state)
 	assert_non_null(strstr(engine_error(e), "API 1.23"));
 	engine_version_clear(&v);
 	engine_free(e);
-	peer_stop(&p);
+	fake_peer_stop(&p);
 }
 
 /* ---- observations ---- */

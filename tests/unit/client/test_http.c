@@ -20,40 +20,15 @@
 static const struct http_peer lxd_like = {
 	.host = "lxd", .name = "LXD", .daemon = "LXD", .group = "lxd", .max_response = 1024};
 
-struct peer {
-	char dir[64];
-	char sock[96];
-	pid_t pid;
-};
-
-static void peer_start(struct peer *p, enum fake_mode mode, const struct fake_route *routes, size_t n)
+static void peer_start(struct fake_peer *p, enum fake_mode mode, const struct fake_route *routes, size_t n)
 {
-	snprintf(p->dir, sizeof(p->dir), "/tmp/nestcheck-http.XXXXXX");
-	assert_non_null(mkdtemp(p->dir));
-	snprintf(p->sock, sizeof(p->sock), "%s/unix.socket", p->dir);
-	int fd = fake_listen(p->sock);
-	assert_true(fd >= 0);
-	p->pid = fork();
-	assert_true(p->pid >= 0);
-	if (p->pid == 0) {
-		fake_serve(fd, mode, routes, n);
-		_exit(0);
-	}
-	close(fd);
-}
-
-static void peer_stop(struct peer *p)
-{
-	kill(p->pid, SIGKILL);
-	waitpid(p->pid, NULL, 0);
-	unlink(p->sock);
-	rmdir(p->dir);
+	assert_int_equal(fake_peer_start(p, "unix.socket", mode, routes, n), 0);
 }
 
 /* One GET /1.0 against a peer in mode: the errno, and the line in *ret (copied). */
 static int get(enum fake_mode mode, const struct fake_route *routes, size_t n, long timeout_ms, char **ret)
 {
-	struct peer p;
+	struct fake_peer p;
 	long status = 0;
 	peer_start(&p, mode, routes, n);
 	struct http *h = http_new(p.sock, &lxd_like);
@@ -62,7 +37,7 @@ static int get(enum fake_mode mode, const struct fake_route *routes, size_t n, l
 	int err = http_request(h, "GET", "/1.0", NULL, NULL, 0, &status);
 	*ret = xstrdup(err < 0 ? http_error(h) : http_body(h, NULL));
 	http_free(h);
-	peer_stop(&p);
+	fake_peer_stop(&p);
 	return err;
 }
 
@@ -128,7 +103,7 @@ static void test_no_socket_and_not_a_socket(void **state)
 static void test_interrupted(void **state)
 {
 	static const struct fake_route routes[] = {{"DELETE", "/1.0", 200, "{}", 0}};
-	struct peer p;
+	struct fake_peer p;
 	long status = 0;
 	peer_start(&p, FAKE_ROUTES, routes, 1);
 	struct http *h = http_new(p.sock, &lxd_like);
@@ -140,7 +115,7 @@ static void test_interrupted(void **state)
 	assert_int_equal(status, 200);
 	client_interrupted = 0;
 	http_free(h);
-	peer_stop(&p);
+	fake_peer_stop(&p);
 }
 
 static void test_fail_and_escape(void **state)

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "remedy/catalog.h"
+#include "remedy/fixes.h"
 
 struct sample {
 	const char *code; /* NULL: no failure may match */
@@ -693,6 +694,96 @@ static void test_remedy_s1_on_zfs(void **state)
 	result_clear(&r);
 }
 
+/* ---- the fix builders (remedy/fixes.c): each kind of fix worded once ---- */
+
+static void test_target_commands(void **state)
+{
+	(void)state;
+	struct result r = {0};
+	struct remedy *m = result_remedy(&r, WHERE_HOST, "text", NULL);
+	struct fix_target t = fix_target_lxd("db");
+	fix_set(m, t, "security.idmap.size", "%d", 1000000);
+	fix_get(m, t, "linux.kernel_modules");
+	fix_unset(m, t, "security.syscalls.intercept.mknod");
+	fix_restart(m, t);
+	assert_int_equal(m->commands.n, 4);
+	assert_string_equal(m->commands.v[0], "lxc config set db security.idmap.size 1000000");
+	assert_string_equal(m->commands.v[1], "lxc config get db linux.kernel_modules");
+	assert_string_equal(m->commands.v[2], "lxc config unset db security.syscalls.intercept.mknod");
+	assert_string_equal(m->commands.v[3], "lxc restart db");
+	assert_string_equal(fix_cli(t), "lxc");
+	result_clear(&r);
+}
+
+static void test_instance_config_names_here_and_restarts_last(void **state)
+{
+	struct sysroot *s = *state;
+	make_lxd(s, mountinfo_none);
+	struct result r = {0};
+	fix_instance_config(&s->ctx, &r, "Nesting:", "security.nesting", "true", "security.privileged", "false", NULL);
+	assert_int_equal(r.n_remedies, 1);
+	assert_int_equal(r.remedies[0].where, WHERE_HOST);
+	assert_int_equal(r.remedies[0].commands.n, 3);
+	assert_string_equal(r.remedies[0].commands.v[0], "lxc config set web-1 security.nesting true");
+	assert_string_equal(r.remedies[0].commands.v[1], "lxc config set web-1 security.privileged false");
+	assert_string_equal(r.remedies[0].commands.v[2], "lxc restart web-1");
+	result_clear(&r);
+}
+
+static void test_modules_in_lxd(void **state)
+{
+	struct sysroot *s = *state;
+	make_lxd(s, mountinfo_none);
+	struct result r = {0};
+	fix_modules_load_words(&s->ctx, &r, "overlay br_netfilter");
+	assert_int_equal(r.n_remedies, 2);
+	assert_true(strstr(r.remedies[0].text, "a container cannot load kernel modules") != NULL);
+	assert_string_equal(r.remedies[0].commands.v[0], "modprobe -a overlay br_netfilter");
+	assert_string_equal(r.remedies[1].commands.v[0], "lxc config get web-1 linux.kernel_modules");
+	assert_string_equal(r.remedies[1].commands.v[1],
+			    "lxc config set web-1 linux.kernel_modules overlay,br_netfilter");
+	assert_string_equal(r.remedies[1].commands.v[2], "lxc restart web-1");
+	result_clear(&r);
+}
+
+static void test_modules_on_host(void **state)
+{
+	struct sysroot *s = *state;
+	put(s, "proc/self/mountinfo", mountinfo_none);
+	sysroot_open(s);
+	struct result r = {0};
+	fix_modules_load_words(&s->ctx, &r, "veth");
+	assert_int_equal(r.n_remedies, 1);
+	assert_int_equal(r.remedies[0].where, WHERE_HOST);
+	assert_string_equal(r.remedies[0].text, "Load them now and at every boot:");
+	assert_string_equal(r.remedies[0].commands.v[0], "modprobe -a veth");
+	result_clear(&r);
+}
+
+static void test_here_follows_the_container(void **state)
+{
+	struct sysroot *s = *state;
+	put(s, "proc/self/mountinfo", mountinfo_none);
+	sysroot_open(s);
+	assert_int_equal(ctx_here(&s->ctx), WHERE_HOST);
+	struct result r = {0};
+	fix_upgrade_engine(&s->ctx, &r, "Upgrade:");
+	assert_int_equal(r.remedies[0].where, WHERE_HOST);
+	result_clear(&r);
+}
+
+static void test_here_in_lxd(void **state)
+{
+	struct sysroot *s = *state;
+	make_lxd(s, mountinfo_none);
+	assert_int_equal(ctx_here(&s->ctx), WHERE_CONTAINER);
+	struct result r = {0};
+	fix_lxd_nesting(&s->ctx, &r);
+	assert_int_equal(r.n_remedies, 1); /* LXD proven by its socket: no Proxmox or plain LXC forms */
+	assert_string_equal(r.remedies[0].commands.v[0], "lxc config set web-1 security.nesting true");
+	result_clear(&r);
+}
+
 #define T(f)  cmocka_unit_test(f)
 #define TS(f) cmocka_unit_test_setup_teardown(f, sysroot_setup, sysroot_teardown)
 
@@ -718,6 +809,12 @@ int main(void)
 		TS(test_remedy_cgroup_mount_v2),
 		TS(test_remedy_c1_by_layout),
 		TS(test_remedy_s1_on_zfs),
+		T(test_target_commands),
+		TS(test_instance_config_names_here_and_restarts_last),
+		TS(test_modules_in_lxd),
+		TS(test_modules_on_host),
+		TS(test_here_follows_the_container),
+		TS(test_here_in_lxd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
