@@ -3,6 +3,7 @@
 #define NESTCHECK_CHECKS_H
 
 #include "core/check.h"
+#include "core/context.h"
 #include "remedy/fixes.h"
 
 /* The checks, one file per area in checks/. */

@@ -3,6 +3,7 @@
 #include "core/manifest.h"
 #include "bundle.h"
 #include "core/check.h"
+#include "core/context.h"
 #include "collect.h"
 #include "diff.h"
 #include "client/engine.h"

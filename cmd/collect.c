@@ -24,6 +24,7 @@
 #include "collect.h"
 #include "core/manifest.h"
 #include "core/check.h"
+#include "core/context.h"
 #include "core/dynlib.h"
 #include "core/host.h"
 #include "report/report.h"

@@ -2,7 +2,11 @@
 #ifndef NESTCHECK_CHECK_H
 #define NESTCHECK_CHECK_H
 
-#include "context.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ctx;
+struct result;
 
 /* One check: a descriptor in checks/table.c's ordered table. */
 enum check_flags {

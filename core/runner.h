@@ -3,6 +3,7 @@
 #define NESTCHECK_RUNNER_H
 
 #include "check.h"
+#include "context.h"
 
 struct selection {
 	struct strv only; /* empty: every check */
