@@ -8,7 +8,7 @@
  *   "engine.info"  what the engine said about itself (runtime.engine);
  *   "launch"       what happened when containers were launched
  *                  (launch.container and launch.nested).
- * The probes (probe_launch.c) build them; the checks parse them.
+ * The probe (checks/launch/probe.c) builds them; the checks parse them.
  */
 
 #include "client/engine.h"

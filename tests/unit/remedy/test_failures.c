@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests: the table of known failures (remedy/failures.c). Every error text
+ * Unit tests: the catalog of known failures (remedy/catalog.c, its entries in remedy/failures_*.c) and the fix builders (remedy/fixes.c). Every error text
  * of failure-modes.md must find its own failure, near misses must find none,
  * and every fix must be complete and name the LXD instance on the host side.
  */
