@@ -36,6 +36,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "  --json                 print the JSON report instead of the human one\n"
 	      "  --root DIR|FILE.tar.gz replay a captured sysroot, or a bundle from nestcheck collect\n"
+	      "  --kernel-config FILE   judge this kernel build config (text or gzip) instead of the\n"
+	      "                         running kernel's: for a kernel before it is booted\n"
 	      "  --no-launch            do not start containers (static checks only)\n"
 	      "  --keep-image           leave nestcheck's probe image in the engine for the next run\n"
 	      "  --timeout SECONDS      bound on each request to the Docker engine (default: 5 to ask\n"
@@ -115,19 +117,23 @@ int cli_main(int argc, char **argv)
 {
 	enum {
 		OPT_ROOT = OPT_RUN_END,
+		OPT_KERNEL_CONFIG,
 		OPT_LIST,
 		OPT_VERSION,
 	};
 	static const struct option options[] = {
 		RUN_OPTIONS,
 		{"root", required_argument, NULL, OPT_ROOT},
+		{"kernel-config", required_argument, NULL, OPT_KERNEL_CONFIG},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	struct run_options ro = {0};
-	const char *root = NULL;
+	const char *root = NULL, *kernel_config = NULL;
+	_cleanup_free_ char *kc_text = NULL;
+	size_t kc_len = 0;
 	int opt, ret = EXIT_CANNOT_RUN;
 
 	if (argc > 1 && streq(argv[1], "lxd"))
@@ -154,6 +160,19 @@ int cli_main(int argc, char **argv)
 		case OPT_ROOT:
 			root = optarg;
 			break;
+		case OPT_KERNEL_CONFIG: {
+			kernel_config = optarg;
+			free(TAKE_PTR(kc_text));
+			int r = read_user_file(optarg, HOST_MAX_FILE, &kc_text, &kc_len);
+			if (r < 0) {
+				fprintf(stderr, "nestcheck: cannot read --kernel-config %s: %s\n", optarg,
+					r == -EINVAL  ? "not a regular file"
+					: r == -EFBIG ? "larger than 4 MiB"
+						      : strerror(-r));
+				goto out;
+			}
+			break;
+		}
 		case OPT_LIST:
 			list_checks();
 			ret = EXIT_OK;
@@ -208,6 +227,16 @@ int cli_main(int argc, char **argv)
 	c.keep_image = ro.keep_image;
 	c.engine_timeout_ms = ro.timeout_ms;
 	c.policy = ro.policy;
+	if (kernel_config) {
+		_cleanup_free_ char *source = xasprintf("%s (--kernel-config)", kernel_config);
+		if (ctx_use_kconfig(&c, kc_text, kc_len, source) < 0) {
+			fprintf(stderr, "nestcheck: --kernel-config %s is not a kernel config (nor a gzipped one)\n",
+				kernel_config);
+			ctx_clear(&c);
+			host_free(h);
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < check_table_size; i++)
 		if (streq(check_table[i].id, "launch.nested"))
 			c.launch_nested = selection_wants(&ro.sel, &check_table[i]);

@@ -84,6 +84,36 @@ int ctx_release(struct ctx *c, const char **ret, const struct kversion **ret_kv)
 #define KCONFIG_MAX (16u << 20)
 
 /* The places CONTRACT.md names, in its order. */
+/* A kernel config, as text or gzipped (proc/config.gz's form), parsed into c. */
+static int kconfig_take(struct ctx *c, const char *buf, size_t len)
+{
+	_cleanup_free_ char *text = NULL;
+	if (len >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b) {
+		int r = gunzip_buffer(buf, len, KCONFIG_MAX, &text, &len);
+		if (r == -EFBIG)
+			return -E2BIG; /* the inflated text, not the file, is too big */
+		if (r < 0)
+			return r;
+		buf = text;
+	}
+	if (memchr(buf, '\0', len))
+		return -EBADMSG;
+	int r = kconfig_parse(buf, &c->kconfig);
+	if (r == 0 && kconfig_count(c->kconfig) == 0)
+		r = -EBADMSG;
+	return r;
+}
+
+int ctx_use_kconfig(struct ctx *c, const char *buf, size_t len, const char *source)
+{
+	c->kconfig_done = true;
+	c->kconfig_given = true;
+	free(c->kconfig_source);
+	c->kconfig_source = xstrdup(source);
+	c->kconfig_err = kconfig_take(c, buf, len);
+	return c->kconfig_err;
+}
+
 static int kconfig_load(struct ctx *c)
 {
 	const char *release = NULL;
@@ -93,17 +123,8 @@ static int kconfig_load(struct ctx *c)
 	size_t gzlen;
 	r = host_read_file(c->host, "proc/config.gz", &gz, &gzlen);
 	if (r == 0) {
-		_cleanup_free_ char *text = NULL;
 		c->kconfig_source = xstrdup("proc/config.gz");
-		size_t len;
-		r = gunzip_buffer(gz, gzlen, KCONFIG_MAX, &text, &len);
-		if (r == -EFBIG)
-			return -E2BIG; /* the inflated text, not the file, is too big */
-		if (r < 0)
-			return r;
-		if (memchr(text, '\0', len))
-			return -EBADMSG;
-		return kconfig_parse(text, &c->kconfig);
+		return kconfig_take(c, gz, gzlen);
 	}
 	if (r != -ENOENT)
 		first_err = r;

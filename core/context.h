@@ -25,6 +25,7 @@ struct ctx {
 	int kconfig_err;
 	struct kconfig *kconfig;
 	char *kconfig_source;
+	bool kconfig_given; /* --kernel-config: a build's config, not the running kernel's */
 
 	bool mounts_done;
 	int mounts_err;
@@ -69,6 +70,8 @@ void ctx_clear(struct ctx *c);
 
 int ctx_release(struct ctx *c, const char **ret, const struct kversion **ret_kv);
 int ctx_kconfig(struct ctx *c, const struct kconfig **ret, const char **ret_source);
+/* Judge this kernel config (--kernel-config FILE: text or gzip) instead of the running kernel's. */
+int ctx_use_kconfig(struct ctx *c, const char *buf, size_t len, const char *source);
 int ctx_mounts(struct ctx *c, struct libmnt_table **ret);
 /*
  * Docker's data root: data-root in etc/docker/daemon.json, else

@@ -88,6 +88,12 @@ char *shell_quote(const char *s);
 char *strstrip_right(char *s);
 /* A short text for a negative errno ("ENOENT"), for evidence. */
 const char *errno_name(int err);
+/*
+ * A file a user names on the command line (a policy, a kernel config), read
+ * whole: NUL-terminated, *ret_len without it. -EINVAL when it is not a regular
+ * file, -EFBIG past max bytes, else the negative errno of open or read.
+ */
+int read_user_file(const char *path, size_t max, char **ret, size_t *ret_len);
 /* The negative errno errno_name() gave that name; -EIO for one it does not know. */
 int errno_from_name(const char *name);
 

@@ -100,8 +100,11 @@ int check_kernel_config(struct ctx *c, struct result *r)
 			result_set(r, STATUS_FAIL, "%zu options Docker needs are not enabled: %s", missing.n, list);
 		struct remedy *m = result_remedy(
 			r, WHERE_HOST,
-			"The running kernel lacks these options. Boot the distribution's stock kernel, or rebuild "
-			"this kernel with them set to y or m (in the kernel source tree):",
+			c->kconfig_given
+				? "This kernel build lacks these options: set them to y or m and build it again "
+				  "before it is booted (in the kernel source tree):"
+				: "The running kernel lacks these options. Boot the distribution's stock kernel, "
+				  "or rebuild this kernel with them set to y or m (in the kernel source tree):",
 			NULL);
 		struct strbuf sb = {0};
 		strbuf_append(&sb, "./scripts/config");

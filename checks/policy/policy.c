@@ -138,30 +138,17 @@ int policy_parse(const char *text, struct policy **ret, char **ret_error)
 
 int policy_load(const char *path, struct policy **ret, char **ret_error)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		int e = errno;
-		bad(ret_error, "cannot open it: %s", strerror(e));
-		return -e;
-	}
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int r = read_user_file(path, POLICY_MAX_BYTES, &buf, &len);
+	if (r == -EINVAL)
 		return bad(ret_error, "not a regular file");
-	_cleanup_free_ char *buf = xmalloc(POLICY_MAX_BYTES + 1);
-	size_t len = 0;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, POLICY_MAX_BYTES + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return bad(ret_error, "cannot read it: %s", strerror(errno));
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > POLICY_MAX_BYTES)
-			return bad(ret_error, "larger than %d bytes", POLICY_MAX_BYTES);
+	if (r == -EFBIG)
+		return bad(ret_error, "larger than %d bytes", POLICY_MAX_BYTES);
+	if (r < 0) {
+		bad(ret_error, "cannot read it: %s", strerror(-r));
+		return r;
 	}
-	buf[len] = '\0';
 	if (memchr(buf, '\0', len))
 		return bad(ret_error, "not a text file (it holds a NUL byte)");
 	return policy_parse(buf, ret, ret_error);
