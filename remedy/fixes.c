@@ -85,7 +85,7 @@ void fix_modules_load(struct ctx *c, struct result *r, const struct strv *load_n
 					   : "Load them now and at every boot:",
 			      NULL);
 	remedy_command(m, "modprobe -a %s", now);
-	remedy_command(m, "printf '%%s\\n' %s > /etc/modules-load.d/docker.conf", all);
+	fix_persist_modules(m, all);
 
 	if (streq(ctx_runtime(c), "lxc")) {
 		const char *name = ctx_instance(c);
@@ -97,6 +97,14 @@ void fix_modules_load(struct ctx *c, struct result *r, const struct strv *load_n
 		fix_set(m, fix_target_lxd(name), "linux.kernel_modules", "%s", all_commas);
 		fix_restart(m, fix_target_lxd(name));
 	}
+}
+
+void fix_persist_modules(struct remedy *m, const char *mods)
+{
+	remedy_command(m,
+		       "for m in %s; do grep -qsx \"$m\" /etc/modules-load.d/docker.conf || "
+		       "echo \"$m\" >> /etc/modules-load.d/docker.conf; done",
+		       mods);
 }
 
 void fix_modules_load_words(struct ctx *c, struct result *r, const char *mods)

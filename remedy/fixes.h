@@ -40,6 +40,12 @@ void fix_instance_config(struct ctx *c, struct result *r, const char *text, ...)
 void fix_outer_privileged(struct ctx *c, struct result *r, const char *text);
 /* Kernel modules loaded now and at every boot on the host, and (in LXD) at the container's start. */
 void fix_modules_load(struct ctx *c, struct result *r, const struct strv *load_now, const struct strv *persist);
+/*
+ * Keep modules (space separated) loaded at every boot: each added to
+ * /etc/modules-load.d/docker.conf unless listed there, so that the fixes of
+ * several checks, pasted one after the other, add up instead of replacing.
+ */
+void fix_persist_modules(struct remedy *m, const char *mods);
 /* The same for a space-separated list. */
 void fix_modules_load_words(struct ctx *c, struct result *r, const char *mods);
 /* Global sysctls (name=value words) only the host can set, persisted in /etc/sysctl.d/conf. */

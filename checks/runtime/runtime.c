@@ -557,7 +557,7 @@ static void rules_netfilter(struct ctx *c, struct result *r, struct findings *f,
 		struct remedy *fix = result_remedy(
 			r, WHERE_HOST, "Load the netfilter modules on the host and keep them loaded at boot:", NULL);
 		remedy_command(fix, "modprobe -a %s", list);
-		remedy_command(fix, "printf '%%s\\n' %s >>/etc/modules-load.d/docker.conf", list);
+		fix_persist_modules(fix, list);
 		if (streq(ctx_runtime(c), "lxc")) {
 			fix = result_remedy(r, WHERE_HOST,
 					    "Or let LXD load them when the container starts (add them to any modules "
