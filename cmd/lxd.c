@@ -421,18 +421,28 @@ static void inside_args(const struct run_options *ro, struct strv *args)
 		}
 }
 
-/* On the host only lxd.instance runs (when the selection wants it), and the gate. */
+/* The checks judged on the host, not in the instance. */
+static bool host_check(const char *id)
+{
+	return streq(id, "lxd.instance") || streq(id, "policy.gate");
+}
+
+/*
+ * On the host the user's selection applies to the host's checks alone: every
+ * other check is skipped here (it ran in the instance). Naming only one id
+ * in --only instead would make it "named", and run it with nothing to judge.
+ */
 static void host_selection(const struct selection *user, struct selection *ret)
 {
-	const struct check *lxd = NULL;
-	for (size_t i = 0; i < check_table_size; i++)
-		if (streq(check_table[i].id, "lxd.instance"))
-			lxd = &check_table[i];
-	strv_push(&ret->only, xstrdup(lxd && selection_wants(user, lxd) ? "lxd.instance" : "policy.gate"));
+	for (size_t i = 0; i < user->only.n; i++)
+		strv_push(&ret->only, xstrdup(user->only.v[i]));
 	for (size_t i = 0; i < user->skip.n; i++)
 		strv_push(&ret->skip, xstrdup(user->skip.v[i]));
 	for (size_t i = 0; i < user->ignore.n; i++)
 		strv_push(&ret->ignore, xstrdup(user->ignore.v[i]));
+	for (size_t i = 0; i < check_table_size; i++)
+		if (!host_check(check_table[i].id))
+			strv_push(&ret->skip, xstrdup(check_table[i].id));
 }
 
 /* The host's checks are judged here, not in the instance: drop any the instance reported. */
@@ -440,8 +450,7 @@ static void report_drop_host_checks(struct report *rep)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < rep->n_results; i++) {
-		const char *id = rep->results[i].check->id;
-		if (streq(id, "lxd.instance") || streq(id, "policy.gate"))
+		if (host_check(rep->results[i].check->id))
 			result_clear(&rep->results[i]);
 		else
 			rep->results[k++] = rep->results[i];
