@@ -12,21 +12,8 @@ set -u
 # shellcheck source=lib.bash
 source "$(dirname "$0")/lib.bash" "$@"
 
-FAKEPEER=$(dirname "$JSONQ")/fakepeer
-[ -x "$FAKEPEER" ] || { echo "not executable: $FAKEPEER (build the fakepeer target)" >&2; exit 2; }
 export LXD_DIR=$TMP/lxd
 mkdir -p "$LXD_DIR" "$TMP/canned"
-
-PEER_PID=
-peer_stop() {
-	if [ -n "$PEER_PID" ]; then
-		kill "$PEER_PID" 2>/dev/null
-		wait "$PEER_PID" 2>/dev/null
-	fi
-	PEER_PID=
-	rm -f "$LXD_DIR/unix.socket"
-}
-trap 'peer_stop; _lib_cleanup' EXIT
 
 # The report nestcheck inside would print: container.detect, and an
 # lxd.instance of its own (a skip: inside there is no instance to judge).
@@ -42,19 +29,14 @@ c notjson.txt 'Segmentation fault'
 # lxd STATUS CONFIG [REPORT]: a fake LXD with instance web (STATUS, expanded_config CONFIG) whose
 # nestcheck prints REPORT (default: the canned report).
 lxd() {
-	peer_stop
 	c instance.json "{\"type\":\"sync\",\"status\":\"Success\",\"status_code\":200,\"metadata\":{\"name\":\"web\",\"status\":\"$1\",\"expanded_config\":$2}}"
-	"$FAKEPEER" "$LXD_DIR/unix.socket" routes \
+	peer_at "$LXD_DIR/unix.socket" routes \
 		"GET:/1.0/instances/web=200:$TMP/canned/instance.json" \
 		"POST:/1.0/instances/web/files=200:$TMP/canned/sync.json" \
 		"POST:/1.0/instances/web/exec=202:$TMP/canned/exec.json" \
 		"GET:/1.0/operations/op1/wait=200:$TMP/canned/wait.json" \
 		"GET:/1.0/instances/web/logs/out=200:${3:-$TMP/canned/report.json}" \
-		"GET:/1.0/instances/web/logs/err=200:$TMP/canned/empty.txt" &
-	PEER_PID=$!
-	for _ in $(seq 100); do [ -S "$LXD_DIR/unix.socket" ] && return 0; sleep 0.02; done
-	echo "fakepeer did not start" >&2
-	return 1
+		"GET:/1.0/instances/web/logs/err=200:$TMP/canned/empty.txt"
 }
 # Whatever this host's AppArmor and overlay, these configs judge the same:
 # a privileged instance with nesting warns at worst, a 1000-id map fails.
