@@ -62,6 +62,36 @@ check "the human report: exit 0" rc_is 0
 check "the human report names lxd.instance" contains "$(out priv-human)" "lxd.instance"
 check "the human report: no JSON" lacks "$(out priv-human)" '"schema_version"'
 
+echo "# what is passed into the instance, and what is left there"
+export FAKEPEER_LOG=$TMP/requests.log
+lxd Running "$PRIV"
+# execs: the body of each exec request, one a line.
+execs() { grep -A1 '^POST /1.0/instances/web/exec$' "$FAKEPEER_LOG" | grep '^{'; }
+printf '{}\n' >"$TMP/policy-none.json"
+: >"$FAKEPEER_LOG"
+nc args lxd web --no-launch --no-probes --timeout 2.5 --keep-image --only container,lxd --skip container.nesting \
+	--ignore lxd.instance --strict --junit "$TMP/args.xml" --policy "$TMP/policy-none.json" --record "$TMP/args.obs"
+check "two execs: nestcheck, then the clean-up" [ "$(execs | wc -l)" -eq 2 ] || cat "$FAKEPEER_LOG"
+run=$(execs | head -n 1)
+for a in '"--json"' '"--no-launch"' '"--no-probes"' '"--keep-image"' '"--timeout","2.500"' '"--only","container,lxd"' \
+	'"--skip","container.nesting"' '"--ignore","lxd.instance"'; do
+	check "passed into the instance: $a" contains <(echo "$run") "$a"
+done
+for a in '"--strict"' '"--junit"' '"--policy"' '"--record"'; do
+	check "the host's alone, not passed in: $a" lacks <(echo "$run") "$a"
+done
+dir=$(echo "$run" | grep -o '"/tmp/nestcheck-[0-9a-f]*/nestcheck"' | sed 's#/nestcheck"$##; s#^"##')
+check "nestcheck runs from a private directory" [ -n "$dir" ]
+check "the clean-up removes that directory" contains <(execs | tail -n 1) "\"rm\",\"-rf\",\"$dir\""
+check "nestcheck and its loader were pushed" [ "$(grep -c '^POST /1.0/instances/web/files$' "$FAKEPEER_LOG")" -ge 3 ]
+: >"$FAKEPEER_LOG"
+lxd Running "$PRIV" "$TMP/canned/notjson.txt"
+nc args-bad lxd web --json
+check "a report that cannot be read: exit 2" rc_is 2
+check "... and the directory is removed all the same" contains <(execs | tail -n 1) '"rm","-rf","/tmp/nestcheck-'
+unset FAKEPEER_LOG
+lxd Running "$PRIV"
+
 echo "# --strict"
 nc priv-strict lxd web --strict --json
 check "--strict: a warn is exit 1" rc_is 1
