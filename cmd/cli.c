@@ -8,7 +8,6 @@
 #include "diff.h"
 #include "client/engine.h"
 #include "explain.h"
-#include "report/junit.h"
 #include "lxd.h"
 #include "options.h"
 #include "checks/storage/probe.h"
@@ -72,12 +71,6 @@ static void on_signal(int sig)
 	probe_storage_cleanup_on_signal();
 	signal(sig, SIG_DFL);
 	raise(sig);
-}
-
-static void list_checks(void)
-{
-	for (size_t i = 0; i < check_table_size; i++)
-		printf("%-22s %s\n", check_table[i].id, check_table[i].title);
 }
 
 /*
@@ -174,7 +167,7 @@ int cli_main(int argc, char **argv)
 			break;
 		}
 		case OPT_LIST:
-			list_checks();
+			checks_list(stdout);
 			ret = EXIT_OK;
 			goto out;
 		case OPT_VERSION:
@@ -185,15 +178,8 @@ int cli_main(int argc, char **argv)
 			usage(stdout);
 			ret = EXIT_OK;
 			goto out;
-		case ':':
-			fprintf(stderr, "nestcheck: option '%s' needs an argument (see --help)\n", argv[optind - 1]);
-			goto out;
 		default:
-			/* Within a cluster of short options optind has not moved on yet: name the letter. */
-			if (optopt)
-				fprintf(stderr, "nestcheck: unknown option '-%c' (see --help)\n", optopt);
-			else
-				fprintf(stderr, "nestcheck: unknown option '%s' (see --help)\n", argv[optind - 1]);
+			run_option_complain("nestcheck", opt, argv, options);
 			goto out;
 		}
 	}

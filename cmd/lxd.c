@@ -2,6 +2,7 @@
 #include "lxd.h"
 #include "client/lxd.h"
 #include "checks/lxd/lxd.h"
+#include "checks/lxd/parse.h"
 #include "core/runner.h"
 #include "options.h"
 #include "core/json.h"
@@ -191,14 +192,6 @@ struct instance {
 	json_object *config; /* expanded_config */
 };
 
-static bool name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 63 || s[0] == '-')
-		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == n;
-}
-
 /* ---------------------------------------------------------------- the run */
 
 struct run {
@@ -377,8 +370,10 @@ static void usage(FILE *out)
 	      "  --strict               warnings make the exit status 1 too\n"
 	      "  --junit FILE           also write the report as JUnit XML to FILE (for CI)\n"
 	      "  --policy FILE          judge the report against a site policy (as nestcheck --policy)\n"
-	      "  --record FILE          write what LXD said of the instance as observations to FILE, for a\n"
-	      "                         replay of lxd.instance (nestcheck --root)\n"
+	      "  --record FILE          write what LXD said of the instance, and the host files\n"
+	      "                         lxd.instance read, as observations to FILE: a replay of\n"
+	      "                         lxd.instance (nestcheck --root) needs nothing else\n"
+	      "  --list                 list every check (as nestcheck --list) and exit\n"
 	      "  --help                 print this help and exit\n"
 	      "\n"
 	      "LXD's socket: $LXD_DIR/unix.socket, else /var/lib/lxd/unix.socket or the snap's\n"
@@ -426,18 +421,28 @@ static void inside_args(const struct run_options *ro, struct strv *args)
 		}
 }
 
-/* On the host only lxd.instance runs (when the selection wants it), and the gate. */
+/* The checks judged on the host, not in the instance. */
+static bool host_check(const char *id)
+{
+	return streq(id, "lxd.instance") || streq(id, "policy.gate");
+}
+
+/*
+ * On the host the user's selection applies to the host's checks alone: every
+ * other check is skipped here (it ran in the instance). Naming only one id
+ * in --only instead would make it "named", and run it with nothing to judge.
+ */
 static void host_selection(const struct selection *user, struct selection *ret)
 {
-	const struct check *lxd = NULL;
-	for (size_t i = 0; i < check_table_size; i++)
-		if (streq(check_table[i].id, "lxd.instance"))
-			lxd = &check_table[i];
-	strv_push(&ret->only, xstrdup(lxd && selection_wants(user, lxd) ? "lxd.instance" : "policy.gate"));
+	for (size_t i = 0; i < user->only.n; i++)
+		strv_push(&ret->only, xstrdup(user->only.v[i]));
 	for (size_t i = 0; i < user->skip.n; i++)
 		strv_push(&ret->skip, xstrdup(user->skip.v[i]));
 	for (size_t i = 0; i < user->ignore.n; i++)
 		strv_push(&ret->ignore, xstrdup(user->ignore.v[i]));
+	for (size_t i = 0; i < check_table_size; i++)
+		if (!host_check(check_table[i].id))
+			strv_push(&ret->skip, xstrdup(check_table[i].id));
 }
 
 /* The host's checks are judged here, not in the instance: drop any the instance reported. */
@@ -445,8 +450,7 @@ static void report_drop_host_checks(struct report *rep)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < rep->n_results; i++) {
-		const char *id = rep->results[i].check->id;
-		if (streq(id, "lxd.instance") || streq(id, "policy.gate"))
+		if (host_check(rep->results[i].check->id))
 			result_clear(&rep->results[i]);
 		else
 			rep->results[k++] = rep->results[i];
@@ -488,8 +492,12 @@ static void name_instance(struct report *rep, const char *name)
 
 int lxd_main(int argc, char **argv)
 {
+	enum {
+		OPT_LIST = OPT_RUN_END,
+	};
 	static const struct option options[] = {
 		RUN_OPTIONS,
+		{"list", no_argument, NULL, OPT_LIST},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
@@ -519,13 +527,12 @@ int lxd_main(int argc, char **argv)
 			usage(stdout);
 			ret = EXIT_OK;
 			goto out;
-		case ':':
-			fprintf(stderr, "nestcheck: option '%s' needs an argument (see nestcheck lxd --help)\n",
-				argv[optind - 1]);
+		case OPT_LIST:
+			checks_list(stdout);
+			ret = EXIT_OK;
 			goto out;
 		default:
-			fprintf(stderr, "nestcheck: unknown option '%s' for nestcheck lxd (see nestcheck lxd --help)\n",
-				argv[optind - 1]);
+			run_option_complain("nestcheck lxd", opt, argv, options);
 			goto out;
 		}
 	}
@@ -535,7 +542,7 @@ int lxd_main(int argc, char **argv)
 		goto out;
 	}
 	name = argv[optind];
-	if (!name_ok(name)) {
+	if (!lxd_instance_name_valid(name)) {
 		fprintf(stderr, "nestcheck: '%s' is not an LXD instance name\n", name);
 		goto out;
 	}
@@ -647,8 +654,8 @@ int lxd_main(int argc, char **argv)
 		fprintf(stderr, "nestcheck: cannot read this host: %s\n", strerror(-err));
 		goto out;
 	}
-	if (ro.no_probes)
-		host_disable_probes(hh);
+	/* No host_disable_probes(): --no-probes is for the instance, and the host files lxd.instance reads belong in
+	 * --record. */
 	host_record(hh, LXD_OBS_NAME, name);
 	host_record(hh, LXD_OBS_STATUS, rn.in.status);
 	host_record(

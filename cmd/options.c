@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "options.h"
 #include "checks/policy/policy.h"
+#include "core/check.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -82,4 +83,37 @@ void run_options_clear(struct run_options *o)
 {
 	selection_clear(&o->sel);
 	policy_free(TAKE_PTR(o->policy));
+}
+
+void checks_list(FILE *out)
+{
+	for (size_t i = 0; i < check_table_size; i++)
+		fprintf(out, "%-22s %s\n", check_table[i].id, check_table[i].title);
+}
+
+/* Whether arg is "--NAME=..." for a long option of opts whose value is val. */
+static bool long_option_with_value(const char *arg, int val, const struct option *opts)
+{
+	if (!startswith(arg, "--") || !strchr(arg, '='))
+		return false;
+	size_t n = strcspn(arg + 2, "=");
+	for (; opts->name; opts++)
+		if (opts->val == val && strlen(opts->name) == n && strncmp(opts->name, arg + 2, n) == 0)
+			return true;
+	return false;
+}
+
+void run_option_complain(const char *cmd, int opt, char **argv, const struct option *opts)
+{
+	const char *arg = argv[optind - 1];
+	if (opt == ':')
+		fprintf(stderr, "nestcheck: option '%s' needs an argument (see %s --help)\n", arg, cmd);
+	else if (optopt && long_option_with_value(arg, optopt, opts))
+		fprintf(stderr, "nestcheck: option '%.*s' takes no argument (see %s --help)\n", (int)strcspn(arg, "="),
+			arg, cmd);
+	else if (optopt > 0 && optopt < 128)
+		/* Within a cluster of short options optind has not moved on yet: name the letter. */
+		fprintf(stderr, "nestcheck: unknown option '-%c' (see %s --help)\n", optopt, cmd);
+	else
+		fprintf(stderr, "nestcheck: unknown option '%s' (see %s --help)\n", arg, cmd);
 }

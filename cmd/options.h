@@ -6,6 +6,7 @@
 #include "report/emit.h"
 
 #include <getopt.h>
+#include <stdio.h>
 
 struct policy;
 
@@ -48,5 +49,13 @@ enum {
 /* 1 when opt is a run option (taken), 0 when it is not one, -1 on a bad value (one line on stderr). */
 int run_option(struct run_options *o, int opt, const char *arg);
 void run_options_clear(struct run_options *o);
+/*
+ * getopt's complaint (opt ':' or '?', with optind and optopt as it left
+ * them) as one line on stderr; cmd names the command for its --help, opts
+ * are its options.
+ */
+void run_option_complain(const char *cmd, int opt, char **argv, const struct option *opts);
+/* --list: every check id with its title (nestcheck lxd runs the same ones, inside or on the host). */
+void checks_list(FILE *out);
 
 #endif

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lxd.instance: an LXD instance's configuration judged from its host, as
- * `nestcheck lxd NAME` sees it. Its inputs are recorded observations (the
- * instance's name, status and expanded config, put there by nestcheck lxd)
- * and host files read through the host object, so a capture of them replays.
+ * `nestcheck lxd NAME` sees it. Its inputs are recorded observations: the
+ * instance's name, status and expanded config (put there by nestcheck lxd)
+ * and the host files it reads (host_observe_file), so that a recording, or a
+ * capture of the host, replays it.
  */
 #include "lxd.h"
+#include "parse.h"
 #include "checks/checks.h"
 #include "core/json.h"
 
@@ -149,16 +151,21 @@ void lxd_instance_judge(const struct lxd_instance *in, struct result *r)
 	free(why.buf);
 }
 
-/* overlay registered with the kernel: in proc/filesystems (a loaded module registers it). */
-static bool overlay_registered(struct ctx *c)
+/*
+ * A file of the host lxd.instance judges by. Live, it is recorded next to
+ * LXD's word on the instance, so that a recording alone replays the verdict;
+ * a replay takes the recorded text, else the sysroot's file. NULL: absent.
+ */
+static char *host_fact(struct ctx *c, const char *path)
 {
-	_cleanup_free_ char *fs = NULL;
-	if (host_read_text(c->host, "proc/filesystems", &fs) < 0)
-		return false;
-	for (char *save = NULL, *l = strtok_r(fs, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		if (streq(strstrip_right(l), "nodev\toverlay"))
-			return true;
-	return false;
+	const char *v;
+	char *text = NULL;
+	int r = host_observe_file(c->host, path, &v);
+	if (r == 0)
+		return xstrdup(v);
+	if (r == -ENODATA && host_read_text(c->host, path, &text) == 0)
+		return text;
+	return NULL;
 }
 
 bool lxd_instance_wanted(struct ctx *c)
@@ -167,28 +174,38 @@ bool lxd_instance_wanted(struct ctx *c)
 	return host_recorded(c->host, LXD_OBS_CONFIG, &v) == 0;
 }
 
-int check_lxd_instance(struct ctx *c, struct result *r)
+int lxd_instance_judge_text(const struct lxd_instance_text *t, struct result *r)
 {
-	const char *name, *status, *config;
-	if (host_recorded(c->host, LXD_OBS_NAME, &name) < 0 || host_recorded(c->host, LXD_OBS_STATUS, &status) < 0 ||
-	    host_recorded(c->host, LXD_OBS_CONFIG, &config) < 0) {
-		result_set(r, STATUS_SKIP,
-			   "no LXD instance to judge: this check runs on an LXD host, as nestcheck lxd NAME");
-		return 0;
-	}
-	json_object *cfg = json_read(config, strlen(config));
-	if (!json_object_is_type(cfg, json_type_object)) {
-		json_object_put(cfg);
+	json_object *cfg;
+	if (!lxd_instance_name_valid(t->name))
+		return result_error(r, -EBADMSG, "the recorded %s is not an LXD instance name", LXD_OBS_NAME);
+	if (lxd_config_parse(t->config, &cfg) < 0)
 		return result_error(r, -EBADMSG, "the recorded %s is not a JSON object", LXD_OBS_CONFIG);
-	}
 	struct lxd_instance in = {
-		.name = name,
-		.status = status,
+		.name = t->name,
+		.status = t->status,
 		.config = cfg,
-		.host_apparmor = ctx_apparmor_enabled(c) == 1,
-		.host_overlay = overlay_registered(c),
+		.host_apparmor = lxd_apparmor_enabled(t->apparmor),
+		.host_overlay = lxd_overlay_registered(t->filesystems),
 	};
 	lxd_instance_judge(&in, r);
 	json_object_put(cfg);
 	return 0;
+}
+
+int check_lxd_instance(struct ctx *c, struct result *r)
+{
+	struct lxd_instance_text t = {0};
+	if (host_recorded(c->host, LXD_OBS_NAME, &t.name) < 0 ||
+	    host_recorded(c->host, LXD_OBS_STATUS, &t.status) < 0 ||
+	    host_recorded(c->host, LXD_OBS_CONFIG, &t.config) < 0) {
+		result_set(r, STATUS_SKIP,
+			   "no LXD instance to judge: this check runs on an LXD host, as nestcheck lxd NAME");
+		return 0;
+	}
+	_cleanup_free_ char *apparmor = host_fact(c, LXD_HOST_APPARMOR),
+			    *filesystems = host_fact(c, LXD_HOST_FILESYSTEMS);
+	t.apparmor = apparmor;
+	t.filesystems = filesystems;
+	return lxd_instance_judge_text(&t, r);
 }

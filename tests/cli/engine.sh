@@ -13,31 +13,12 @@
 # line (only on a terminal).
 source "$(dirname "$0")/lib.bash" "$@"
 
-FAKEPEER=$(dirname "$JSONQ")/fakepeer
-[ -x "$FAKEPEER" ] || { echo "not executable: $FAKEPEER (build the fakepeer target)" >&2; exit 2; }
 # lxd.instance and policy.gate join a run only with their input (nestcheck lxd, --policy).
 N_ALL=$("$NESTCHECK" --list | grep -cvE '^(lxd|policy)\.')
 ENGINE_IDS=runtime.engine,launch.container,launch.nested
 
-PEER_PID=
-peer_stop() {
-	if [ -n "$PEER_PID" ]; then
-		kill "$PEER_PID" 2>/dev/null
-		wait "$PEER_PID" 2>/dev/null
-	fi
-	PEER_PID=
-	rm -f "$TMP/docker.sock"
-}
-trap 'peer_stop; _lib_cleanup' EXIT
 # peer MODE [ROUTE...]: a fake engine at $TMP/docker.sock.
-peer() {
-	peer_stop
-	"$FAKEPEER" "$TMP/docker.sock" "$@" &
-	PEER_PID=$!
-	for _ in $(seq 100); do [ -S "$TMP/docker.sock" ] && return 0; sleep 0.02; done
-	echo "fakepeer did not start" >&2
-	return 1
-}
+peer() { peer_at "$TMP/docker.sock" "$@"; }
 export DOCKER_HOST="unix://$TMP/docker.sock"
 
 # run_all NAME ARGS...: the whole report against the current peer, timed; the

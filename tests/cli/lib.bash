@@ -35,7 +35,7 @@ _lib_cleanup() {
 	chmod -R u+rwX "$TMP" 2>/dev/null
 	rm -rf "$TMP"
 }
-trap _lib_cleanup EXIT
+trap 'peer_stop; _lib_cleanup' EXIT
 trap 'exit 130' INT TERM
 # Hermetic: live runs never reach a Docker engine of this machine. A test
 # that wants one points DOCKER_HOST at a fake engine of its own.
@@ -58,6 +58,33 @@ finish() {
 		"($((SECONDS - T_START)) s)"
 	[ "$N_FAIL" -eq 0 ]
 	exit $?
+}
+
+# --- fake peers (tests/tools/fakepeer) ------------------------------------------
+
+# peer_at SOCKET MODE [ROUTE...]: a fake peer (an engine, LXD) serving at
+# SOCKET until peer_stop, the test's end, or the next peer_at; PEER_PID is its pid.
+PEER_PID= PEER_SOCK=
+peer_stop() {
+	if [ -n "$PEER_PID" ]; then
+		kill "$PEER_PID" 2>/dev/null
+		wait "$PEER_PID" 2>/dev/null
+	fi
+	PEER_PID=
+	[ -z "$PEER_SOCK" ] || rm -f "$PEER_SOCK"
+}
+peer_at() {
+	local fakepeer
+	fakepeer=$(dirname "$JSONQ")/fakepeer
+	[ -x "$fakepeer" ] || { echo "not executable: $fakepeer (build the fakepeer target)" >&2; exit 2; }
+	peer_stop
+	PEER_SOCK=$1
+	shift
+	"$fakepeer" "$PEER_SOCK" "$@" &
+	PEER_PID=$!
+	for _ in $(seq 100); do [ -S "$PEER_SOCK" ] && return 0; sleep 0.02; done
+	echo "fakepeer did not start" >&2
+	return 1
 }
 
 # --- running nestcheck -------------------------------------------------------

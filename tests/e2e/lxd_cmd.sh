@@ -11,6 +11,9 @@
 #   small  security.idmap.isolated=true, security.idmap.size=1000: not_ready,
 #          with the host fix `lxc config set NAME security.idmap.size ...`;
 #   after each run nothing of nestcheck's is left in the instance's /tmp;
+#   nestcheck's options under nestcheck lxd: --only/--skip (in the instance
+#   and for lxd.instance alike), --ignore, --strict, --junit, --policy, and
+#   --record, whose file alone replays lxd.instance to its live verdict;
 #   a stopped and a missing instance: exit 2 with one line on stderr.
 # Starts lxcfs/LXD only if LXD is not answering; removes what it creates.
 set -uo pipefail
@@ -98,6 +101,32 @@ leftovers "$OK"
 nc lxd "$OK" --no-launch >"$TMP/ok.txt" 2>&1
 echo "      human output:"
 sed 's/^/      | /' "$TMP/ok.txt"
+# --only and --skip select the checks in the instance and lxd.instance alike;
+# --no-probes is the instance's: the host files lxd.instance read are still recorded.
+ids() { grep -o '"id": "[^"]*"' "$1" | cut -d'"' -f4 | tr '\n' ' '; }
+nc lxd "$OK" --json --no-launch --only lxd.instance >"$TMP/only.json" 2>"$TMP/only.err"
+check "--only lxd.instance: the report's checks" "$(ids "$TMP/only.json")" "lxd.instance "
+nc lxd "$OK" --json --no-launch --only container >"$TMP/only-c.json" 2>"$TMP/only-c.err"
+check "--only container: the report's checks" "$(ids "$TMP/only-c.json")" "container.detect container.nesting "
+nc lxd "$OK" --json --no-launch --skip lxd.instance,launch >"$TMP/skip.json" 2>"$TMP/skip.err"
+case " $(ids "$TMP/skip.json")" in
+*" lxd.instance "* | *" launch."*) bad "--skip lxd.instance,launch: still there: $(ids "$TMP/skip.json")" ;;
+*" container.detect "*) ok "--skip lxd.instance,launch: neither in the report" ;;
+*) bad "--skip lxd.instance,launch: not the instance's report: $(head -c 300 "$TMP/skip.json")" ;;
+esac
+nc lxd "$OK" --json --no-launch --no-probes --record "$TMP/ok.obs" >"$TMP/rec.json" 2>"$TMP/rec.err"
+for k in lxd.instance.config file:sys/module/apparmor/parameters/enabled file:proc/filesystems; do
+	grep -q "^$k=" "$TMP/ok.obs" 2>/dev/null && ok "--no-probes --record: $k recorded" || bad "--no-probes --record: no $k"
+done
+# The recording alone (an empty root): lxd.instance as it was live.
+mkdir -p "$TMP/ok-replay/.nestcheck"
+cp "$TMP/ok.obs" "$TMP/ok-replay/.nestcheck/observations"
+nc --root "$TMP/ok-replay" --json --only lxd.instance >"$TMP/ok-replay.json" 2>/dev/null
+for k in status summary evidence.host_apparmor evidence.host_overlay; do
+	check "replay of the recording: lxd.instance $k" "$(q "$TMP/ok-replay.json" "checks.lxd.instance.$k")" \
+		"$(q "$TMP/rec.json" "checks.lxd.instance.$k")"
+done
+leftovers "$OK"
 
 # small: an isolated map of 1000 ids.
 CFG=small
@@ -129,6 +158,15 @@ mkdir -p "$TMP/replay/root/.nestcheck"
 cp "$TMP/small.obs" "$TMP/replay/root/.nestcheck/observations"
 nc --root "$TMP/replay/root" --json --only lxd.instance >"$TMP/replay.json" 2>/dev/null
 check "replay of the recording: lxd.instance" "$(q "$TMP/replay.json" checks.lxd.instance.status)" fail
+for k in summary evidence.host_apparmor evidence.host_overlay evidence.idmap_size; do
+	check "replay of the recording: lxd.instance $k" "$(q "$TMP/replay.json" "checks.lxd.instance.$k")" \
+		"$(q "$TMP/small.json" "checks.lxd.instance.$k")"
+done
+# --strict: a warn alone makes exit 1 (the ignored fail is a warn; nothing else may fail then).
+nc lxd "$SMALL" --json --no-launch --only lxd.instance --ignore lxd.instance >/dev/null 2>&1
+check "--only lxd.instance --ignore lxd.instance: exit" "$?" 0
+nc lxd "$SMALL" --json --no-launch --only lxd.instance --ignore lxd.instance --strict >/dev/null 2>&1
+check "... with --strict: exit" "$?" 1
 leftovers "$SMALL"
 
 # Stopped and missing instances.

@@ -6,9 +6,12 @@
  * close (closes at once), mute (reads the request, closes), endless (an answer that never ends), routes
  * (answers each ROUTE, 404 for the rest). ROUTE: [METHOD:]PATH=STATUS:FILE,
  * e.g. /version=200:version.json or POST:/v1.41/containers/create=500:err.json.
+ * With FAKEPEER_LOG=FILE each request is appended to FILE ("METHOD PATH", then
+ * its body on a line when it is small), for tests of what a client sent.
  */
 #include "fakepeer.h"
 
+#include <fcntl.h>
 #include <stdbool.h>
 
 static char *slurp(const char *path, size_t *ret_len)
@@ -81,6 +84,11 @@ int main(int argc, char **argv)
 		}
 		if (routes[i].body_len == 0)
 			routes[i].body = "", routes[i].body_len = 0;
+	}
+	const char *log = getenv("FAKEPEER_LOG");
+	if (log && log[0] && (fake_log_fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+		fprintf(stderr, "fakepeer: cannot open %s: %s\n", log, strerror(errno));
+		return 2;
 	}
 	int fd = fake_listen(argv[1]);
 	if (fd < 0) {

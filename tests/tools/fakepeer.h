@@ -67,6 +67,9 @@ static inline void fake_write_all(int fd, const char *buf, size_t len)
 	}
 }
 
+/* Where each request is logged: "METHOD PATH", then its body on a line when it is small enough to keep; -1: nowhere. */
+static int fake_log_fd = -1;
+
 /* Read one request's head and body; its method and path (query cut) into the buffers. */
 static inline int fake_read_request(int fd, char *method, size_t mlen, char *path, size_t plen)
 {
@@ -97,11 +100,19 @@ static inline int fake_read_request(int fd, char *method, size_t mlen, char *pat
 	char *q = strchr(path, '?');
 	if (q)
 		*q = '\0';
+	/* A body that fits stays whole in buf, for the log; a larger one is read over itself. */
+	bool whole = !chunked && head + body < sizeof(buf);
 	while (chunked ? !memmem(buf + head, have, "0\r\n\r\n", 5) : have < body) {
-		ssize_t n = read(fd, buf + head, sizeof(buf) - 1 - head);
+		size_t at = whole ? head + have : head;
+		ssize_t n = read(fd, buf + at, sizeof(buf) - 1 - at);
 		if (n <= 0)
 			return -EIO;
 		have = chunked ? (size_t)n : have + (size_t)n;
+	}
+	if (fake_log_fd >= 0) {
+		dprintf(fake_log_fd, "%s %s\n", method, path);
+		if (whole && body > 0)
+			dprintf(fake_log_fd, "%.*s\n", (int)body, buf + head);
 	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests: lxd.instance's judgement (checks/lxd/lxd.c), facts in, result out. */
+/* Unit tests: lxd.instance's judgement (checks/lxd/), facts or their recorded text in, result out. */
 #include "checks/lxd/lxd.h"
+#include "checks/lxd/parse.h"
 #include "core/check.h"
 
 #include <json-c/json.h>
@@ -80,12 +81,84 @@ static void test_overlay(void **state)
 	result_clear(&r);
 }
 
+static void test_host_files(void **state)
+{
+	assert_true(lxd_apparmor_enabled("Y\n"));
+	assert_true(lxd_apparmor_enabled("y"));
+	assert_true(lxd_apparmor_enabled("1 \n"));
+	assert_false(lxd_apparmor_enabled("N\n"));
+	assert_false(lxd_apparmor_enabled("Yes\n"));
+	assert_false(lxd_apparmor_enabled(""));
+	assert_false(lxd_apparmor_enabled(NULL)); /* no AppArmor in the kernel */
+
+	assert_true(lxd_overlay_registered("nodev\tsysfs\nnodev\toverlay\n\text4\n"));
+	assert_true(lxd_overlay_registered("nodev\toverlay")); /* recorded values lose their last newline */
+	assert_false(lxd_overlay_registered("nodev\tsysfs\n\text4\n"));
+	assert_false(lxd_overlay_registered("nodev\toverlayfs\n"));
+	assert_false(lxd_overlay_registered("# nodev\toverlay\n"));
+	assert_false(lxd_overlay_registered(NULL));
+}
+
+static void test_names(void **state)
+{
+	assert_true(lxd_instance_name_valid("web"));
+	assert_true(lxd_instance_name_valid("nc-lxdcmd-ok-123"));
+	assert_false(lxd_instance_name_valid(""));
+	assert_false(lxd_instance_name_valid("-web"));
+	assert_false(lxd_instance_name_valid("web; rm -rf /"));
+	assert_false(lxd_instance_name_valid("a/b"));
+	assert_false(lxd_instance_name_valid("0123456789012345678901234567890123456789012345678901234567890123"));
+}
+
+/* judge_text: the recorded observations and host files, as strings. */
+static int judge_text(const char *name, const char *config, const char *apparmor, const char *filesystems,
+		      struct result *r)
+{
+	struct lxd_instance_text t = {name, "Running", config, apparmor, filesystems};
+	*r = (struct result){.check = &lxd_check, .status = STATUS_ERROR};
+	return lxd_instance_judge_text(&t, r);
+}
+
+static void test_recorded_text(void **state)
+{
+	struct result r;
+	assert_int_equal(judge_text("web", "{}", "Y\n", "nodev\toverlay\n", &r), 0);
+	assert_int_equal(r.status, STATUS_FAIL);
+	assert_true(has_command(&r, "lxc config set web security.nesting true"));
+	result_clear(&r);
+	assert_int_equal(judge_text("web", "{}", "N\n", "nodev\toverlay\n", &r), 0);
+	assert_int_equal(r.status, STATUS_WARN);
+	result_clear(&r);
+	/* Neither host file: no AppArmor, no overlay. */
+	assert_int_equal(judge_text("web", "{\"security.nesting\":\"true\"}", NULL, NULL, &r), 0);
+	assert_int_equal(r.status, STATUS_WARN);
+	assert_true(has_command(&r, "lxc config set web linux.kernel_modules overlay"));
+	result_clear(&r);
+	assert_int_equal(judge_text("web", "{\"security.nesting\":\"true\"}", "Y", "nodev\toverlay", &r), 0);
+	assert_int_equal(r.status, STATUS_PASS);
+	assert_string_equal(r.summary, "web: unprivileged, nesting on");
+	result_clear(&r);
+
+	assert_int_equal(judge_text("web", "{\"security.nesting\":", "Y", NULL, &r), -EBADMSG);
+	assert_int_equal(r.status, STATUS_ERROR);
+	assert_non_null(strstr(r.summary, "lxd.instance.config"));
+	result_clear(&r);
+	assert_int_equal(judge_text("web", "[\"security.nesting\"]", "Y", NULL, &r), -EBADMSG);
+	result_clear(&r);
+	/* A recorded name goes into pasted commands: only LXD's names are judged. */
+	assert_int_equal(judge_text("web;reboot", "{}", "Y", NULL, &r), -EBADMSG);
+	assert_int_equal(r.status, STATUS_ERROR);
+	assert_non_null(strstr(r.summary, "lxd.instance.name"));
+	assert_int_equal(r.n_remedies, 0);
+	result_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nesting),
-		cmocka_unit_test(test_privileged_and_idmap),
-		cmocka_unit_test(test_overlay),
+		cmocka_unit_test(test_nesting), cmocka_unit_test(test_privileged_and_idmap),
+		cmocka_unit_test(test_overlay), cmocka_unit_test(test_host_files),
+		cmocka_unit_test(test_names),	cmocka_unit_test(test_recorded_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

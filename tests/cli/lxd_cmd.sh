@@ -1,0 +1,176 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# nestcheck lxd NAME against a fake LXD of this test's own (tests/tools/fakepeer
+# at $LXD_DIR/unix.socket): the instance, the file pushes, the exec and its
+# logs are canned, and "the report of nestcheck inside" is one made here from
+# a fixture. What runs for real is nestcheck lxd's own part: lxd.instance and
+# policy.gate on this host through the runner, the merge, and every output
+# option, the same as nestcheck's.
+# Usage: bash lxd_cmd.sh NESTCHECK_BINARY SOURCE_DIR JSONQ_BINARY
+# shellcheck disable=SC2016
+set -u
+# shellcheck source=lib.bash
+source "$(dirname "$0")/lib.bash" "$@"
+
+export LXD_DIR=$TMP/lxd
+mkdir -p "$LXD_DIR" "$TMP/canned"
+
+# The report nestcheck inside would print: container.detect, and an
+# lxd.instance of its own (a skip: inside there is no instance to judge).
+"$NESTCHECK" --root "$SRCDIR/fixtures/lxd-nesting/root" --json --only container.detect,lxd.instance \
+	>"$TMP/canned/report.json" 2>/dev/null
+c() { printf '%s\n' "$2" >"$TMP/canned/$1"; }
+c sync.json '{"type":"sync","status":"Success","status_code":200,"metadata":{}}'
+c exec.json '{"type":"async","status":"Operation created","status_code":100,"operation":"/1.0/operations/op1","metadata":{}}'
+c wait.json '{"type":"sync","status":"Success","status_code":200,"metadata":{"status":"Success","metadata":{"return":0,"output":{"1":"/1.0/instances/web/logs/out","2":"/1.0/instances/web/logs/err"}}}}'
+c empty.txt ''
+c notjson.txt 'Segmentation fault'
+
+# lxd STATUS CONFIG [REPORT]: a fake LXD with instance web (STATUS, expanded_config CONFIG) whose
+# nestcheck prints REPORT (default: the canned report).
+lxd() {
+	c instance.json "{\"type\":\"sync\",\"status\":\"Success\",\"status_code\":200,\"metadata\":{\"name\":\"web\",\"status\":\"$1\",\"expanded_config\":$2}}"
+	peer_at "$LXD_DIR/unix.socket" routes \
+		"GET:/1.0/instances/web=200:$TMP/canned/instance.json" \
+		"POST:/1.0/instances/web/files=200:$TMP/canned/sync.json" \
+		"POST:/1.0/instances/web/exec=202:$TMP/canned/exec.json" \
+		"GET:/1.0/operations/op1/wait=200:$TMP/canned/wait.json" \
+		"GET:/1.0/instances/web/logs/out=200:${3:-$TMP/canned/report.json}" \
+		"GET:/1.0/instances/web/logs/err=200:$TMP/canned/empty.txt"
+}
+# Whatever this host's AppArmor and overlay, these configs judge the same:
+# a privileged instance with nesting warns at worst, a 1000-id map fails.
+PRIV='{"security.privileged":"true","security.nesting":"true","linux.kernel_modules":"overlay"}'
+SMALL='{"security.nesting":"true","security.idmap.size":"1000","linux.kernel_modules":"overlay"}'
+ids() { json_ids "$(out "$1")" | tr '\n' ' '; }
+
+echo "# the run"
+lxd Running "$PRIV"
+nc priv lxd web --json
+check "privileged: exit 0 (a warn)" rc_is 0 || show priv
+check "nothing on stderr" is_empty "$(err priv)"
+check "valid JSON, summary consistent" summary_consistent "$(out priv)"
+check "lxd.instance leads, the instance's own lxd.instance is dropped" \
+	[ "$(ids priv)" = "lxd.instance container.detect " ]
+check "lxd.instance warns" status_is "$(out priv)" lxd.instance warn
+check "its fix names the instance" contains <(jget "$(out priv)" checks.lxd.instance.remediation) \
+	"lxc config set web security.privileged false"
+check "container.detect names the instance" [ "$(jget "$(out priv)" checks.container.detect.evidence.name)" = web ]
+check "the host is the instance's" [ "$(jget "$(out priv)" host.container_runtime)" = lxc ]
+nc priv-human lxd web
+check "the human report: exit 0" rc_is 0
+check "the human report names lxd.instance" contains "$(out priv-human)" "lxd.instance"
+check "the human report: no JSON" lacks "$(out priv-human)" '"schema_version"'
+
+echo "# what is passed into the instance, and what is left there"
+export FAKEPEER_LOG=$TMP/requests.log
+lxd Running "$PRIV"
+# execs: the body of each exec request, one a line.
+execs() { grep -A1 '^POST /1.0/instances/web/exec$' "$FAKEPEER_LOG" | grep '^{'; }
+printf '{}\n' >"$TMP/policy-none.json"
+: >"$FAKEPEER_LOG"
+nc args lxd web --no-launch --no-probes --timeout 2.5 --keep-image --only container,lxd --skip container.nesting \
+	--ignore lxd.instance --strict --junit "$TMP/args.xml" --policy "$TMP/policy-none.json" --record "$TMP/args.obs"
+check "two execs: nestcheck, then the clean-up" [ "$(execs | wc -l)" -eq 2 ] || cat "$FAKEPEER_LOG"
+run=$(execs | head -n 1)
+for a in '"--json"' '"--no-launch"' '"--no-probes"' '"--keep-image"' '"--timeout","2.500"' '"--only","container,lxd"' \
+	'"--skip","container.nesting"' '"--ignore","lxd.instance"'; do
+	check "passed into the instance: $a" contains <(echo "$run") "$a"
+done
+for a in '"--strict"' '"--junit"' '"--policy"' '"--record"'; do
+	check "the host's alone, not passed in: $a" lacks <(echo "$run") "$a"
+done
+dir=$(echo "$run" | grep -o '"/tmp/nestcheck-[0-9a-f]*/nestcheck"' | sed 's#/nestcheck"$##; s#^"##')
+check "nestcheck runs from a private directory" [ -n "$dir" ]
+check "the clean-up removes that directory" contains <(execs | tail -n 1) "\"rm\",\"-rf\",\"$dir\""
+check "nestcheck and its loader were pushed" [ "$(grep -c '^POST /1.0/instances/web/files$' "$FAKEPEER_LOG")" -ge 3 ]
+: >"$FAKEPEER_LOG"
+lxd Running "$PRIV" "$TMP/canned/notjson.txt"
+nc args-bad lxd web --json
+check "a report that cannot be read: exit 2" rc_is 2
+check "... and the directory is removed all the same" contains <(execs | tail -n 1) '"rm","-rf","/tmp/nestcheck-'
+unset FAKEPEER_LOG
+lxd Running "$PRIV"
+
+echo "# --strict"
+nc priv-strict lxd web --strict --json
+check "--strict: a warn is exit 1" rc_is 1
+
+echo "# --junit"
+nc priv-junit lxd web --junit "$TMP/priv.xml"
+check "--junit: exit 0" rc_is 0
+check "--junit: lxd.instance is a testcase" contains "$TMP/priv.xml" '<testcase classname="lxd" name="lxd.instance"'
+check "--junit: so is container.detect" contains "$TMP/priv.xml" 'name="container.detect"'
+check "--junit: the human report still on stdout" contains "$(out priv-junit)" "lxd.instance"
+nc junit-bad lxd web --junit "$TMP/no/such/dir/x.xml"
+check "--junit into a missing directory: exit 2, one line" eval 'rc_is 2 && one_line "$(err junit-bad)"'
+
+echo "# --ignore"
+lxd Running "$SMALL"
+nc small lxd web --json
+check "a 1000-id map: exit 1" rc_is 1
+check "lxd.instance fails" status_is "$(out small)" lxd.instance fail
+nc small-ign lxd web --json --ignore lxd.instance
+check "--ignore lxd.instance: exit 0" rc_is 0
+check "--ignore lxd.instance: a warn, marked ignored" \
+	eval 'status_is "$(out small-ign)" lxd.instance warn && [ "$(jget "$(out small-ign)" checks.lxd.instance.evidence.ignored)" = true ]'
+nc small-ign-area lxd web --json --ignore lxd
+check "--ignore lxd (an area): exit 0" rc_is 0
+
+echo "# --only, --skip"
+nc only-lxd lxd web --json --only lxd
+check "--only lxd: lxd.instance runs" status_is "$(out only-lxd)" lxd.instance fail
+nc only-cont lxd web --json --only container
+check "--only container: no lxd.instance" [ "$(ids only-cont)" = "container.detect " ]
+check "--only container: exit 0" rc_is 0
+nc skip-lxd lxd web --json --skip lxd.instance
+check "--skip lxd.instance: not in the report" [ "$(ids skip-lxd)" = "container.detect " ]
+
+echo "# --policy: judges the combined report"
+printf '{"must_pass": ["lxd.instance", "container.detect"]}\n' >"$TMP/policy.json"
+nc pol lxd web --json --policy "$TMP/policy.json"
+check "--policy: exit 1" rc_is 1
+check "policy.gate comes last" [ "$(ids pol)" = "lxd.instance container.detect policy.gate " ]
+check "policy.gate fails on lxd.instance (judged on the host)" \
+	eval 'status_is "$(out pol)" policy.gate fail && [ "$(jget "$(out pol)" checks.policy.gate.evidence.must_pass_not_passed)" = "lxd.instance (fail)" ]'
+printf '{"must_pass": ["container.detect"]}\n' >"$TMP/policy-ok.json"
+nc pol-ok lxd web --json --policy "$TMP/policy-ok.json" --only container
+check "--policy with --only container: the gate still runs, and passes" \
+	eval 'rc_is 0 && status_is "$(out pol-ok)" policy.gate pass'
+nc pol-skip lxd web --json --policy "$TMP/policy.json" --skip policy,lxd
+check "--skip policy: no gate" [ "$(ids pol-skip)" = "container.detect " ]
+
+echo "# --record: what LXD said and the host files read, replayed alone"
+nc rec lxd web --json --record "$TMP/rec.obs"
+check "--record: exit as without it" rc_is 1
+for k in lxd.instance.name lxd.instance.status lxd.instance.config file:sys/module/apparmor/parameters/enabled \
+	file:proc/filesystems; do
+	check "--record holds $k" grep -q "^$k=" "$TMP/rec.obs"
+done
+mkdir -p "$TMP/replay/.nestcheck"
+cp "$TMP/rec.obs" "$TMP/replay/.nestcheck/observations"
+nc replay --root "$TMP/replay" --json --only lxd.instance
+check "the replay: lxd.instance as live" status_is "$(out replay)" lxd.instance fail
+for k in summary evidence.host_apparmor evidence.host_overlay evidence.idmap_size; do
+	check "the replay: the same $k" [ "$(jget "$(out replay)" "checks.lxd.instance.$k")" = "$(jget "$(out rec)" "checks.lxd.instance.$k")" ]
+done
+nc rec-bad lxd web --record "$TMP/no/such/dir/rec.obs"
+check "--record into a missing directory: exit 2, one line" eval 'rc_is 2 && one_line "$(err rec-bad)"'
+
+echo "# what cannot run: exit 2, one line, nothing on stdout, no output file"
+cannot() { # cannot NAME TEXT ARGS...
+	local name=$1 text=$2
+	shift 2
+	nc "$name" lxd "$@" --json --junit "$TMP/$name.xml"
+	check "$name: exit 2" rc_is 2 || show "$name"
+	check "$name: one line on stderr saying '$text'" eval 'one_line "$(err "$name")" && contains "$(err "$name")" "$text"'
+	check "$name: nothing on stdout" is_empty "$(out "$name")"
+	check "$name: no JUnit file" [ ! -e "$TMP/$name.xml" ]
+}
+cannot missing "has no instance nope" nope
+lxd Stopped "$PRIV"
+cannot stopped "is Stopped, not Running" web
+lxd Running "$PRIV" "$TMP/canned/notjson.txt"
+cannot notjson "cannot be read" web
+
+finish
