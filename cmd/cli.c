@@ -85,12 +85,11 @@ static int print_manifest(int argc, char **argv)
 		return EXIT_CANNOT_RUN;
 	}
 	if (argc == 2) {
-		const char *r = argv[1];
-		if (!r[0] || r[0] == '.' || strchr(r, '/') || strlen(r) > 64) {
-			fprintf(stderr, "nestcheck: --print-manifest: '%s' is not a kernel release\n", r);
+		if (!manifest_release_valid(argv[1])) {
+			fprintf(stderr, "nestcheck: --print-manifest: '%s' is not a kernel release\n", argv[1]);
 			return EXIT_CANNOT_RUN;
 		}
-		release = xstrdup(r);
+		release = xstrdup(argv[1]);
 	} else {
 		struct host *h;
 		if (host_new(NULL, &h) == 0) {

@@ -2,6 +2,7 @@
 #include "manifest.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <string.h>
 
 /* As CONTRACT.md writes it: one brace group at most per pattern, R for the kernel release. */
@@ -54,30 +55,50 @@ const char *manifest_kind_to_string(enum manifest_kind k)
 	return k < _MANIFEST_KIND_MAX ? names[k] : "unknown";
 }
 
-/* One pattern's paths: R replaced, then its brace group (if any) expanded. */
+bool manifest_release_valid(const char *release)
+{
+	if (!release || !release[0] || release[0] == '.' || strlen(release) > MANIFEST_RELEASE_MAX)
+		return false;
+	/* The printed manifest is "KIND PATH" lines, and a release is one path component. */
+	for (const char *p = release; *p; p++)
+		if (*p == '/' || !isgraph((unsigned char)*p))
+			return false;
+	return true;
+}
+
+/* R, as a path component of its own or after "config-", is the kernel release. */
+static void emit(const char *path, enum manifest_kind kind, const char *release, manifest_fn fn, void *userdata)
+{
+	const char *r = strstr(path, "/R/") ? strstr(path, "/R/") + 1 : NULL;
+	if (!r && strlen(path) > 2 && streq(path + strlen(path) - 2, "-R"))
+		r = path + strlen(path) - 1;
+	if (!r) {
+		fn(path, kind, userdata);
+		return;
+	}
+	if (!manifest_release_valid(release))
+		return;
+	_cleanup_free_ char *p = xasprintf("%.*s%s%s", (int)(r - path), path, release, r + 1);
+	fn(p, kind, userdata);
+}
+
+/*
+ * One pattern's paths: its brace group (if any) expanded, then R replaced, so
+ * that nothing in the release is read as a pattern.
+ */
 static void expand(const char *pattern, enum manifest_kind kind, const char *release, manifest_fn fn, void *userdata)
 {
-	const char *r = strstr(pattern, "/R/") ? strstr(pattern, "/R/") + 1 : NULL;
-	if (!r && strlen(pattern) > 2 && streq(pattern + strlen(pattern) - 2, "-R"))
-		r = pattern + strlen(pattern) - 1;
-	_cleanup_free_ char *p = NULL;
-	if (r) {
-		if (!release)
-			return;
-		p = xasprintf("%.*s%s%s", (int)(r - pattern), pattern, release, r + 1);
-	} else {
-		p = xstrdup(pattern);
-	}
+	_cleanup_free_ char *p = xstrdup(pattern);
 	char *open = strchr(p, '{'), *close = open ? strchr(open, '}') : NULL;
 	if (!open || !close) {
-		fn(p, kind, userdata);
+		emit(p, kind, release, fn, userdata);
 		return;
 	}
 	*open = *close = '\0';
 	char *save = NULL;
 	for (char *alt = strtok_r(open + 1, ",", &save); alt; alt = strtok_r(NULL, ",", &save)) {
 		_cleanup_free_ char *path = xasprintf("%s%s%s", p, alt, close + 1);
-		fn(path, kind, userdata);
+		emit(path, kind, release, fn, userdata);
 	}
 }
 

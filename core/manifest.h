@@ -8,6 +8,7 @@
  * (through `nestcheck --print-manifest`) take their lists from it.
  */
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* How a capture takes an entry. */
@@ -26,9 +27,15 @@ const char *manifest_kind_to_string(enum manifest_kind k);
 /* The packages whose dpkg stanzas a capture keeps (NULL-terminated). */
 extern const char *const manifest_packages[];
 
+/* Longest kernel release: the kernel's own limit (__NEW_UTS_LEN). */
+#define MANIFEST_RELEASE_MAX 64
+
+/* Can release stand for R: one path component of printable non-space characters? */
+bool manifest_release_valid(const char *release);
+
 /*
  * Every concrete path, in order: brace groups expanded, R replaced by
- * release (entries under R are left out when release is NULL).
+ * release (entries under R are left out when release is NULL or not valid).
  */
 typedef void (*manifest_fn)(const char *path, enum manifest_kind kind, void *userdata);
 void manifest_each(const char *release, manifest_fn fn, void *userdata);
