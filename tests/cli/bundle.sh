@@ -28,6 +28,30 @@ done
 check "MANIFEST sums match" bash -c "cd '$TMP/x' && awk '{print \$1\"  \"\$3}' MANIFEST | sha256sum --quiet -c -"
 check "MANIFEST sizes match" bash -c "cd '$TMP/x' && while read -r h s p; do [ \"\$(stat -c %s \"\$p\")\" = \"\$s\" ] || exit 1; done <MANIFEST"
 check "MANIFEST lists every file" bash -c "cd '$TMP/x' && [ \"\$(find . -type f ! -name MANIFEST | wc -l)\" = \"\$(wc -l <MANIFEST)\" ]"
+# A NUL-terminated container=... and nothing else, or an empty file.
+environ_ok() {
+	[ ! -s "$1" ] || { [ "$(tr -cd '\0' <"$1" | wc -c)" = 1 ] && tr '\0' '\n' <"$1" | grep -qx 'container=.*'; }
+}
+# Only the manifest's paths (core/manifest.c, for this kernel) under root/, each taken as its kind says.
+"$NESTCHECK" --print-manifest >"$TMP/manifest"
+(cd "$TMP/x/root" && find . -type f ! -path ./.nestcheck/observations | sed 's#^\./##' | sort) >"$TMP/bundle.paths"
+check "root/ holds no file outside the manifest" [ -z "$(awk '{print $2}' "$TMP/manifest" | sort | comm -23 "$TMP/bundle.paths" -)" ] ||
+	awk '{print $2}' "$TMP/manifest" | sort | comm -23 "$TMP/bundle.paths" - | head
+check "root/ holds only regular files" [ -z "$(find "$TMP/x/root" ! -type f ! -type d)" ]
+while read -r kind path packages; do
+	f=$TMP/x/root/$path
+	[ -f "$f" ] || continue
+	case $kind in
+	link) check "$path: the link text in a plain file" grep -qxE '[a-z_]+:\[[0-9]+\]' "$f" ;;
+	socket | mark) check "$path: an empty file" is_empty "$f" ;;
+	environ) check "$path: the container= entry alone, or nothing" environ_ok "$f" ;;
+	dpkg)
+		listed=$(grep '^Package: ' "$f" | cut -d' ' -f2 | sort -u)
+		check "$path: the container stack's stanzas only" \
+			[ -z "$(comm -23 <(echo "$listed" | grep .) <(tr ' ' '\n' <<<"$packages" | sort -u))" ]
+		;;
+	esac
+done <"$TMP/manifest"
 check "container.name redacted" bash -c "! grep -q '^container.name=' '$TMP/x/root/.nestcheck/observations' || grep -qx 'container.name=redacted' '$TMP/x/root/.nestcheck/observations'"
 if [ -s /var/lib/dpkg/status ]; then
 	check "dpkg Maintainer redacted" bash -c "! grep '^Maintainer:' '$TMP/x/root/var/lib/dpkg/status' | grep -vqx 'Maintainer: redacted'"
