@@ -48,9 +48,11 @@ int host_kernel_release(struct host *h, char **ret);
 typedef int (*host_probe_fn)(void *userdata, char **ret_value);
 int host_observe(struct host *h, const char *key, host_probe_fn probe, void *userdata, const char **ret);
 /*
- * A file outside CONTRACT.md's manifest, read live and recorded (key
- * "file:PATH"), so that a capture carries it: 0 with its text, or the
- * negative errno that reading it gave; -ENODATA in a replay that lacks it.
+ * A file read live and recorded (key "file:PATH"), so that a capture carries
+ * it: one outside CONTRACT.md's manifest (core/manifest.c), or a manifest
+ * file that a recording must carry without its sysroot (lxd.instance's).
+ * 0 with its text, or the negative errno that reading it gave; -ENODATA in a
+ * replay that lacks it.
  */
 int host_observe_file(struct host *h, const char *path, const char **ret);
 /* A recorded observation, without probing: 0 with its value, -ENODATA when there is none. */
