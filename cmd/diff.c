@@ -44,8 +44,9 @@ static int load(const char *path, struct loaded *l)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	if (!f) {
-		fprintf(stderr, "nestcheck diff: cannot open %s: %s\n", path, strerror(errno));
-		return -errno;
+		int err = -errno; /* before fprintf, which may change errno */
+		fprintf(stderr, "nestcheck diff: cannot open %s: %s\n", path, strerror(-err));
+		return err;
 	}
 	_cleanup_free_ char *buf = xmalloc(DIFF_MAX_INPUT + 1);
 	size_t len = fread(buf, 1, DIFF_MAX_INPUT + 1, f);
@@ -171,7 +172,12 @@ int diff_main(int argc, char **argv)
 		json_object_put(added);
 		json_object_put(removed);
 	}
-	ret = fflush(stdout) != 0 ? 2 : n_worse ? 1 : 0;
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "nestcheck diff: cannot write: %s\n", strerror(errno));
+		ret = 2;
+	} else {
+		ret = n_worse ? 1 : 0;
+	}
 out:
 	report_clear(&a.rep);
 	report_checks_clear(&a.checks);

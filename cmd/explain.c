@@ -89,9 +89,10 @@ static int write_json(const struct failure *f, const struct result *r)
 		}
 		json_object_object_add(o, "remediation", arr);
 	}
+	errno = 0;
 	int ret = puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 								 JSON_C_TO_STRING_NOSLASHESCAPE)) < 0
-			  ? -EIO
+			  ? (errno > 0 ? -errno : -EIO)
 			  : 0;
 	json_object_put(o);
 	return ret;

@@ -312,6 +312,11 @@ const char *host_unrecorded(const struct host *h)
 	return h->root ? "not recorded in this capture" : "not probed (--no-probes)";
 }
 
+const char *host_unread(const struct host *h)
+{
+	return h->root ? "not recorded" : "not read";
+}
+
 void host_disable_probes(struct host *h)
 {
 	h->no_probes = true;

@@ -68,6 +68,8 @@ const char *host_unprobed(const struct host *h);
 const char *host_unprobed_in(const struct host *h);
 /* A probe's missing value: "not recorded in this capture" or "not probed (--no-probes)". */
 const char *host_unrecorded(const struct host *h);
+/* A file host_observe_file() gave -ENODATA for: "not recorded" (replay) or "not read" (--no-probes). */
+const char *host_unread(const struct host *h);
 /* Record a value found live by other means (a name from LXD, say). */
 void host_record(struct host *h, const char *key, const char *value);
 /* Write every observation as key=value lines (\n and \\ escaped), for a capture. */

@@ -85,7 +85,9 @@ int report_json_write(const struct report *rep, FILE *out)
 
 	const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 								     JSON_C_TO_STRING_NOSLASHESCAPE);
-	int r = fputs(s, out) < 0 || fputc('\n', out) == EOF ? -EIO : 0;
+	/* A failed write sets errno (ENOSPC, EPIPE...): that is the reason to print. */
+	errno = 0;
+	int r = fputs(s, out) < 0 || fputc('\n', out) == EOF ? (errno > 0 ? -errno : -EIO) : 0;
 	json_object_put(root);
 	return r;
 }

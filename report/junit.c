@@ -88,6 +88,8 @@ static void write_case(const struct result *r, const char *container_runtime, FI
 int report_junit_write(const struct report *rep, FILE *out)
 {
 	double total = 0;
+	/* A failed write leaves its reason in errno (the error flag alone would say EIO). */
+	errno = 0;
 	for (size_t i = 0; i < rep->n_results; i++)
 		total += rep->results[i].duration_ms > 0 ? rep->results[i].duration_ms : 0;
 
@@ -112,7 +114,9 @@ int report_junit_write(const struct report *rep, FILE *out)
 	for (size_t i = 0; i < rep->n_results; i++)
 		write_case(&rep->results[i], rep->container_runtime, out);
 	fputs("</testsuite>\n</testsuites>\n", out);
-	return ferror(out) ? -EIO : 0;
+	if (ferror(out))
+		return errno > 0 ? -errno : -EIO;
+	return 0;
 }
 
 int report_junit_write_file(const struct report *rep, const char *path)

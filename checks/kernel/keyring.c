@@ -100,8 +100,8 @@ int check_kernel_keyring(struct ctx *c, struct result *r)
 		return result_error(r, err, "cannot run the keyctl probe: %s", errno_name(err));
 	if (err == -ENODATA) {
 		if (!have_quota) {
-			result_set(r, STATUS_SKIP, "keyctl was not probed and proc/key-users was not recorded (%s)",
-				   host_unprobed(c->host));
+			result_set(r, STATUS_SKIP, "keyctl was not probed and proc/key-users was %s (%s)",
+				   host_unread(c->host), host_unprobed(c->host));
 			return 0;
 		}
 		v = room == 0 ? "EDQUOT" : "ok";

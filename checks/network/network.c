@@ -391,7 +391,7 @@ static int bridge_sysctl(struct ctx *c, struct result *r, const char *path, cons
 	if (err == 0)
 		result_evidence_int(r, evkey, *ret);
 	else
-		result_evidence_string(r, evkey, "%s", host_err_text(err));
+		result_evidence_string(r, evkey, "%s", err == -ENODATA ? host_unread(c->host) : host_err_text(err));
 	return err;
 }
 

@@ -150,4 +150,32 @@ put "$R" proc/self/mountinfo "$MOUNTINFO_BASE$MOUNTINFO_HYBRID_NO_MEMORY"
 put "$R" proc/sys/kernel/osrelease $'3.2.0-4-amd64\n'
 expect warn-and-fail "$R" 1 not_ready 1
 
+# --- exit 2: the output cannot be written; the message names the real error ---
+# /dev/full fails every write with ENOSPC: each writer says so, not a stand-in
+# (EIO) nor an errno left over from an earlier call, and not nothing at all.
+R=$SRCDIR/fixtures/lxd-nesting/root
+# full NAME ARGS...: run with stdout on /dev/full; exit 2, one line naming ENOSPC.
+full() {
+	local name=$1
+	shift
+	timeout -k 2 10 "$NESTCHECK" "$@" >/dev/full 2>"$TMP/$name.err" </dev/null
+	RC=$?
+	check "$name: exit 2" rc_is 2
+	check "$name: one line on stderr, 'No space left on device'" \
+		eval 'one_line "$(err "$name")" && contains "$(err "$name")" "No space left on device"' ||
+		cat "$(err "$name")"
+}
+full full-human --root "$R"
+full full-json --root "$R" --json
+full full-manifest --print-manifest
+full full-explain explain "cannot mount cgroup"
+full full-explain-json explain --json "cannot mount cgroup"
+full full-diff diff "$SRCDIR/fixtures/lxd-nesting/expected.json" "$SRCDIR/fixtures/lxd-privileged/expected.json"
+timeout -k 2 10 "$NESTCHECK" --root "$R" --junit /dev/full >/dev/null 2>"$TMP/full-junit.err" </dev/null
+RC=$?
+check "full-junit: exit 2" rc_is 2
+check "full-junit: one line on stderr, 'No space left on device'" \
+	eval 'one_line "$(err full-junit)" && contains "$(err full-junit)" "No space left on device"' ||
+	cat "$(err full-junit)"
+
 finish

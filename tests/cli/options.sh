@@ -167,6 +167,10 @@ check "--no-probes: a report (exit 0 or 1)" eval '[ "$RC" -le 1 ] && json_valid 
 replayed=$(grep -E '"summary"|"[a-z_]+": "not ' "$(out noprobes)" | grep -iE 'replay|capture' || true)
 check "--no-probes: no summary or evidence speaks of a replay or a capture" [ -z "$replayed" ]
 [ -z "$replayed" ] || echo "  $replayed"
+# A live run records nothing: what it did not read is not "not recorded".
+unrecorded=$(grep -F 'not recorded' "$(out noprobes)" || true)
+check "--no-probes: no summary or evidence says 'not recorded'" [ -z "$unrecorded" ]
+[ -z "$unrecorded" ] || echo "  $unrecorded"
 check "--no-probes: the skipped probes name --no-probes" \
 	[ "$(grep -c '"summary": ".*--no-probes' "$(out noprobes)")" -ge 10 ]
 check "--no-probes: mode is live" [ "$(jget "$(out noprobes)" mode)" = live ]

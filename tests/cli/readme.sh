@@ -12,6 +12,11 @@ check "README names scripts" [ -n "$named" ]
 for s in $named; do
 	check "$s exists" [ -f "$SRCDIR/$s" ]
 	check "$s has its run bit" [ -x "$SRCDIR/$s" ]
+	# What a clone gets is git's mode, not this checkout's.
+	if git -C "$SRCDIR" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		check "$s is committed with its run bit (100755)" \
+			[ "$(git -C "$SRCDIR" ls-files -s -- "$s" | cut -d' ' -f1)" = 100755 ]
+	fi
 	check "$s starts with a #! line" [ "$(head -c 2 "$SRCDIR/$s")" = '#!' ]
 done
 
