@@ -151,7 +151,7 @@ static void remedy_lxcfs_dead(struct ctx *c, struct result *r)
 	if (in_lxc(c))
 		fix_restart(m, fix_target_here(c));
 	else
-		remedy_command(m, "%s restart --all", fix_cli(fix_target_here(c)));
+		fix_restart_all(m, fix_target_here(c));
 }
 
 static const char *const lxcfs_dead_patterns[] = {

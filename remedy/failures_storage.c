@@ -18,11 +18,7 @@ static void remedy_overlay_zfs(struct ctx *c, struct result *r)
 			"Or give Docker a block volume from the pool (an ext4 filesystem on a zvol), mounted at its "
 			"data root (use your pool's name for default):",
 			NULL);
-		remedy_command(m, "%s storage volume create default %s-docker zfs.block_mode=true size=50GiB",
-			       fix_cli(fix_target_here(c)), ctx_instance(c));
-		remedy_command(m,
-			       "%s config device add %s docker disk pool=default source=%s-docker path=/var/lib/docker",
-			       fix_cli(fix_target_here(c)), ctx_instance(c), ctx_instance(c));
+		fix_docker_volume(m, fix_target_here(c), " zfs.block_mode=true size=50GiB", "/var/lib/docker");
 		fix_restart(m, fix_target_here(c));
 	}
 	result_remedy(r, ctx_here(c),

@@ -13,14 +13,29 @@ struct fix_target fix_target_lxd(const char *instance)
 	return (struct fix_target){PLATFORM_LXD, instance};
 }
 
-/* The one place that knows each platform's command words. */
+/*
+ * The one place that knows each platform's words: its name in the texts, its
+ * client command, and the config keys for what it does when a container starts.
+ */
+struct platform_words {
+	const char *name;
+	const char *cli;
+	const char *start_modules;
+	const char *start_sysctl; /* a prefix to the sysctl's name */
+};
+
+static const struct platform_words platforms[] = {
+	[PLATFORM_LXD] = {"LXD", "lxc", "linux.kernel_modules", "linux.sysctl."},
+};
+
+static const struct platform_words *words(enum platform p)
+{
+	return &platforms[p];
+}
+
 static const char *platform_cli(enum platform p)
 {
-	switch (p) {
-	case PLATFORM_LXD:
-		break;
-	}
-	return "lxc";
+	return words(p)->cli;
 }
 
 const char *fix_cli(struct fix_target t)
@@ -52,6 +67,35 @@ void fix_restart(struct remedy *m, struct fix_target t)
 	remedy_command(m, "%s restart %s", platform_cli(t.platform), t.instance);
 }
 
+void fix_restart_all(struct remedy *m, struct fix_target t)
+{
+	remedy_command(m, "%s restart --all", platform_cli(t.platform));
+}
+
+void fix_set_start_modules(struct remedy *m, struct fix_target t, const char *csv)
+{
+	fix_set(m, t, words(t.platform)->start_modules, "%s", csv);
+}
+
+void fix_get_start_modules(struct remedy *m, struct fix_target t)
+{
+	fix_get(m, t, words(t.platform)->start_modules);
+}
+
+void fix_set_start_sysctl(struct remedy *m, struct fix_target t, const char *name, const char *value)
+{
+	_cleanup_free_ char *key = xasprintf("%s%s", words(t.platform)->start_sysctl, name);
+	fix_set(m, t, key, "%s", value);
+}
+
+void fix_docker_volume(struct remedy *m, struct fix_target t, const char *options, const char *path)
+{
+	const char *cli = platform_cli(t.platform);
+	remedy_command(m, "%s storage volume create default %s-docker%s", cli, t.instance, options);
+	remedy_command(m, "%s config device add %s docker disk pool=default source=%s-docker path=%s", cli, t.instance,
+		       t.instance, path);
+}
+
 void fix_instance_config(struct ctx *c, struct result *r, const char *text, ...)
 {
 	struct fix_target t = fix_target_here(c);
@@ -66,9 +110,13 @@ void fix_instance_config(struct ctx *c, struct result *r, const char *text, ...)
 
 void fix_outer_privileged(struct ctx *c, struct result *r, const char *text)
 {
-	result_remedy(r, WHERE_HOST, text,
-		      streq(ctx_runtime(c), "podman") ? "podman run --privileged ..." : "docker run --privileged ...",
-		      NULL);
+	fix_outer_run(c, r, text, "--privileged");
+}
+
+void fix_outer_run(struct ctx *c, struct result *r, const char *text, const char *flags)
+{
+	struct remedy *m = result_remedy(r, WHERE_HOST, text, NULL);
+	remedy_command(m, "%s run %s ...", streq(ctx_runtime(c), "podman") ? "podman" : "docker", flags);
 }
 
 void fix_modules_load(struct ctx *c, struct result *r, const struct strv *load_now, const struct strv *persist)
@@ -88,14 +136,15 @@ void fix_modules_load(struct ctx *c, struct result *r, const struct strv *load_n
 	fix_persist_modules(m, all);
 
 	if (streq(ctx_runtime(c), "lxc")) {
-		const char *name = ctx_instance(c);
-		m = result_remedy(r, WHERE_HOST,
-				  "Or let LXD load them each time this container starts. The new value replaces the "
-				  "old one: add any module the first command shows.",
-				  NULL);
-		fix_get(m, fix_target_lxd(name), "linux.kernel_modules");
-		fix_set(m, fix_target_lxd(name), "linux.kernel_modules", "%s", all_commas);
-		fix_restart(m, fix_target_lxd(name));
+		struct fix_target t = fix_target_here(c);
+		_cleanup_free_ char *text = xasprintf("Or let %s load them each time this container starts. The new "
+						      "value replaces the old one: add any module the first command "
+						      "shows.",
+						      words(t.platform)->name);
+		m = result_remedy(r, WHERE_HOST, text, NULL);
+		fix_get_start_modules(m, t);
+		fix_set_start_modules(m, t, all_commas);
+		fix_restart(m, t);
 	}
 }
 
@@ -105,6 +154,27 @@ void fix_persist_modules(struct remedy *m, const char *mods)
 		       "for m in %s; do grep -qsx \"$m\" /etc/modules-load.d/docker.conf || "
 		       "echo \"$m\" >> /etc/modules-load.d/docker.conf; done",
 		       mods);
+}
+
+void fix_load_modules(struct remedy *m, const char *mods)
+{
+	remedy_command(m, "modprobe -a %s", mods);
+	fix_persist_modules(m, mods);
+}
+
+void fix_module(struct ctx *c, struct result *r, const char *text, const char *module)
+{
+	struct remedy *m = result_remedy(r, WHERE_HOST, text, NULL);
+	remedy_command(m, "modprobe %s", module);
+	remedy_command(m, "echo %s > /etc/modules-load.d/%s.conf", module, module);
+	if (streq(ctx_runtime(c), "lxc")) {
+		struct fix_target t = fix_target_here(c);
+		_cleanup_free_ char *lxd =
+			xasprintf("Let %s load it whenever this container starts:", words(t.platform)->name);
+		m = result_remedy(r, WHERE_HOST, lxd, NULL);
+		fix_set_start_modules(m, t, module);
+		fix_restart(m, t);
+	}
 }
 
 void fix_modules_load_words(struct ctx *c, struct result *r, const char *mods)
@@ -207,17 +277,11 @@ void fix_data_root_volume(struct ctx *c, struct result *r, const char *path)
 			"Give Docker a volume of its own from an LXD storage pool (dir, btrfs, lvm, or zfs with OpenZFS "
 			"2.2+), mounted at the data root, then restart the container:",
 			NULL);
-		remedy_command(m, "%s storage volume create default %s-docker", fix_cli(fix_target_here(c)),
-			       ctx_instance(c));
-		remedy_command(m, "%s config device add %s docker disk pool=default source=%s-docker path=%s",
-			       fix_cli(fix_target_here(c)), ctx_instance(c), ctx_instance(c), data_root);
+		fix_docker_volume(m, fix_target_here(c), "", data_root);
 		fix_restart(m, fix_target_here(c));
 	} else if (streq(rt, "docker") || streq(rt, "podman")) {
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST,
-			"Start the outer container with a volume for the inner engine's data root:", NULL);
-		remedy_command(m, "%s run --privileged -v %s ...", streq(rt, "podman") ? "podman" : "docker",
-			       data_root);
+		_cleanup_free_ char *flags = xasprintf("--privileged -v %s", data_root);
+		fix_outer_run(c, r, "Start the outer container with a volume for the inner engine's data root:", flags);
 	}
 	struct remedy *m =
 		result_remedy(r, ctx_here(c),

@@ -25,7 +25,7 @@ struct fix_target {
 struct fix_target fix_target_here(struct ctx *c);
 /* An LXD instance by name (nestcheck lxd NAME, on its host). */
 struct fix_target fix_target_lxd(const char *instance);
-/* The platform's client command ("lxc"), for its other subcommands (storage volumes, devices). */
+/* The platform's client command ("lxc"), for the diagnostic commands no builder words. */
 const char *fix_cli(struct fix_target t);
 
 /* Commands on the target's configuration: set KEY to a printf-style value, get, unset; restart it. */
@@ -33,11 +33,25 @@ void fix_set(struct remedy *m, struct fix_target t, const char *key, const char 
 void fix_get(struct remedy *m, struct fix_target t, const char *key);
 void fix_unset(struct remedy *m, struct fix_target t, const char *key);
 void fix_restart(struct remedy *m, struct fix_target t);
+/* Every container of the target's platform restarted (after its host daemons were). */
+void fix_restart_all(struct remedy *m, struct fix_target t);
+/* The kernel modules (comma separated) the platform loads when the target starts: set, or show. */
+void fix_set_start_modules(struct remedy *m, struct fix_target t, const char *csv);
+void fix_get_start_modules(struct remedy *m, struct fix_target t);
+/* A sysctl the platform sets in the target's namespaces when it starts. */
+void fix_set_start_sysctl(struct remedy *m, struct fix_target t, const char *name, const char *value);
+/*
+ * A custom volume of the platform's default pool (OPTIONS, if any, start
+ * with a space) for Docker, attached to the target at PATH (shell-quoted).
+ */
+void fix_docker_volume(struct remedy *m, struct fix_target t, const char *options, const char *path);
 /* A host-side step: set config keys ("key", "value", ..., NULL) of this container, then restart it. */
 void fix_instance_config(struct ctx *c, struct result *r, const char *text, ...);
 
 /* The outer container restarted with --privileged (Docker-in-Docker, Podman). */
 void fix_outer_privileged(struct ctx *c, struct result *r, const char *text);
+/* The outer Docker or Podman container started with FLAGS ("--privileged -v /x"). */
+void fix_outer_run(struct ctx *c, struct result *r, const char *text, const char *flags);
 /* Kernel modules loaded now and at every boot on the host, and (in LXD) at the container's start. */
 void fix_modules_load(struct ctx *c, struct result *r, const struct strv *load_now, const struct strv *persist);
 /*
@@ -46,6 +60,13 @@ void fix_modules_load(struct ctx *c, struct result *r, const struct strv *load_n
  * several checks, pasted one after the other, add up instead of replacing.
  */
 void fix_persist_modules(struct remedy *m, const char *mods);
+/* Modules (space separated) loaded now, then kept loaded as fix_persist_modules does. */
+void fix_load_modules(struct remedy *m, const char *mods);
+/*
+ * One module loaded on the host now and at every boot (its own file in
+ * /etc/modules-load.d), and in an LXD container also at the container's start.
+ */
+void fix_module(struct ctx *c, struct result *r, const char *text, const char *module);
 /* The same for a space-separated list. */
 void fix_modules_load_words(struct ctx *c, struct result *r, const char *mods);
 /* Global sysctls (name=value words) only the host can set, persisted in /etc/sysctl.d/conf. */

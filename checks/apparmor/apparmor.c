@@ -11,11 +11,10 @@ static void remedy_apparmor_namespace(struct ctx *c, struct result *r)
 			      "Keep security.privileged unset: a privileged container gives up its AppArmor namespace.",
 			      NULL);
 	} else if (streq(rt, "docker") || streq(rt, "podman")) {
-		result_remedy(r, WHERE_HOST,
-			      "Docker-in-Docker cannot load AppArmor profiles from a confined container. Start it "
-			      "privileged (which also leaves it unconfined):",
-			      streq(rt, "podman") ? "podman run --privileged ..." : "docker run --privileged ...",
-			      NULL);
+		fix_outer_privileged(
+			c, r,
+			"Docker-in-Docker cannot load AppArmor profiles from a confined container. Start it "
+			"privileged (which also leaves it unconfined):");
 	} else {
 		result_remedy(r, WHERE_HOST,
 			      "Run this container with its own AppArmor policy namespace (stacking), or unconfined if "

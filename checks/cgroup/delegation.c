@@ -32,10 +32,8 @@ static void remedy_not_writable(struct ctx *c, struct result *r, const char *dir
 			"the container.",
 			NULL);
 	} else if (streq(rt, "docker") || streq(rt, "podman")) {
-		result_remedy(r, WHERE_HOST, "A nested engine needs a writable cgroup tree: start this container with:",
-			      streq(rt, "podman") ? "podman run --privileged --cgroupns=private ..."
-						  : "docker run --privileged --cgroupns=private ...",
-			      NULL);
+		fix_outer_run(c, r, "A nested engine needs a writable cgroup tree: start this container with:",
+			      "--privileged --cgroupns=private");
 	} else {
 		struct remedy *m = result_remedy(
 			r, ctx_here(c), "The cgroup hierarchy is mounted read-only here. Mount it read-write:", NULL);

@@ -66,10 +66,9 @@ static int nesting_app_container(struct ctx *c, struct result *r, const char *rt
 	}
 	result_set(r, STATUS_FAIL,
 		   "%s container without CAP_SYS_ADMIN: a Docker engine inside cannot mount or create namespaces", rt);
-	result_remedy(r, WHERE_HOST,
-		      "Docker-in-Docker needs a privileged container (or a runtime built for it, such as sysbox). "
-		      "Start this container with:",
-		      streq(rt, "podman") ? "podman run --privileged ..." : "docker run --privileged ...", NULL);
+	fix_outer_privileged(c, r,
+			     "Docker-in-Docker needs a privileged container (or a runtime built for it, such as "
+			     "sysbox). Start this container with:");
 	return 0;
 }
 

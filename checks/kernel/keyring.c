@@ -144,12 +144,10 @@ int check_kernel_keyring(struct ctx *c, struct result *r)
 			   v);
 		const char *rt = ctx_runtime(c);
 		if (streq(rt, "docker") || streq(rt, "podman"))
-			result_remedy(r, WHERE_HOST,
-				      "Docker's default seccomp profile refuses keyctl(). A nested engine needs a "
-				      "privileged container:",
-				      streq(rt, "podman") ? "podman run --privileged ..."
-							  : "docker run --privileged ...",
-				      NULL);
+			fix_outer_privileged(
+				c, r,
+				"Docker's default seccomp profile refuses keyctl(). A nested engine needs a "
+				"privileged container:");
 		else
 			result_remedy(r, ctx_here(c),
 				      "A seccomp filter or a security module refuses keyctl(); find the policy that "

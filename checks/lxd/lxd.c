@@ -138,7 +138,7 @@ void lxd_instance_judge(const struct lxd_instance *in, struct result *r)
 			n);
 		struct remedy *m = result_remedy(
 			r, WHERE_HOST, "Have LXD load overlay when the instance starts (or load it now).", NULL);
-		fix_set(m, fix_target_lxd(n), "linux.kernel_modules", "overlay");
+		fix_set_start_modules(m, fix_target_lxd(n), "overlay");
 		remedy_command(m, "modprobe overlay");
 		remedy_restart(m, n);
 	}

@@ -76,9 +76,7 @@ static void remedy_refused(struct ctx *c, struct result *r, const char *what)
 			"The container's seccomp profile and capabilities refuse %s. A Docker engine inside a "
 			"container needs a privileged container (or a runtime built for it, such as sysbox):",
 			what);
-		result_remedy(r, WHERE_HOST, text,
-			      streq(rt, "podman") ? "podman run --privileged ..." : "docker run --privileged ...",
-			      NULL);
+		fix_outer_privileged(c, r, text);
 		return;
 	}
 	_cleanup_free_ char *text =

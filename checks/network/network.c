@@ -69,18 +69,15 @@ static void remedy_sysctl(struct ctx *c, struct result *r, const char *const *se
 			_cleanup_free_ char *kv = xstrdup(settings[i]);
 			char *eq = strchr(kv, '=');
 			*eq = '\0';
-			_cleanup_free_ char *key = xasprintf("linux.sysctl.%s", kv);
-			fix_set(m, fix_target_here(c), key, "%s", eq + 1);
+			fix_set_start_sysctl(m, fix_target_here(c), kv, eq + 1);
 		}
 		fix_restart(m, fix_target_here(c));
 	} else if (streq(rt, "docker") || streq(rt, "podman")) {
 		struct strbuf sb = {0};
-		strbuf_append(&sb, streq(rt, "podman") ? "podman run" : "docker run");
 		for (size_t i = 0; i < n; i++)
-			strbuf_appendf(&sb, " --sysctl %s", settings[i]);
-		strbuf_append(&sb, " ...");
-		struct remedy *m = result_remedy(r, WHERE_HOST, "Start the outer container with the setting:", NULL);
-		strv_push(&m->commands, strbuf_take(&sb));
+			strbuf_appendf(&sb, "%s--sysctl %s", i ? " " : "", settings[i]);
+		_cleanup_free_ char *flags = strbuf_take(&sb);
+		fix_outer_run(c, r, "Start the outer container with the setting:", flags);
 	}
 	struct remedy *m = result_remedy(r, WHERE_HOST,
 					 "Or set it from the host in this container's network namespace (PID: the "
@@ -336,12 +333,10 @@ int check_network_iptables(struct ctx *c, struct result *r)
 		if (permission) {
 			const char *rt = ctx_runtime(c);
 			if (streq(rt, "docker") || streq(rt, "podman"))
-				result_remedy(r, WHERE_HOST,
-					      "Root here has no CAP_NET_ADMIN over this network namespace. Start the "
-					      "outer container privileged (Docker in Docker needs it):",
-					      streq(rt, "podman") ? "podman run --privileged ..."
-								  : "docker run --privileged ...",
-					      NULL);
+				fix_outer_privileged(
+					c, r,
+					"Root here has no CAP_NET_ADMIN over this network namespace. Start "
+					"the outer container privileged (Docker in Docker needs it):");
 			else if (streq(rt, "systemd-nspawn"))
 				result_remedy(r, WHERE_HOST,
 					      "Root here has no CAP_NET_ADMIN over this network namespace (a user "

@@ -43,8 +43,7 @@ int check_overlay_support(struct ctx *c, struct result *r)
 	}
 	if (opt == 'm' && !in_container) {
 		result_set(r, STATUS_WARN, "overlay is a module that is not loaded yet");
-		result_remedy(r, WHERE_HOST, "Load it now and at every boot:", "modprobe overlay",
-			      "echo overlay > /etc/modules-load.d/overlay.conf", NULL);
+		fix_module(c, r, "Load it now and at every boot:", "overlay");
 		return 0;
 	}
 
@@ -57,13 +56,6 @@ int check_overlay_support(struct ctx *c, struct result *r)
 	}
 	result_set(r, STATUS_FAIL, "overlay is not available%s: Docker falls back to the slow vfs driver or fails",
 		   in_container ? " and a container cannot load kernel modules" : "");
-	result_remedy(r, WHERE_HOST, "Load the overlay module on the host, now and at every boot:", "modprobe overlay",
-		      "echo overlay > /etc/modules-load.d/overlay.conf", NULL);
-	if (streq(ctx_runtime(c), "lxc")) {
-		struct remedy *m =
-			result_remedy(r, WHERE_HOST, "Let LXD load it whenever this container starts:", NULL);
-		fix_set(m, fix_target_here(c), "linux.kernel_modules", "overlay");
-		fix_restart(m, fix_target_here(c));
-	}
+	fix_module(c, r, "Load the overlay module on the host, now and at every boot:", "overlay");
 	return 0;
 }

@@ -287,7 +287,7 @@ static void remedy_lxcfs_dead(struct ctx *c, struct result *r, bool in_container
 			    NULL);
 	remedy_command(fix, "fusermount -u %s || umount -l %s", mnt, mnt);
 	remedy_command(fix, "systemctl restart lxcfs");
-	remedy_command(fix, "%s restart --all", fix_cli(fix_target_here(c)));
+	fix_restart_all(fix, fix_target_here(c));
 }
 
 /*
@@ -351,7 +351,7 @@ int check_runtime_lxcfs(struct ctx *c, struct result *r)
 		struct remedy *fix = result_remedy(
 			r, ctx_here(c), "Upgrade LXCFS to 2.0 or newer, then restart it and the containers:",
 			"apt-get update && apt-get install -y lxcfs", "systemctl restart lxcfs", NULL);
-		remedy_command(fix, "%s restart --all", fix_cli(fix_target_here(c)));
+		fix_restart_all(fix, fix_target_here(c));
 	} else if (in_proc || host_mount) {
 		const char *where = in_proc ? "over /proc files here" : host_mount;
 		_cleanup_free_ char *what = m.version ? xasprintf("LXCFS %s", m.version) : xstrdup("LXCFS");
@@ -556,14 +556,13 @@ static void rules_netfilter(struct ctx *c, struct result *r, struct findings *f,
 		result_evidence_string(r, "modules_missing", "%s", csv);
 		struct remedy *fix = result_remedy(
 			r, WHERE_HOST, "Load the netfilter modules on the host and keep them loaded at boot:", NULL);
-		remedy_command(fix, "modprobe -a %s", list);
-		fix_persist_modules(fix, list);
+		fix_load_modules(fix, list);
 		if (streq(ctx_runtime(c), "lxc")) {
 			fix = result_remedy(r, WHERE_HOST,
 					    "Or let LXD load them when the container starts (add them to any modules "
 					    "already listed in linux.kernel_modules):",
 					    NULL);
-			fix_set(fix, fix_target_here(c), "linux.kernel_modules", "%s", csv);
+			fix_set_start_modules(fix, fix_target_here(c), csv);
 			fix_restart(fix, fix_target_here(c));
 		}
 		if (need_ip6)

@@ -78,10 +78,7 @@ static void remedy_zfs(struct ctx *c, struct result *r, const char *data_root, c
 			"Or give Docker an ext4 volume on a ZFS block device (zvol) of the pool, then restart the "
 			"container:",
 			NULL);
-		remedy_command(m, "%s storage volume create default %s-docker zfs.block_mode=true size=50GiB",
-			       fix_cli(fix_target_here(c)), ctx_instance(c));
-		remedy_command(m, "%s config device add %s docker disk pool=default source=%s-docker path=%s",
-			       fix_cli(fix_target_here(c)), ctx_instance(c), ctx_instance(c), q);
+		fix_docker_volume(m, fix_target_here(c), " zfs.block_mode=true size=50GiB", q);
 		fix_restart(m, fix_target_here(c));
 	} else if (!ctx_in_container(c)) {
 		_cleanup_free_ char *pool = xstrndup(source, strcspn(source, "/"));
@@ -342,15 +339,8 @@ int check_overlay_mount(struct ctx *c, struct result *r)
 		   "back to vfs or refuses to start",
 		   where, fstype ? " on " : "", fstype ? fstype : "", plain, also);
 	if (streq(plain, "ENODEV")) {
-		result_remedy(r, WHERE_HOST,
-			      "The kernel has no overlay filesystem: load it on the host, now and at boot:",
-			      "modprobe overlay", "echo overlay > /etc/modules-load.d/overlay.conf", NULL);
-		if (streq(ctx_runtime(c), "lxc")) {
-			struct remedy *m =
-				result_remedy(r, WHERE_HOST, "Let LXD load it whenever this container starts:", NULL);
-			fix_set(m, fix_target_here(c), "linux.kernel_modules", "overlay");
-			fix_restart(m, fix_target_here(c));
-		}
+		fix_module(c, r,
+			   "The kernel has no overlay filesystem: load it on the host, now and at boot:", "overlay");
 		return 0;
 	}
 	if (fstype && streq(fstype, "zfs")) {

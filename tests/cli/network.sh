@@ -246,6 +246,16 @@ run fwd-ro "$r"
 expect fwd-ro network.ip_forward fail "Enabling IP forwarding failed"
 remedy_has fwd-ro network.ip_forward "lxc config set web linux.sysctl.net.ipv4.ip_forward 1"
 remedy_has fwd-ro network.ip_forward "nsenter --target PID --net sysctl -w net.ipv4.ip_forward=1"
+# In a Docker container the outer engine sets it (docker run --sysctl), not LXD.
+r=$TMP/fwd-docker
+host "$r"
+put "$r" proc/1/cgroup $'0::/system.slice/docker-0123456789ab.scope\n'
+put "$r" proc/sys/net/ipv4/ip_forward $'0\n'
+put "$r" proc/self/mountinfo "$MOUNTINFO_BASE$MOUNTINFO_V2$MOUNTINFO_PROC_RO"
+run fwd-docker "$r"
+expect fwd-docker network.ip_forward fail "Enabling IP forwarding failed"
+remedy_has fwd-docker network.ip_forward '"docker run --sysctl net.ipv4.ip_forward=1 ..."'
+remedy_lacks fwd-docker network.ip_forward "lxc config"
 # A probe overrides the mount table.
 obs "$r" 'network.sysctl.writable:proc/sys/net/ipv4/ip_forward=writable'
 run fwd-probed "$r"

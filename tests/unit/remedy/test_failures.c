@@ -784,6 +784,101 @@ static void test_here_in_lxd(void **state)
 	result_clear(&r);
 }
 
+static void test_platform_start_words(void **state)
+{
+	(void)state;
+	struct result r = {0};
+	struct remedy *m = result_remedy(&r, WHERE_HOST, "text", NULL);
+	struct fix_target t = fix_target_lxd("db");
+	fix_get_start_modules(m, t);
+	fix_set_start_modules(m, t, "overlay,veth");
+	fix_set_start_sysctl(m, t, "net.ipv4.ip_forward", "1");
+	fix_docker_volume(m, t, " size=5GiB", "'/srv/docker data'");
+	fix_restart_all(m, t);
+	assert_int_equal(m->commands.n, 6);
+	assert_string_equal(m->commands.v[0], "lxc config get db linux.kernel_modules");
+	assert_string_equal(m->commands.v[1], "lxc config set db linux.kernel_modules overlay,veth");
+	assert_string_equal(m->commands.v[2], "lxc config set db linux.sysctl.net.ipv4.ip_forward 1");
+	assert_string_equal(m->commands.v[3], "lxc storage volume create default db-docker size=5GiB");
+	assert_string_equal(
+		m->commands.v[4],
+		"lxc config device add db docker disk pool=default source=db-docker path='/srv/docker data'");
+	assert_string_equal(m->commands.v[5], "lxc restart --all");
+	result_clear(&r);
+}
+
+static void test_module_in_lxd(void **state)
+{
+	struct sysroot *s = *state;
+	make_lxd(s, mountinfo_none);
+	struct result r = {0};
+	fix_module(&s->ctx, &r, "Load it:", "overlay");
+	assert_int_equal(r.n_remedies, 2);
+	assert_string_equal(r.remedies[0].text, "Load it:");
+	assert_int_equal(r.remedies[0].commands.n, 2);
+	assert_string_equal(r.remedies[0].commands.v[0], "modprobe overlay");
+	assert_string_equal(r.remedies[0].commands.v[1], "echo overlay > /etc/modules-load.d/overlay.conf");
+	assert_string_equal(r.remedies[1].text, "Let LXD load it whenever this container starts:");
+	assert_int_equal(r.remedies[1].commands.n, 2);
+	assert_string_equal(r.remedies[1].commands.v[0], "lxc config set web-1 linux.kernel_modules overlay");
+	assert_string_equal(r.remedies[1].commands.v[1], "lxc restart web-1");
+	result_clear(&r);
+}
+
+static void test_module_on_host(void **state)
+{
+	struct sysroot *s = *state;
+	put(s, "proc/self/mountinfo", mountinfo_none);
+	sysroot_open(s);
+	struct result r = {0};
+	fix_module(&s->ctx, &r, "Load it:", "overlay");
+	assert_int_equal(r.n_remedies, 1);
+	assert_int_equal(r.remedies[0].where, WHERE_HOST);
+	assert_int_equal(r.remedies[0].commands.n, 2);
+	result_clear(&r);
+}
+
+static void test_load_modules_adds_to_the_boot_list(void **state)
+{
+	(void)state;
+	struct result r = {0};
+	struct remedy *m = result_remedy(&r, WHERE_HOST, "text", NULL);
+	fix_load_modules(m, "ip6_tables iptable_raw");
+	assert_int_equal(m->commands.n, 2);
+	assert_string_equal(m->commands.v[0], "modprobe -a ip6_tables iptable_raw");
+	assert_true(strstr(m->commands.v[1], "for m in ip6_tables iptable_raw;") == m->commands.v[1]);
+	assert_true(strstr(m->commands.v[1], ">> /etc/modules-load.d/docker.conf") != NULL);
+	result_clear(&r);
+}
+
+static void test_outer_run_follows_the_runtime(void **state)
+{
+	struct sysroot *s = *state;
+	put(s, "run/systemd/container", "podman\n");
+	put(s, "proc/self/mountinfo", mountinfo_none);
+	sysroot_open(s);
+	struct result r = {0};
+	fix_outer_run(&s->ctx, &r, "Start it:", "--privileged --cgroupns=private");
+	fix_outer_privileged(&s->ctx, &r, "Or:");
+	assert_int_equal(r.n_remedies, 2);
+	assert_int_equal(r.remedies[0].where, WHERE_HOST);
+	assert_string_equal(r.remedies[0].commands.v[0], "podman run --privileged --cgroupns=private ...");
+	assert_string_equal(r.remedies[1].commands.v[0], "podman run --privileged ...");
+	result_clear(&r);
+}
+
+static void test_outer_run_docker(void **state)
+{
+	struct sysroot *s = *state;
+	put(s, "run/systemd/container", "docker\n");
+	put(s, "proc/self/mountinfo", mountinfo_none);
+	sysroot_open(s);
+	struct result r = {0};
+	fix_outer_run(&s->ctx, &r, "Start it:", "--sysctl net.ipv4.ip_forward=1");
+	assert_string_equal(r.remedies[0].commands.v[0], "docker run --sysctl net.ipv4.ip_forward=1 ...");
+	result_clear(&r);
+}
+
 #define T(f)  cmocka_unit_test(f)
 #define TS(f) cmocka_unit_test_setup_teardown(f, sysroot_setup, sysroot_teardown)
 
@@ -815,6 +910,12 @@ int main(void)
 		TS(test_modules_on_host),
 		TS(test_here_follows_the_container),
 		TS(test_here_in_lxd),
+		T(test_platform_start_words),
+		TS(test_module_in_lxd),
+		TS(test_module_on_host),
+		T(test_load_modules_adds_to_the_boot_list),
+		TS(test_outer_run_follows_the_runtime),
+		TS(test_outer_run_docker),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
