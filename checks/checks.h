@@ -24,6 +24,7 @@ int check_userns_idmap(struct ctx *c, struct result *r);
 int check_device_mknod(struct ctx *c, struct result *r);
 int check_process_oom_score_adj(struct ctx *c, struct result *r);
 int check_apparmor_status(struct ctx *c, struct result *r);
+int check_apparmor_parser(struct ctx *c, struct result *r);
 int check_seccomp_status(struct ctx *c, struct result *r);
 int check_overlay_support(struct ctx *c, struct result *r);
 int check_overlay_mount(struct ctx *c, struct result *r);

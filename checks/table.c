@@ -27,6 +27,8 @@ const struct check check_table[] = {
 	{"process.oom_score_adj", "process", "Lowering the OOM score", CHECK_LIVE, check_process_oom_score_adj, NULL},
 	{"apparmor.status", "apparmor", "AppArmor lets Docker load its profiles", CHECK_LIVE, check_apparmor_status,
 	 NULL},
+	{"apparmor.parser", "apparmor", "apparmor_parser for Docker's profile", CHECK_LIVE, check_apparmor_parser,
+	 NULL},
 	{"seccomp.status", "seccomp", "Seccomp filter and syscall interception", CHECK_LIVE, check_seccomp_status,
 	 NULL},
 	{"overlay.support", "overlay", "Kernel overlay filesystem", 0, check_overlay_support, NULL},

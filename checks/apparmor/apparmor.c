@@ -95,3 +95,38 @@ int check_apparmor_status(struct ctx *c, struct result *r)
 	}
 	return 0;
 }
+
+int check_apparmor_parser(struct ctx *c, struct result *r)
+{
+	int aa = ctx_apparmor_enabled(c);
+	if (aa < 0)
+		return result_error(r, aa, "sys/module/apparmor/parameters/enabled is %s", host_err_text(aa));
+	result_evidence_bool(r, "enabled", aa == 1);
+	if (aa == 0) {
+		result_set(r, STATUS_PASS, "AppArmor is off: the engine loads no profile and needs no apparmor_parser");
+		return 0;
+	}
+	const char *parser;
+	int err = host_observe(c->host, "apparmor.parser", probe_apparmor_parser, NULL, &parser);
+	if (err == -ENODATA) {
+		result_set(r, STATUS_SKIP, "AppArmor is enabled; apparmor_parser not looked for %s",
+			   host_unprobed_in(c->host));
+		return 0;
+	}
+	if (err < 0)
+		return result_error(r, err, "cannot look for apparmor_parser: %s", errno_name(err));
+	result_evidence_string(r, "apparmor_parser", "%s", parser);
+	if (!streq(parser, "missing")) {
+		result_set(r, STATUS_PASS, "apparmor_parser is installed (%s): the engine can load docker-default",
+			   parser);
+		return 0;
+	}
+	result_set(r, STATUS_FAIL,
+		   "AppArmor is enabled but apparmor_parser is missing: the engine cannot load its docker-default "
+		   "profile, and every container start fails (\"AppArmor enabled on system but the docker-default "
+		   "profile could not be loaded\")");
+	result_remedy(r, ctx_here(c),
+		      "Install AppArmor's user-space tools here:", "apt-get update && apt-get install -y apparmor",
+		      NULL);
+	return 0;
+}

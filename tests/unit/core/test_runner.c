@@ -59,7 +59,7 @@ static void test_selector_area(void **state)
 	assert_matches("kernel", "kernel.version,kernel.config,kernel.keyring");
 	assert_matches("container", "container.detect,container.nesting");
 	assert_matches("userns", "userns.enabled,userns.idmap");
-	assert_matches("apparmor", "apparmor.status");
+	assert_matches("apparmor", "apparmor.status,apparmor.parser");
 	assert_matches("overlay", "overlay.support,overlay.mount");
 	assert_matches("storage", "storage.backing_fs,storage.block,storage.zfs,storage.xattr");
 	assert_matches("namespace", "namespace.unshare,namespace.proc_mount,namespace.sysfs_mount");
@@ -233,19 +233,20 @@ static void assert_wanted(const char *only, const char *skip, const char *want)
 static void test_selection_wants(void **state)
 {
 	(void)state;
-	const char *all = "container.detect,container.nesting,kernel.version,kernel.config,kernel.keyring,"
-			  "modules.required,cgroup.layout,cgroup.namespace,cgroup.delegation,namespace.unshare,"
-			  "namespace.proc_mount,namespace.sysfs_mount,userns.enabled,userns.idmap,device.mknod,"
-			  "process.oom_score_adj,apparmor.status,seccomp.status,overlay.support,overlay.mount,"
-			  "storage.backing_fs,storage.block,storage.zfs,storage.xattr,network.ip_forward,"
-			  "network.iptables,network.bridge_nf,runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.docker,"
-			  "runtime.engine,launch.container,launch.nested";
+	const char *all =
+		"container.detect,container.nesting,kernel.version,kernel.config,kernel.keyring,"
+		"modules.required,cgroup.layout,cgroup.namespace,cgroup.delegation,namespace.unshare,"
+		"namespace.proc_mount,namespace.sysfs_mount,userns.enabled,userns.idmap,device.mknod,"
+		"process.oom_score_adj,apparmor.status,apparmor.parser,seccomp.status,overlay.support,overlay.mount,"
+		"storage.backing_fs,storage.block,storage.zfs,storage.xattr,network.ip_forward,"
+		"network.iptables,network.bridge_nf,runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.docker,"
+		"runtime.engine,launch.container,launch.nested";
 	assert_wanted(NULL, NULL, all);
 	assert_wanted("cgroup", NULL, "cgroup.layout,cgroup.namespace,cgroup.delegation");
 	assert_wanted("cgroup.layout", NULL, "cgroup.layout");
 	assert_wanted("cgroup,kernel.version", NULL, "kernel.version,cgroup.layout,cgroup.namespace,cgroup.delegation");
 	assert_wanted("kernel.version,kernel", NULL, "kernel.version,kernel.config,kernel.keyring");
-	assert_wanted("userns,apparmor", "userns.idmap", "userns.enabled,apparmor.status");
+	assert_wanted("userns,apparmor", "userns.idmap", "userns.enabled,apparmor.status,apparmor.parser");
 	assert_wanted(
 		NULL,
 		"container,kernel,modules,cgroup,namespace,userns,device,process,apparmor,seccomp,overlay,network,"
