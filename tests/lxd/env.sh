@@ -249,8 +249,8 @@ lxd_down() {
 # ---------------------------------------------------------------- image
 
 # Build an LXD image from this host's own binaries: static busybox (+ applet
-# links, busybox init as /sbin/init), the Docker engine, iptables (nft) and
-# every shared library they need. Imported with alias NAME; skipped if the
+# links, busybox init as /sbin/init), the Docker engine, iptables (nft),
+# apparmor_parser (where the host has it) and every shared library they need. Imported with alias NAME; skipped if the
 # alias already exists (and then not recorded, so lxd_cleanup keeps it).
 lxd_image_build() {
 	local name=${1:?usage: lxd_image_build NAME}
@@ -325,6 +325,17 @@ _nc_image_rootfs() {
 		for f in "$xt"/*.so; do bins+=("$f"); done
 		break
 	done
+
+	# AppArmor's parser and the policy files Docker's profile includes, where this
+	# host has them: dockerd loads docker-default with it whenever AppArmor is on.
+	if p=$(_nc_find_bin apparmor_parser); then
+		cp -L "$p" "$r/usr/sbin/apparmor_parser" || return 1
+		bins+=("$p")
+		for d in /etc/apparmor.d/tunables /etc/apparmor.d/abstractions /etc/apparmor; do
+			[ -d "$d" ] || continue
+			mkdir -p "$r$d" && cp -a "$d/." "$r$d/" || return 1
+		done
+	fi
 
 	# Every shared library ldd lists, and the dynamic loader itself.
 	libs=$(for b in "${bins[@]}"; do ldd "$b" 2>/dev/null; done |
