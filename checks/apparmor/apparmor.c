@@ -79,12 +79,32 @@ int check_apparmor_status(struct ctx *c, struct result *r)
 	case AA_LABEL_STACKED:
 		result_set(r, STATUS_PASS, "confined in its own AppArmor namespace: Docker can load its profiles");
 		break;
-	case AA_LABEL_UNCONFINED:
+	case AA_LABEL_UNCONFINED: {
+		/*
+		 * Inside a policy namespace the kernel shows labels relative to it: LXD's
+		 * stacked lxd-NAME_</var/lib/lxd>//&:lxd-NAME_<var-lib-lxd>:unconfined
+		 * reads "unconfined" from inside. securityfs says where the view sits.
+		 */
+		const char *level = NULL, *ns = NULL, *p;
+		unsigned long long lv = 0;
+		if (host_observe_file(c->host, "sys/kernel/security/apparmor/.ns_level", &level) == 0 &&
+		    (p = level, parse_ull(&p, &lv) == 0) && (*p == '\0' || *p == '\n') && lv >= 1) {
+			if (host_observe_file(c->host, "sys/kernel/security/apparmor/.ns_name", &ns) == 0)
+				result_evidence_string(r, "namespace", "%.*s", (int)strcspn(ns, "\n"), ns);
+			result_evidence_int(r, "namespace_level", (long long)lv);
+			result_set(
+				r, STATUS_PASS,
+				"unconfined inside an AppArmor policy namespace of its own (level %llu%s%.*s): Docker "
+				"can load its profiles there",
+				lv, ns ? ", " : "", ns ? (int)strcspn(ns, "\n") : 0, ns ? ns : "");
+			break;
+		}
 		result_set(r, STATUS_WARN,
 			   "the label inside this container reads unconfined: unless the container has an AppArmor "
 			   "namespace of its own, Docker would load its profiles into the host's policy");
 		remedy_apparmor_namespace(c, r);
 		break;
+	}
 	case AA_LABEL_CONFINED:
 		result_set(r, STATUS_FAIL,
 			   "confined by \"%s\" without an AppArmor namespace: Docker cannot load its profiles "
