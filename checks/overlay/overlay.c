@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "checks/checks.h"
+#include "core/child.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <sys/mount.h>
 
 static bool filesystems_has(const char *buf, const char *fs)
 {
@@ -15,6 +20,40 @@ static bool filesystems_has(const char *buf, const char *fs)
 		p += len + (p[len] == '\n');
 	}
 	return false;
+}
+
+/*
+ * In a child with a mount namespace of its own: one overlay mount that cannot
+ * succeed (its lower directory does not exist). The kernel resolves the
+ * filesystem type first and loads its module on demand, as it will for dockerd's
+ * first overlay mount, even for a container that cannot run modprobe; AppArmor
+ * and the mount permission are checked before that, so where they refuse, nothing
+ * is loaded. Writes the mount's errno.
+ */
+static void overlay_ask_child(void *arg _unused_, int out)
+{
+	int e = EPERM;
+	if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+		e = mount("overlay", "/tmp", "overlay", MS_RDONLY, "lowerdir=/.nestcheck-no-such-dir") == 0 ? 0 : errno;
+	dprintf(out, "%d", e);
+}
+
+/* "loaded" when proc/filesystems lists overlay after the child asked for it, else "not-loaded". */
+static int probe_overlay_on_demand(void *userdata _unused_, char **ret)
+{
+	const struct child_opts o = {.timeout_ms = 5000, .max_output = 32};
+	struct child_result res;
+	int r = child_run(overlay_ask_child, NULL, &o, &res);
+	if (r < 0)
+		return r;
+	child_result_clear(&res);
+	_cleanup_free_ char *fs = NULL;
+	size_t len;
+	r = read_user_file("/proc/filesystems", 1 << 20, &fs, &len);
+	if (r < 0)
+		return r;
+	*ret = xstrdup(filesystems_has(fs, "overlay") ? "loaded" : "not-loaded");
+	return 0;
 }
 
 int check_overlay_support(struct ctx *c, struct result *r)
@@ -47,6 +86,24 @@ int check_overlay_support(struct ctx *c, struct result *r)
 		return 0;
 	}
 
+	if (in_container && opt != 0) {
+		const char *asked;
+		int e = host_observe(c->host, "overlay.on_demand", probe_overlay_on_demand, NULL, &asked);
+		if (e < 0 && e != -ENODATA)
+			return result_error(r, e, "cannot ask the kernel for overlay: %s", errno_name(e));
+		if (e == 0)
+			result_evidence_bool(r, "loaded_on_demand", streq(asked, "loaded"));
+		if (e == 0 && streq(asked, "loaded")) {
+			result_set(
+				r, STATUS_WARN,
+				"overlay was not loaded; the kernel loaded its module on demand for a test mount here, "
+				"as it will for dockerd's first overlay mount, so overlay2 works until the host "
+				"reboots");
+			fix_module(c, r, "Load overlay on the host at every boot, so it never waits for a first mount:",
+				   "overlay");
+			return 0;
+		}
+	}
 	if (opt == 0) {
 		result_set(r, STATUS_FAIL,
 			   "the kernel is built without overlay (CONFIG_OVERLAY_FS): overlay2 cannot work");
