@@ -194,13 +194,25 @@ static int delegation_v2(struct ctx *c, struct result *r, struct libmnt_table *t
 		remedy_not_writable(c, r, mountpoint, root);
 		return 0;
 	}
-	if ((root_enable && streq(root_enable, "EBUSY")) || (type && !streq(type, "domain"))) {
+	if (type && !streq(type, "domain")) {
 		result_set(r, STATUS_FAIL,
-			   "%s holds %s process(es) and its controllers cannot be enabled for children (%s): runc "
-			   "fails with 'cannot enter cgroupv2 \"%s/docker\" with domain controllers -- it is in an "
-			   "invalid state'",
-			   mountpoint, root_procs ? root_procs : "some",
-			   root_enable && streq(root_enable, "EBUSY") ? "EBUSY" : type, mountpoint);
+			   "a child of %s comes out %s, not domain: runc fails with 'cannot enter cgroupv2 "
+			   "\"%s/docker\" with domain controllers -- it is in an invalid state'",
+			   mountpoint, type, mountpoint);
+		remedy_c4(r, mountpoint);
+		return 0;
+	}
+	if (root_enable && streq(root_enable, "EBUSY")) {
+		/*
+		 * Measured on a stock kernel in LXD (cgroup v2, Docker 20.10): runc tries to
+		 * enable the controllers, ignores the refusal and starts the container in a
+		 * cgroup without them; only resource limits fail.
+		 */
+		result_set(r, STATUS_WARN,
+			   "%s holds %s process(es), so its controllers cannot be enabled for children (EBUSY): "
+			   "containers start, but in cgroups without controllers, and resource limits (docker run "
+			   "--memory, --cpus, --pids-limit) fail",
+			   mountpoint, root_procs ? root_procs : "some");
 		remedy_c4(r, mountpoint);
 		return 0;
 	}

@@ -247,9 +247,19 @@ status_file "$R" 0 2 1
 all_ok "$R"
 obs "$R" 'cgroup.delegation.v2=mkdir=ok type=domain avail=- root_type=domain root_procs=2 root_avail=cpu,cpuset,io,memory,pids root_subtree=- root_enable=EBUSY rmdir=ok'
 run c4 "$R"
-expect c4 cgroup.delegation fail "invalid state"
+expect c4 cgroup.delegation warn "resource limits"
 check "c4: the fix moves the processes to a leaf" remedy_mentions c4 cgroup.delegation \
 	"xargs -rn1 < /sys/fs/cgroup/cgroup.procs > /sys/fs/cgroup/init/cgroup.procs"
+
+# A child that comes out threaded: runc's "invalid state".
+R=$TMP/c4t
+sysroot_host "$R"
+lxd "$R"
+status_file "$R" 0 2 1
+all_ok "$R"
+obs "$R" 'cgroup.delegation.v2=mkdir=ok type=threaded avail=- root_type=domain root_procs=2 root_avail=cpu,cpuset,io,memory,pids root_subtree=- root_enable=ok rmdir=ok'
+run c4t "$R"
+expect c4t cgroup.delegation fail "invalid state"
 
 R=$TMP/c5
 sysroot_host "$R"
