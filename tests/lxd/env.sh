@@ -331,7 +331,7 @@ _nc_image_rootfs() {
 	if p=$(_nc_find_bin apparmor_parser); then
 		cp -L "$p" "$r/usr/sbin/apparmor_parser" || return 1
 		bins+=("$p")
-		for d in /etc/apparmor.d/tunables /etc/apparmor.d/abstractions /etc/apparmor; do
+		for d in /etc/apparmor.d/abi /etc/apparmor.d/tunables /etc/apparmor.d/abstractions /etc/apparmor /usr/share/apparmor-features; do
 			[ -d "$d" ] || continue
 			mkdir -p "$r$d" && cp -a "$d/." "$r$d/" || return 1
 		done
