@@ -1,28 +1,55 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# setup.sh [--test]: install what nestcheck needs to build (and, with --test,
-# every peer its tests start: dockerd, LXD, LXCFS, valgrind) from Debian's
-# packages. Idempotent: it asks apt only for what is missing.
+# setup.sh [--test] [--vm]: install what nestcheck needs to build (with --test,
+# every peer its tests start: dockerd, LXD, LXCFS, valgrind, and the VM tier's
+# tools; with --vm, only what scripts/kernel-gate.sh needs besides the build)
+# from Debian's packages. qemu comes from bookworm-backports (bookworm's 7.2
+# is too slow under TCG for runc: its soft lockups stall containers).
+# Idempotent: it asks apt only for what is missing.
 set -euo pipefail
 
 build=(cmake make gcc pkg-config libkmod-dev libmount-dev libblkid-dev libjson-c-dev zlib1g-dev
 	libcurl4-openssl-dev libarchive-dev)
-test=(libcmocka-dev clang clang-format libxml2-utils python3-junitparser lxd lxd-client lxc lxcfs docker.io busybox-static valgrind time bc gzip tar util-linux dpkg-dev)
+vm=(mmdebstrap kmod cpio e2fsprogs busybox-static xz-utils zstd)
+test=(libcmocka-dev clang clang-format libxml2-utils python3-junitparser lxd lxd-client lxc lxcfs docker.io
+	busybox-static valgrind time bc gzip tar util-linux dpkg-dev "${vm[@]}")
 
 want=("${build[@]}")
-[ "${1:-}" = --test ] && want+=("${test[@]}")
+qemu=no
+for a in "$@"; do
+	case $a in
+	--test) want+=("${test[@]}"); qemu=yes ;;
+	--vm) want+=("${vm[@]}"); qemu=yes ;;
+	*) echo "usage: setup.sh [--test] [--vm]" >&2; exit 2 ;;
+	esac
+done
 
 missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+need_qemu=no
+if [ $qemu = yes ]; then
+	v=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || true)
+	if [ -z "$v" ] || dpkg --compare-versions "$v" lt 1:8; then need_qemu=yes; fi
+fi
+[ ${#missing[@]} -eq 0 ] && [ $need_qemu = no ] && exit 0
 if [ "$(id -u)" != 0 ]; then
-	echo "setup: missing packages: ${missing[*]}; run as root to install them" >&2
+	echo "setup: missing packages: ${missing[*]}$([ $need_qemu = yes ] && echo ' qemu-system-x86 (>= 8, bookworm-backports)'); run as root to install them" >&2
 	exit 2
 fi
-echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+if [ $need_qemu = yes ]; then
+	bp=/etc/apt/sources.list.d/bookworm-backports.sources
+	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' \
+			'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' >"$bp"
+	fi
+fi
+echo "setup: installing ${missing[*]}$([ $need_qemu = yes ] && echo ' qemu-system-x86 (bookworm-backports)')"
 apt-get update -q >/dev/null
-apt-get install -y -q "${missing[@]}" >/dev/null
+[ ${#missing[@]} -eq 0 ] || apt-get install -y -q "${missing[@]}" >/dev/null
+if [ $need_qemu = yes ]; then
+	apt-get install -y -q --no-install-recommends -t bookworm-backports qemu-system-x86 >/dev/null
+fi
