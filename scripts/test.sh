@@ -3,7 +3,7 @@
 #
 # test.sh: run every test tier on this machine, as root. Installs what the
 # tests need (scripts/setup.sh --test); the live tiers start and stop their own
-# dockerd and LXD. Tiers: unit, cli, fixture, live, e2e under AddressSanitizer and
+# dockerd and LXD. Tiers: unit, cli, fixture, live, e2e, vm under AddressSanitizer and
 # UndefinedBehaviorSanitizer; then valgrind on a plain build; the unit tier again
 # built with clang. Every build treats warnings as errors.
 set -uo pipefail
@@ -42,6 +42,7 @@ cmake --build build-clang -j"$jobs" >/dev/null || { cmake --build build-clang; e
 ctest_tier build-asan -j"$jobs" -L 'unit|cli|fixture|style'
 ctest_tier build-asan -L live
 ctest_tier build-asan -L e2e -V  # verbose: the scoreboards
+ctest_tier build-asan -L vm -V   # a stock kernel under qemu; its scoreboard
 ctest_tier build-plain -L valgrind
 ctest_tier build-clang -j"$jobs" -L unit
 

@@ -1,0 +1,90 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# tests/vm/guest/common.bash: sourced by the VM tier's scenarios, inside the VM
+# (scripts/vm/init runs /nc/scenario as root; /out comes back to the host).
+# /nc holds: bundle/ (nestcheck and its libraries), jsonq, env.sh, report.sh,
+# capture-sysroot.sh and these scripts.
+set -uo pipefail
+export NO_COLOR=1
+JSONQ=/nc/jsonq
+# nestcheck itself: the VM has its libraries (the bundle's wrapper is for the instances).
+NC=/nc/bundle/nestcheck
+# Sanitizer reports get exit codes of their own (a failing check exits 1).
+export ASAN_OPTIONS=exitcode=86:detect_leaks=1 UBSAN_OPTIONS=exitcode=87:print_stacktrace=1
+CFG=setup CFG_FAILS=0
+# shellcheck source=../../lxd/report.sh
+. /nc/report.sh
+T0=$SECONDS
+
+# console MESSAGE: progress on the serial console (the host shows it when a boot fails).
+console() { echo "nc-vm: [$((SECONDS - T0)) s] $*" >/dev/console; }
+
+# board ID DESCRIPTION GROUND_TRUTH VERDICT NOT_PASS FIX: one scoreboard row.
+board() {
+	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "${5:--}" "${6:--}" \
+		"$([ "$CFG_FAILS" = 0 ] && echo ok || echo "$CFG_FAILS FAILED")" >>/out/board
+}
+
+# finish: the counts for the host side, then the scenario's exit status.
+finish() {
+	echo "$N_OK $N_FAIL" >/out/counts
+	console "$N_OK ok, $N_FAIL failed"
+	[ "$N_FAIL" = 0 ]
+}
+
+# verdict_is_truth TAG FILE TRUTH(works|fails): ready/degraded <=> Docker works.
+verdict_is_truth() {
+	local verdict predicted
+	verdict=$(q "$2" verdict)
+	case $verdict in ready | degraded) predicted=works ;; *) predicted=fails ;; esac
+	expect "$1: verdict $verdict predicts docker run $predicted; docker says" "$3" "$predicted"
+}
+
+# report_ok TAG FILE RC ERRFILE: valid JSON, exit status per verdict, empty stderr,
+# a remediation on every warn and fail, no check that broke.
+report_ok() {
+	local tag=$1 f=$2 rc=$3 err=$4 verdict want bad
+	if [ "$(q "$f" schema_version)" != 1 ]; then
+		not_ok "$tag: no valid JSON report (exit $rc): $(head -c 600 "$err")"
+		return 1
+	fi
+	verdict=$(q "$f" verdict)
+	case $verdict in not_ready) want=1 ;; *) want=0 ;; esac
+	expect "$tag: exit status for verdict $verdict" "$rc" "$want"
+	[ -s "$err" ] && not_ok "$tag: nestcheck wrote to stderr: $(head -c 600 "$err")"
+	expect "$tag: checks that broke (summary.error)" "$(q "$f" summary.error)" 0
+	bad=$(json_flat <"$f" | awk -F'\t' '
+		$1 ~ /^checks\.[0-9]+\.id$/ { split($1, p, "."); id[p[2]] = $2 }
+		$1 ~ /^checks\.[0-9]+\.status$/ && ($2 == "warn" || $2 == "fail") { split($1, p, "."); need[p[2]] = 1 }
+		$1 ~ /^checks\.[0-9]+\.remediation\.0\.text$/ { split($1, p, "."); has[p[2]] = 1 }
+		END { for (i in need) if (!has[i]) printf "%s ", id[i] }')
+	if [ -n "$bad" ]; then not_ok "$tag: warn/fail without remediation: $bad"; else ok "$tag: every warn/fail has a remediation"; fi
+	return 0
+}
+
+# busybox_rootfs DIR: a root file system of static busybox and its applets.
+busybox_rootfs() {
+	local a
+	mkdir -p "$1/bin" && cp /bin/busybox "$1/bin/busybox" || return 1
+	for a in $(/bin/busybox --list); do
+		[ "$a" = busybox ] || ln -sf busybox "$1/bin/$a" || return 1
+	done
+}
+
+# modules_loaded NAME...: which of NAME are in /proc/modules, space separated.
+modules_loaded() {
+	local m out=
+	for m in "$@"; do
+		grep -q "^$m " /proc/modules && out="$out $m"
+	done
+	echo "${out# }"
+}
+
+# moved TAG ID...: checks whose answer the run of TAG itself changed (a module its
+# probes made the kernel load), so a capture taken after it differs there.
+moved() {
+	local tag=$1
+	shift
+	printf '%s\n' "$@" >>"/out/$tag.moved"
+}

@@ -1,0 +1,122 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# The VM as a Docker host (stock kernel: AppArmor on, cgroup v2 only, modules
+# loadable but not loaded at boot). Scenarios, one after another:
+#   h0  fresh boot, no engine: nestcheck --no-launch; which modules it made the kernel load
+#   h1  AppArmor on, apparmor_parser missing, dockerd started: Docker's ground truth and
+#       nestcheck; then the printed fix (install apparmor: here the binary is put back, the
+#       VM has no network) and both again
+#   h2  the engine as installed: nestcheck with its launches against docker run
+# Each nestcheck run is also captured (scripts/capture-sysroot.sh) for replay on the host.
+# shellcheck source=common.bash
+. /nc/common.bash
+
+WATCH=(overlay br_netfilter bridge veth nf_tables nf_nat ip_tables iptable_nat xt_conntrack)
+DOCKERD_PID=
+
+# nc_host TAG [ARGS...]: nestcheck --json ARGS -> /out/TAG.json, with the usual asserts.
+nc_host() {
+	local tag=$1 rc
+	shift
+	"$NC" --json "$@" >"/out/$tag.json" 2>"/out/$tag.err"
+	rc=$?
+	report_ok "$tag" "/out/$tag.json" "$rc" "/out/$tag.err"
+}
+
+# capture TAG: a sysroot of this host for replay elsewhere.
+capture() {
+	sh /nc/capture-sysroot.sh "/out/cap-$1/root" "$NC" >"/out/cap-$1.log" 2>&1 ||
+		not_ok "$1: capture-sysroot.sh failed: $(tail -n 3 "/out/cap-$1.log" | tr '\n' ' ')"
+}
+
+dockerd_start() {
+	setsid dockerd >>/out/dockerd.log 2>&1 </dev/null &
+	DOCKERD_PID=$!
+	for _ in $(seq 1 120); do
+		docker version >/dev/null 2>&1 && return 0
+		kill -0 "$DOCKERD_PID" 2>/dev/null || break
+		sleep 1
+	done
+	not_ok "dockerd did not answer: $(grep -E 'level=(error|fatal)' /out/dockerd.log | tail -n 2 | tr '\n' ' ')"
+	return 1
+}
+
+# truth: one docker run of local/busybox:1; sets GT (works|fails), GT_ERR, GT_LABEL.
+truth() {
+	local out
+	GT=fails GT_ERR= GT_LABEL=
+	if out=$(timeout 120 docker run --rm --network none --pull=never local/busybox:1 cat /proc/self/attr/current 2>&1); then
+		GT=works GT_LABEL=$out
+	else
+		GT_ERR=$(printf '%s\n' "$out" | head -n 1)
+	fi
+}
+
+console "h0: fresh boot"
+CFG=h0 CFG_FAILS=0
+before=$(modules_loaded "${WATCH[@]}")
+expect "no Docker module loaded at boot" "${before:-none}" none
+nc_host h0 --no-launch
+after=$(modules_loaded "${WATCH[@]}")
+say "modules nestcheck's own probes made the kernel load: ${after:-none}"
+case " $after " in *" overlay "*) moved h0 overlay.support ;; esac
+f=/out/h0.json
+expect "cgroup.layout evidence.layout" "$(q $f checks.cgroup.layout.evidence.layout)" v2
+expect "kernel.config (the distribution's config in /boot)" "$(q $f checks.kernel.config.status)" pass
+expect "apparmor.status (host, parser installed)" "$(q $f checks.apparmor.status.status)" pass
+expect "apparmor.parser" "$(q $f checks.apparmor.parser.status)" pass
+expect "overlay.support (a module, not loaded before the run)" "$(q $f checks.overlay.support.status)" warn pass
+expect "verdict before any engine runs" "$(q $f verdict)" ready degraded
+capture h0
+board h0 "fresh boot, no engine: modules loadable, none loaded (${before:-none}); after nestcheck: ${after:-none}" \
+	"-" "$(q $f verdict)" "$(not_pass $f)" "-"
+
+console "h1: apparmor_parser missing"
+CFG=h1 CFG_FAILS=0
+parser=$(command -v apparmor_parser)
+mv "$parser" "$parser.absent" || not_ok "cannot hide $parser"
+busybox_rootfs /tmp/bb || not_ok "busybox rootfs"
+if dockerd_start; then
+	tar -C /tmp/bb -c . | docker import - local/busybox:1 >/dev/null || not_ok "docker import"
+	truth
+	gt="docker run $GT${GT_ERR:+ (\`$GT_ERR\`)}"
+	say "ground truth: $gt"
+	nc_host h1
+	f=/out/h1.json
+	verdict_is_truth h1 "$f" "$GT"
+	expect "apparmor.parser" "$(q $f checks.apparmor.parser.status)" fail
+	expect "launch.container (the engine refuses the start)" "$(q $f checks.launch.container.status)" fail
+	cmds=$(remedy_cmds "$f" apparmor.parser host)
+	expect "apparmor.parser fix" "$cmds" "apt-get update && apt-get install -y apparmor"
+	capture h1
+	# The fix, as the VM can apply it without a network: the package's binary comes back.
+	mv "$parser.absent" "$parser"
+	truth
+	nc_host h1-fixed
+	v=/out/h1-fixed.json
+	expect "after fix: docker run" "$GT" works
+	verdict_is_truth h1-fixed "$v" "$GT"
+	expect "after fix: apparmor.parser" "$(q $v checks.apparmor.parser.status)" pass
+	board h1 "AppArmor on, apparmor_parser missing (dockerd running)" "$gt; after fix: docker run $GT" \
+		"$(q $f verdict)" "$(not_pass $f)" "apparmor installed -> verdict $(q $v verdict)"
+fi
+[ -e "$parser" ] || mv "$parser.absent" "$parser"
+
+console "h2: the engine as installed"
+CFG=h2 CFG_FAILS=0
+truth
+gt="docker run $GT${GT_ERR:+ (\`$GT_ERR\`)}, AppArmor label ${GT_LABEL:-?}"
+say "ground truth: $gt"
+expect "docker run's AppArmor label" "$GT_LABEL" "docker-default (enforce)"
+nc_host h2
+f=/out/h2.json
+verdict_is_truth h2 "$f" "$GT"
+expect "launch.container" "$(q $f checks.launch.container.status)" pass
+expect "launch.nested" "$(q $f checks.launch.nested.status)" pass
+expect "runtime.engine" "$(q $f checks.runtime.engine.status)" pass
+capture h2
+board h2 "dockerd as installed (overlay2, cgroup v2, AppArmor)" "$gt" "$(q $f verdict)" "$(not_pass $f)" "-"
+
+kill "$DOCKERD_PID" 2>/dev/null
+finish
