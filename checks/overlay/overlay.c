@@ -56,6 +56,30 @@ static int probe_overlay_on_demand(void *userdata _unused_, char **ret)
 	return 0;
 }
 
+/* Does the kernel command line forbid loading overlay (module_blacklist=...,overlay,...)? */
+static bool cmdline_blacklists(const char *cmdline, const char *module)
+{
+	size_t mlen = strlen(module);
+	for (const char *p = cmdline; *p;) {
+		p += strspn(p, " \t\n");
+		size_t len = strcspn(p, " \t\n");
+		static const char key[] = "module_blacklist=";
+		if (len > sizeof(key) - 1 && strncmp(p, key, sizeof(key) - 1) == 0) {
+			const char *v = p + sizeof(key) - 1, *end = p + len;
+			while (v < end) {
+				size_t n = strcspn(v, ",");
+				if (v + n > end)
+					n = (size_t)(end - v);
+				if (n == mlen && strncmp(v, module, n) == 0)
+					return true;
+				v += n + 1;
+			}
+		}
+		p += len;
+	}
+	return false;
+}
+
 int check_overlay_support(struct ctx *c, struct result *r)
 {
 	_cleanup_free_ char *fs = NULL;
@@ -78,6 +102,21 @@ int check_overlay_support(struct ctx *c, struct result *r)
 		result_evidence_string(r, "config_overlay_fs", "%c", opt ? opt : 'n');
 	if (registered) {
 		result_set(r, STATUS_PASS, "the kernel supports overlay (listed in proc/filesystems)");
+		return 0;
+	}
+	_cleanup_free_ char *cmdline = NULL;
+	if (opt != 0 && host_read_line(c->host, "proc/cmdline", &cmdline) == 0 &&
+	    cmdline_blacklists(cmdline, "overlay")) {
+		result_evidence_bool(r, "blacklisted", true);
+		result_set(
+			r, STATUS_FAIL,
+			"overlay is not loaded and the kernel command line forbids loading it "
+			"(module_blacklist=...overlay): dockerd falls back to the slow vfs driver or refuses to start");
+		result_remedy(
+			r, WHERE_HOST, "Take overlay out of module_blacklist= on the kernel command line, then reboot:",
+			"sed -i -E 's/(module_blacklist=[^ \"]*)\\boverlay\\b,?/\\1/' /etc/default/grub && update-grub "
+			"&& reboot",
+			NULL);
 		return 0;
 	}
 	if (opt == 'm' && !in_container) {

@@ -246,4 +246,24 @@ for id in overlay.mount storage.xattr; do
 	check "empty-values: $id does not pass" eval '! status_is "$(out empty-values)" '"$id"' pass'
 done
 
+# --- overlay.support: a module not loaded warns; one the kernel command line blacklists fails ---
+FS_NO_OVERLAY=$'nodev\tsysfs\nnodev\tproc\nnodev\tcgroup2\n\text4\n'
+new_root
+put "$R" proc/filesystems "$FS_NO_OVERLAY"
+put "$R" proc/cmdline 'BOOT_IMAGE=/vmlinuz root=/dev/vda quiet'
+nc ovl-module --root "$R" --only overlay.support --json
+expect_evidence ovl-module overlay.support warn registered false
+new_root
+put "$R" proc/filesystems "$FS_NO_OVERLAY"
+put "$R" proc/cmdline 'BOOT_IMAGE=/vmlinuz root=/dev/vda module_blacklist=floppy,overlay quiet'
+nc ovl-blacklisted --root "$R" --only overlay.support --json
+expect_evidence ovl-blacklisted overlay.support fail blacklisted true
+check "ovl-blacklisted: the fix edits module_blacklist= in GRUB's config" \
+	contains "$(out ovl-blacklisted)" "module_blacklist=[^ "
+new_root
+put "$R" proc/filesystems "$FS_NO_OVERLAY"
+put "$R" proc/cmdline 'BOOT_IMAGE=/vmlinuz module_blacklist=overlayfoo,xoverlay'
+nc ovl-other --root "$R" --only overlay.support --json
+expect_evidence ovl-other overlay.support warn
+
 finish
