@@ -160,6 +160,8 @@ const struct failure *const failure_table[] = {
 	&failure_ip6tables,
 	&failure_netns_owned,
 	&failure_conntrack,
+	&failure_loopback_down,
+	&failure_xtables_missing,
 	&failure_kmsg,
 	&failure_fuse,
 	&failure_kubelet_sysctl,

@@ -80,6 +80,8 @@ extern const struct failure failure_raw_table;
 extern const struct failure failure_ip6tables;
 extern const struct failure failure_netns_owned;
 extern const struct failure failure_conntrack;
+extern const struct failure failure_loopback_down;
+extern const struct failure failure_xtables_missing;
 extern const struct failure failure_kmsg;
 extern const struct failure failure_fuse;
 extern const struct failure failure_kubelet_sysctl;

@@ -171,6 +171,58 @@ const struct failure failure_conntrack = {
 	.remedy = remedy_conntrack,
 };
 
+static void remedy_loopback_down(struct ctx *c, struct result *r)
+{
+	result_remedy(r, ctx_here(c),
+		      "The loopback interface is down (a minimal init never brings it up), so nothing can listen "
+		      "on 127.0.0.1 and the userland proxy cannot publish a port there. Bring it up now, and add "
+		      "the same line to the init's start script (systemd and ifupdown do it themselves):",
+		      "ip link set lo up", NULL);
+}
+
+static const char *const loopback_down_patterns[] = {
+	"Error starting userland proxy: listen tcp4 127.0.0.1:*: bind: cannot assign requested address",
+	"listen tcp4 127.0.0.1:*: bind: cannot assign requested address",
+	NULL,
+};
+
+const struct failure failure_loopback_down = {
+	.id = "loopback-down",
+	.code = "N7",
+	.title = "Loopback interface down",
+	.cause = "The container's init left lo down: 127.0.0.1 is not assigned, so a port published on it cannot "
+		 "be bound and connections to it find no route.",
+	.patterns = loopback_down_patterns,
+	.remedy = remedy_loopback_down,
+};
+
+static void remedy_xtables_missing(struct ctx *c, struct result *r)
+{
+	result_remedy(r, ctx_here(c),
+		      "iptables finds none of its extension libraries (its xtables directory is missing, as in an "
+		      "image made by copying binaries), so every rule with a target such as RETURN, MASQUERADE or "
+		      "DNAT fails. Install iptables as a package:",
+		      "apt-get update && apt-get install -y --reinstall iptables", NULL);
+}
+
+static const char *const xtables_missing_patterns[] = {
+	"Chain 'RETURN' does not exist",
+	"unable to add return rule in DOCKER-ISOLATION-STAGE-1 chain",
+	"Couldn't load target `*':No such file or directory",
+	"Couldn't load match `*':No such file or directory",
+	NULL,
+};
+
+const struct failure failure_xtables_missing = {
+	.id = "iptables-extensions-missing",
+	.code = "N8",
+	.title = "iptables without its extensions",
+	.cause = "iptables lists its tables but cannot load the extension libraries behind targets and matches, "
+		 "so dockerd cannot create its chains and rules and does not start with its default networking.",
+	.patterns = xtables_missing_patterns,
+	.remedy = remedy_xtables_missing,
+};
+
 /* ---------------------------------------------------------------- 8. devices, Kubernetes */
 
 static void remedy_kmsg(struct ctx *c, struct result *r)
