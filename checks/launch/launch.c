@@ -10,6 +10,7 @@
  * own error text and the fix of the known failure it matches.
  */
 #include "checks/checks.h"
+#include "core/child.h"
 #include "core/dynlib.h"
 #include "remedy/catalog.h"
 #include "parse.h"
@@ -18,6 +19,12 @@
 #include "probe.h"
 
 #include <libmount.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void launch_request(struct ctx *c, struct launch_request *ret)
 {
@@ -125,6 +132,146 @@ static void remedy_engine_upgrade(struct ctx *c, struct result *r)
 		      "systemctl restart docker || service docker restart", NULL);
 }
 
+/* ---------------------------------------------------------------- dockerd's log */
+
+#define DOCKERD_LOG_KEY	 "engine.log"
+#define DOCKERD_LOG_TAIL 65536
+
+/* The last DOCKERD_LOG_TAIL bytes of a regular file, or NULL. */
+static char *file_tail(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	off_t from = st.st_size > DOCKERD_LOG_TAIL ? st.st_size - DOCKERD_LOG_TAIL : 0;
+	char *buf = xmalloc(DOCKERD_LOG_TAIL + 1);
+	ssize_t n = pread(fd, buf, DOCKERD_LOG_TAIL, from);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Where a running dockerd writes its stderr, when that is a file. */
+static char *running_dockerd_log(void)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return NULL;
+	char *found = NULL;
+	struct dirent *e;
+	while (!found && (e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		_cleanup_free_ char *comm_path = xasprintf("/proc/%s/comm", e->d_name), *comm = NULL;
+		size_t len;
+		if (read_user_file(comm_path, 64, &comm, &len) < 0 || !streq(comm, "dockerd\n"))
+			continue;
+		_cleanup_free_ char *fd2 = xasprintf("/proc/%s/fd/2", e->d_name);
+		char target[4096];
+		ssize_t n = readlink(fd2, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		struct stat st;
+		if (target[0] == '/' && stat(target, &st) == 0 && S_ISREG(st.st_mode))
+			found = xstrdup(target);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * The line of a log that says why dockerd does not answer: the last one a known
+ * failure matches, else the last error or fatal line. NULL when none.
+ */
+static char *log_reason(char *log)
+{
+	const char *error_line = NULL;
+	size_t error_len = 0;
+	char *end = log + strlen(log);
+	while (end > log) {
+		char *start = end;
+		while (start > log && start[-1] != '\n')
+			start--;
+		size_t len = (size_t)(end - start);
+		if (len && start[len - 1] == '\n')
+			len--;
+		_cleanup_free_ char *line = xstrndup(start, len);
+		if (failure_match(line))
+			return text_sanitize(xstrndup(start, len > 600 ? 600 : len));
+		if (!error_line && (strstr(line, "level=fatal") || strstr(line, "level=error") ||
+				    strstr(line, "failed to start daemon"))) {
+			error_line = start;
+			error_len = len;
+		}
+		end = start > log ? start - 1 : log;
+	}
+	return error_line ? text_sanitize(xstrndup(error_line, error_len > 600 ? 600 : error_len)) : NULL;
+}
+
+/*
+ * "SOURCE<TAB>LINE" from dockerd's log, or "none": the stderr file of a running
+ * dockerd, /var/log/docker.log (Debian's init script), /var/log/dockerd.log, then
+ * the journal of docker.service.
+ */
+static int probe_dockerd_log(void *userdata _unused_, char **ret)
+{
+	_cleanup_free_ char *running = running_dockerd_log();
+	const char *files[] = {running, "/var/log/docker.log", "/var/log/dockerd.log"};
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		if (!files[i])
+			continue;
+		_cleanup_free_ char *log = file_tail(files[i]);
+		_cleanup_free_ char *line = log ? log_reason(log) : NULL;
+		if (line) {
+			*ret = xasprintf("%s\t%s", files[i], line);
+			return 0;
+		}
+	}
+	if (access("/run/systemd/journal/socket", F_OK) == 0 && access("/usr/bin/journalctl", X_OK) == 0) {
+		char *const argv[] = {
+			"/usr/bin/journalctl", "-u", "docker.service", "-n", "200", "--no-pager", "-o", "cat", NULL};
+		char *const envp[] = {"PATH=/usr/bin:/bin", "SYSTEMD_COLORS=0", NULL};
+		const struct child_opts o = {.timeout_ms = 3000, .max_output = DOCKERD_LOG_TAIL};
+		struct child_result res;
+		if (child_exec(argv, envp, &o, &res) == 0) {
+			_cleanup_free_ char *line = res.out && !res.timed_out ? log_reason(res.out) : NULL;
+			child_result_clear(&res);
+			if (line) {
+				*ret = xasprintf("journal (docker.service)\t%s", line);
+				return 0;
+			}
+		}
+	}
+	*ret = xstrdup("none");
+	return 0;
+}
+
+/*
+ * Why a dockerd that does not answer stopped, from its log: evidence, and the
+ * known failure's fix when the line matches one. The log line, or NULL.
+ */
+static const char *engine_log_reason(struct ctx *c, struct result *r, const struct failure **ret_failure)
+{
+	const char *v;
+	*ret_failure = NULL;
+	if (host_observe(c->host, DOCKERD_LOG_KEY, probe_dockerd_log, NULL, &v) < 0)
+		return NULL;
+	const char *tab = strchr(v, '\t');
+	if (!tab)
+		return NULL;
+	result_evidence_string(r, "log_source", "%.*s", (int)(tab - v), v);
+	result_evidence_string(r, "log_line", "%s", tab + 1);
+	*ret_failure = failure_match(tab + 1);
+	if (*ret_failure)
+		result_evidence_string(r, "known_failure", "%s", (*ret_failure)->code);
+	return tab + 1;
+}
+
 /*
  * An engine that is not ok: the status for a check that needs it, with its
  * fixes. what says what did not happen ("no container was launched").
@@ -153,7 +300,19 @@ static bool engine_not_ok(struct ctx *c, struct result *r, const struct engine_o
 				"sudo nestcheck", NULL);
 			break;
 		}
-		result_set(r, STATUS_FAIL, "the Docker engine does not answer: %s; %s", o->error, what);
+		const struct failure *f;
+		const char *line = engine_log_reason(c, r, &f);
+		if (f) {
+			result_set(r, STATUS_FAIL,
+				   "the Docker engine does not answer: %s; its log says why: %s (%s: %s); %s", o->error,
+				   line, f->code, f->title, what);
+			f->remedy(c, r);
+		} else if (line) {
+			result_set(r, STATUS_FAIL, "the Docker engine does not answer: %s; its log ends with: %s; %s",
+				   o->error, line, what);
+		} else {
+			result_set(r, STATUS_FAIL, "the Docker engine does not answer: %s; %s", o->error, what);
+		}
 		remedy_engine_down(c, r, socket);
 		break;
 	case ENGINE_TOO_OLD:

@@ -252,6 +252,27 @@ run r1 "$TMP/r1"
 expect r1 runtime.engine fail "did not answer GET /version"
 expect r1 launch.container fail "did not answer"
 
+# The engine down, and dockerd's log says why: the known failure's fix comes first.
+sysroot_host "$TMP/r1log"
+obs "$TMP/r1log" 'engine.info={"state":"down","socket":"/var/run/docker.sock","errno":"ECONNREFUSED","error":"nothing listens on /var/run/docker.sock"}' \
+	"engine.log=/var/log/docker.log	failed to start daemon: Error initializing network controller: error obtaining controller instance: unable to add return rule in DOCKER-ISOLATION-STAGE-1 chain:  (iptables failed: iptables --wait -A DOCKER-ISOLATION-STAGE-1 -j RETURN: iptables v1.8.9 (nf_tables): Chain 'RETURN' does not exist"
+run r1log "$TMP/r1log"
+expect r1log runtime.engine fail "its log says why"
+evidence_is r1log runtime.engine known_failure N8
+evidence_is r1log runtime.engine log_source /var/log/docker.log
+check "r1log: the fix reinstalls iptables" contains "$(out r1log)" "apt-get install -y --reinstall iptables"
+# A log with an error no known failure matches: quoted, with the generic fix only.
+sysroot_host "$TMP/r1err"
+obs "$TMP/r1err" 'engine.info={"state":"down","socket":"/var/run/docker.sock","errno":"ECONNREFUSED","error":"nothing listens on /var/run/docker.sock"}' \
+	'engine.log=/var/log/docker.log	time="2026-12-05T10:00:00Z" level=fatal msg="something new"'
+run r1err "$TMP/r1err"
+expect r1err runtime.engine fail "its log ends with"
+# A recorded "none" (no log found) keeps the plain summary.
+sysroot_host "$TMP/r1none"
+obs "$TMP/r1none" 'engine.info={"state":"down","socket":"/var/run/docker.sock","errno":"ECONNREFUSED","error":"nothing listens on /var/run/docker.sock"}' 'engine.log=none'
+run r1none "$TMP/r1none"
+expect r1none runtime.engine fail "does not answer: nothing listens"
+
 sysroot_host "$TMP/r2"
 obs "$TMP/r2" 'engine.info={"state":"ok","socket":"/var/run/docker.sock","version":"24.0.7","api":"1.43","api_used":"1.41","driver":"overlay2","cgroup_driver":"systemd","cgroup_version":"2","root":"/var/lib/docker","security":["name=seccomp,profile=builtin","name=cgroupns"],"warnings":[],"ms":4}' \
 	'launch={"image":"nestcheck-probe:0.1.0-1","image_removed":true,"ms":{"cleanup":1,"import":80,"remove_image":9},"plain":{"state":"failed","phase":"start","errno":"EIO","error":"failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error mounting \"proc\" to rootfs at \"/proc\": mount proc:/proc (via /proc/self/fd/6), flags: 0xe: permission denied: unknown","ms":{"create":12,"start":90,"remove":8}}}'
