@@ -188,7 +188,7 @@ static const char *const loopback_down_patterns[] = {
 
 const struct failure failure_loopback_down = {
 	.id = "loopback-down",
-	.code = "N7",
+	.code = "N8",
 	.title = "Loopback interface down",
 	.cause = "The container's init left lo down: 127.0.0.1 is not assigned, so a port published on it cannot "
 		 "be bound and connections to it find no route.",
@@ -215,7 +215,7 @@ static const char *const xtables_missing_patterns[] = {
 
 const struct failure failure_xtables_missing = {
 	.id = "iptables-extensions-missing",
-	.code = "N8",
+	.code = "N9",
 	.title = "iptables without its extensions",
 	.cause = "iptables lists its tables but cannot load the extension libraries behind targets and matches, "
 		 "so dockerd cannot create its chains and rules and does not start with its default networking.",
