@@ -38,6 +38,7 @@ const struct check check_table[] = {
 	{"storage.block", "storage", "Block device under the data root", CHECK_LIVE, check_storage_block, NULL},
 	{"storage.zfs", "storage", "OpenZFS new enough for overlay", CHECK_LIVE, check_storage_zfs, NULL},
 	{"storage.xattr", "storage", "Overlay xattrs on the data root", CHECK_LIVE, check_storage_xattr, NULL},
+	{"network.loopback", "network", "Loopback interface up", 0, check_network_loopback, NULL},
 	{"network.ip_forward", "network", "IPv4 forwarding", CHECK_LIVE, check_network_ip_forward, NULL},
 	{"network.iptables", "network", "iptables backend and tables", CHECK_LIVE, check_network_iptables, NULL},
 	{"network.bridge_nf", "network", "Bridged traffic through iptables", CHECK_LIVE, check_network_bridge_nf, NULL},

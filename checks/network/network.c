@@ -534,3 +534,48 @@ int check_network_bridge_nf(struct ctx *c, struct result *r)
 	}
 	return 0;
 }
+
+/*
+ * The loopback interface: a minimal init (busybox's, a hand-made image's) may
+ * never bring it up. dockerd and containers run, but nothing can listen on
+ * 127.0.0.1: `docker run -p 127.0.0.1:8080:80` fails in the userland proxy
+ * ("bind: cannot assign requested address", catalog N8) and connections to
+ * 127.0.0.1 find no route. Read from sys/class/net/lo/flags (IFF_UP is 0x1),
+ * recorded for replay.
+ */
+int check_network_loopback(struct ctx *c, struct result *r)
+{
+	const char *flags;
+	int err = host_observe_file(c->host, "sys/class/net/lo/flags", &flags);
+	if (err == -ENODATA) {
+		result_set(r, STATUS_SKIP, "the loopback interface's flags were not read %s",
+			   host_unprobed_in(c->host));
+		return 0;
+	}
+	if (err == -ENOENT) {
+		result_set(r, STATUS_SKIP, "sys/class/net/lo/flags is missing: the loopback interface is not known");
+		return 0;
+	}
+	if (err < 0)
+		return result_error(r, err, "sys/class/net/lo/flags is %s", host_err_text(err));
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(flags, &end, 16);
+	if (errno || end == flags || strncmp(flags, "0x", 2) != 0 || (*end && *end != '\n'))
+		return result_error(r, -EBADMSG, "sys/class/net/lo/flags holds \"%.*s\", not a hex number",
+				    (int)strcspn(flags, "\n"), flags);
+	result_evidence_string(r, "flags", "0x%lx", v);
+	result_evidence_bool(r, "up", v & 0x1);
+	if (v & 0x1) {
+		result_set(r, STATUS_PASS, "the loopback interface is up");
+		return 0;
+	}
+	result_set(r, STATUS_WARN,
+		   "the loopback interface is down: containers run, but a port published on 127.0.0.1 cannot be "
+		   "bound (\"bind: cannot assign requested address\") and connections to 127.0.0.1 find no route");
+	result_remedy(r, ctx_here(c),
+		      "Bring it up now, and add the same line to the init's start script (systemd and ifupdown do it "
+		      "themselves):",
+		      "ip link set lo up", NULL);
+	return 0;
+}

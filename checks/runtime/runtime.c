@@ -321,7 +321,7 @@ int check_runtime_lxcfs(struct ctx *c, struct result *r)
 		if (e < 0 && e != -ENODATA)
 			read = errno_name(e);
 		result_evidence_string(r, "probe_file", "%s", probe);
-		result_evidence_string(r, "probe_read", "%s", read ? read : "not recorded");
+		result_evidence_string(r, "probe_read", "%s", read ? read : host_unrecorded(c->host));
 	}
 
 	static const struct stack_part part = {.what = "LXCFS",

@@ -325,4 +325,19 @@ expect host-unloaded modules.required warn "may be missing"
 evidence_is host-unloaded modules.required overlay "not loaded, loadability unknown"
 check "host-unloaded: no lxc remedy on a host" lacks <(jget "$(out host-unloaded)" checks.modules.required.remediation) "lxc config"
 
+# --- network.loopback: from the recorded flags of lo ---
+for c in up:0x9:pass down:0x8:warn junk:0xzz:error; do
+	IFS=: read -r name flags want <<<"$c"
+	r=$TMP/lo-$name
+	host "$r"
+	obs "$r" "file:sys/class/net/lo/flags=$flags"
+	nc "lo-$name" --root "$r" --json --only network.loopback
+	check "lo-$name: network.loopback is $want" status_is "$(out "lo-$name")" network.loopback "$want"
+done
+check "lo-down: the fix brings lo up" contains "$(out lo-down)" "ip link set lo up"
+r=$TMP/lo-none
+host "$r"
+nc lo-none --root "$r" --json --only network.loopback
+check "lo-none: not recorded, network.loopback skips" status_is "$(out lo-none)" network.loopback skip
+
 finish

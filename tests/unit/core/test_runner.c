@@ -64,7 +64,7 @@ static void test_selector_area(void **state)
 	assert_matches("storage", "storage.backing_fs,storage.block,storage.zfs,storage.xattr");
 	assert_matches("namespace", "namespace.unshare,namespace.proc_mount,namespace.sysfs_mount");
 	assert_matches("runtime", "runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.docker,runtime.engine");
-	assert_matches("network", "network.ip_forward,network.iptables,network.bridge_nf");
+	assert_matches("network", "network.loopback,network.ip_forward,network.iptables,network.bridge_nf");
 }
 
 static void test_selector_id(void **state)
@@ -238,7 +238,7 @@ static void test_selection_wants(void **state)
 		"modules.required,cgroup.layout,cgroup.namespace,cgroup.delegation,namespace.unshare,"
 		"namespace.proc_mount,namespace.sysfs_mount,userns.enabled,userns.idmap,device.mknod,"
 		"process.oom_score_adj,apparmor.status,apparmor.parser,seccomp.status,overlay.support,overlay.mount,"
-		"storage.backing_fs,storage.block,storage.zfs,storage.xattr,network.ip_forward,"
+		"storage.backing_fs,storage.block,storage.zfs,storage.xattr,network.loopback,network.ip_forward,"
 		"network.iptables,network.bridge_nf,runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.docker,"
 		"runtime.engine,launch.container,launch.nested";
 	assert_wanted(NULL, NULL, all);
