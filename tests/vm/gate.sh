@@ -22,14 +22,33 @@ NC=$(readlink -f "$1") SRC=$(readlink -f "$2") JSONQ=$(readlink -f "$3")
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 T0=$SECONDS
 TMP=$(mktemp -d /tmp/nestcheck-gatetest.XXXXXX) || exit 1
+GATE_PID=
+# A signal reaches the running gate too (its own trap stops its VM), then this script ends.
+stop() {
+	[ -n "$GATE_PID" ] && kill -TERM "$GATE_PID" 2>/dev/null && wait "$GATE_PID"
+	exit "$1"
+}
 trap 'rm -rf "$TMP"; echo "vm.gate: $((SECONDS - T0)) s"' EXIT
+trap 'stop 130' INT
+trap 'stop 143' TERM
 CFG=gate CFG_FAILS=0
 # shellcheck source=../lxd/report.sh
 . "$SRC/tests/lxd/report.sh"
 GATE=$SRC/scripts/kernel-gate.sh
+# gate NAME ARGS...: kernel-gate.sh ARGS, stdout and stderr to $TMP/NAME.out and .err; its exit status.
+gate() {
+	local name=$1 rc
+	shift
+	"$GATE" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+	GATE_PID=$!
+	wait "$GATE_PID"
+	rc=$?
+	GATE_PID=
+	return $rc
+}
 APPEND="apparmor=1 security=apparmor systemd.unified_cgroup_hierarchy=1"
 
-"$GATE" --nestcheck "$NC" -o "$TMP/base.json" >"$TMP/base.out" 2>"$TMP/base.err"
+gate base --nestcheck "$NC" -o "$TMP/base.json"
 rc=$?
 expect "no baseline: exit status" "$rc" 0
 expect "no baseline: verdict" "$(q "$TMP/base.json" verdict)" ready
@@ -37,11 +56,11 @@ expect "no baseline: launch.container" "$(q "$TMP/base.json" checks.launch.conta
 expect "no baseline: AppArmor enforcing in the VM (apparmor.status)" "$(q "$TMP/base.json" checks.apparmor.status.status)" pass
 if grep -q '^verdict: READY' "$TMP/base.out"; then ok "the human report is printed"; else not_ok "no human report: $(tail -n 3 "$TMP/base.out")"; fi
 
-"$GATE" --nestcheck "$NC" --baseline "$TMP/base.json" -o "$TMP/same.json" >"$TMP/same.out" 2>"$TMP/same.err"
+gate same --nestcheck "$NC" --baseline "$TMP/base.json" -o "$TMP/same.json"
 expect "same kernel against its baseline: exit status" "$?" 0
 
-"$GATE" --nestcheck "$NC" --append "$APPEND module_blacklist=overlay" --baseline "$TMP/base.json" \
-	-o "$TMP/noov.json" >"$TMP/noov.out" 2>"$TMP/noov.err"
+gate noov --nestcheck "$NC" --append "$APPEND module_blacklist=overlay" --baseline "$TMP/base.json" \
+	-o "$TMP/noov.json"
 expect "module_blacklist=overlay against the baseline: exit status" "$?" 1
 expect "module_blacklist=overlay: overlay.support (blacklisted)" "$(q "$TMP/noov.json" checks.overlay.support.status)" fail
 expect "module_blacklist=overlay: overlay.support evidence.blacklisted" "$(q "$TMP/noov.json" checks.overlay.support.evidence.blacklisted)" true
@@ -51,7 +70,7 @@ expect "module_blacklist=overlay: runtime.engine (vfs)" "$(q "$TMP/noov.json" ch
 if grep -q 'overlay.support' "$TMP/noov.out"; then ok "the diff names overlay.support"; else not_ok "the diff does not name overlay.support: $(tail -n 5 "$TMP/noov.out")"; fi
 
 echo '{"not": "a report"}' >"$TMP/junk.json"
-"$GATE" --nestcheck "$NC" --baseline "$TMP/junk.json" -o "$TMP/x.json" >"$TMP/junk.out" 2>"$TMP/junk.err"
+gate junk --nestcheck "$NC" --baseline "$TMP/junk.json" -o "$TMP/x.json"
 expect "a baseline that is no report: exit status" "$?" 2
 expect "a baseline that is no report: one line on stderr" "$(wc -l <"$TMP/junk.err")" 1
 
