@@ -154,12 +154,7 @@ common_asserts() {
 	expect "$tag: container.detect evidence.name" "$(q "$f" checks.container.detect.evidence.name)" "$name"
 	expect "$tag: checks that broke (summary.error)" "$(q "$f" summary.error)" 0
 	# Every warn and fail carries at least one remediation step (contract).
-	bad=$(json_flat <"$f" | awk -F'\t' '
-		$1 ~ /^checks\.[0-9]+\.id$/ { split($1, p, "."); id[p[2]] = $2 }
-		$1 ~ /^checks\.[0-9]+\.status$/ && ($2 == "warn" || $2 == "fail") { split($1, p, "."); need[p[2]] = 1 }
-		$1 ~ /^checks\.[0-9]+\.remediation\.0\.text$/ { split($1, p, "."); has[p[2]] = 1 }
-		END { for (i in need) if (!has[i]) printf "%s ", id[i] }')
-	if [ -n "$bad" ]; then not_ok "$tag: warn/fail without remediation: $bad"; else ok "$tag: every warn/fail has a remediation"; fi
+	remediation_complete "$tag" "$f"
 	# Host-side lxc commands name this instance.
 	bad=
 	while IFS= read -r cmd; do
@@ -231,27 +226,6 @@ probes_agree() {
 	fi
 }
 
-# apply_host_cmds CMDS REGEX: run each printed host command (one a line) that matches REGEX,
-# refusing anything else; sets applied (how many ran) and ok_fix (yes, or no on the first failure).
-apply_host_cmds() {
-	local cmd out
-	applied=0 ok_fix=yes
-	while IFS= read -r cmd; do
-		[ -n "$cmd" ] || continue
-		if ! printf '%s\n' "$cmd" | grep -Eq "$2"; then
-			not_ok "refusing to run an unexpected host command: $cmd"
-			ok_fix=no
-			return
-		fi
-		applied=$((applied + 1))
-		echo "      apply on host: $cmd"
-		if ! out=$(timeout 120 sh -c "$cmd" </dev/null 2>&1); then
-			not_ok "host remediation command failed: $cmd: $out"
-			ok_fix=no
-			return
-		fi
-	done <<<"$1"
-}
 
 BOARD=()
 # board CONFIG INSTANCE GROUND_TRUTH VERDICT NOT_PASS FIX

@@ -44,7 +44,7 @@ verdict_is_truth() {
 # report_ok TAG FILE RC ERRFILE: valid JSON, exit status per verdict, empty stderr,
 # a remediation on every warn and fail, no check that broke.
 report_ok() {
-	local tag=$1 f=$2 rc=$3 err=$4 verdict want bad
+	local tag=$1 f=$2 rc=$3 err=$4 verdict want
 	if [ "$(q "$f" schema_version)" != 1 ]; then
 		not_ok "$tag: no valid JSON report (exit $rc): $(head -c 600 "$err")"
 		return 1
@@ -54,12 +54,7 @@ report_ok() {
 	expect "$tag: exit status for verdict $verdict" "$rc" "$want"
 	[ -s "$err" ] && not_ok "$tag: nestcheck wrote to stderr: $(head -c 600 "$err")"
 	expect "$tag: checks that broke (summary.error)" "$(q "$f" summary.error)" 0
-	bad=$(json_flat <"$f" | awk -F'\t' '
-		$1 ~ /^checks\.[0-9]+\.id$/ { split($1, p, "."); id[p[2]] = $2 }
-		$1 ~ /^checks\.[0-9]+\.status$/ && ($2 == "warn" || $2 == "fail") { split($1, p, "."); need[p[2]] = 1 }
-		$1 ~ /^checks\.[0-9]+\.remediation\.0\.text$/ { split($1, p, "."); has[p[2]] = 1 }
-		END { for (i in need) if (!has[i]) printf "%s ", id[i] }')
-	if [ -n "$bad" ]; then not_ok "$tag: warn/fail without remediation: $bad"; else ok "$tag: every warn/fail has a remediation"; fi
+	remediation_complete "$tag" "$f"
 	return 0
 }
 

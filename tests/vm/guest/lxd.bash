@@ -105,23 +105,6 @@ apply_in() {
 	[ "$applied" -gt 0 ] || ok_fix=no
 }
 
-# apply_host CMDS REGEX: run each printed host command that matches REGEX (refuse any other).
-apply_host() {
-	local cmd out
-	applied=0 ok_fix=yes
-	while IFS= read -r cmd; do
-		[ -n "$cmd" ] || continue
-		if ! printf '%s\n' "$cmd" | grep -Eq "$2"; then
-			not_ok "refusing an unexpected host command: $cmd"
-			ok_fix=no
-			return
-		fi
-		applied=$((applied + 1))
-		say "apply on the host: $cmd"
-		out=$(timeout 180 sh -c "$cmd" </dev/null 2>&1) || { not_ok "host fix failed: $cmd: $out"; ok_fix=no; return; }
-	done <<<"$1"
-	[ "$applied" -gt 0 ] || ok_fix=no
-}
 
 # after_fix NAME TAG CHECK: nestcheck and Docker again after a fix; CHECK must pass now.
 after_fix() {
@@ -186,7 +169,8 @@ if launch n0; then
 	gt=$(gt_text)
 	verdict_is_truth first "$f" "$GT"
 	case $GT_ERR in *'error mounting "proc"'*'permission denied'*) ok "docker run fails on the proc mount" ;; *) not_ok "docker run error: $GT_ERR" ;; esac
-	apply_host "$(remedy_cmds "$f" container.nesting host)" '^lxc (config set n0 security.nesting true|restart n0)$'
+	apply_host_cmds "$(remedy_cmds "$f" container.nesting host)" '^lxc (config set n0 security.nesting true|restart n0)$'
+	[ "$applied" -gt 0 ] || ok_fix=no
 	if [ "$ok_fix" = yes ]; then
 		move_init n0
 		after_fix n0 fixed container.nesting
@@ -250,7 +234,8 @@ if launch p security.privileged=true; then
 	truth p
 	gt=$(gt_text)
 	verdict_is_truth first "$f" "$GT"
-	apply_host "$(remedy_cmds "$f" container.nesting host)" '^lxc (config set p security.nesting true|restart p)$'
+	apply_host_cmds "$(remedy_cmds "$f" container.nesting host)" '^lxc (config set p security.nesting true|restart p)$'
+	[ "$applied" -gt 0 ] || ok_fix=no
 	if [ "$ok_fix" = yes ]; then
 		move_init p
 		after_fix p fixed container.nesting
