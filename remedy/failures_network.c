@@ -183,6 +183,10 @@ static void remedy_loopback_down(struct ctx *c, struct result *r)
 static const char *const loopback_down_patterns[] = {
 	"Error starting userland proxy: listen tcp4 127.0.0.1:*: bind: cannot assign requested address",
 	"listen tcp4 127.0.0.1:*: bind: cannot assign requested address",
+	/* Reaching a published port through 127.0.0.1: launch.network's words, and Go's (curl says "Couldn't connect").
+	 */
+	"connect to 127.0.0.1:*: Network is unreachable",
+	"dial tcp 127.0.0.1:*: connect: network is unreachable",
 	NULL,
 };
 
@@ -221,6 +225,133 @@ const struct failure failure_xtables_missing = {
 		 "so dockerd cannot create its chains and rules and does not start with its default networking.",
 	.patterns = xtables_missing_patterns,
 	.remedy = remedy_xtables_missing,
+};
+
+/*
+ * The bridge driver's own failures (moby's libnetwork, drivers/bridge): a
+ * kernel without the veth or bridge device, /proc/sys read-only for
+ * ip_forward, and the address pools used up.
+ */
+static void remedy_veth(struct ctx *c, struct result *r)
+{
+	fix_module(c, r,
+		   "The kernel cannot make the veth pair that joins a container to its bridge: the veth module is "
+		   "not loaded and cannot be from here (a container, or a kernel upgraded without a reboot, whose "
+		   "modules are gone from /lib/modules). Load it on the host:",
+		   "veth");
+	result_remedy(r, WHERE_HOST,
+		      "If `modprobe veth` says the module is not found, the running kernel's modules were removed by "
+		      "an upgrade: reboot into the installed kernel.",
+		      "uname -r; ls /lib/modules", NULL);
+}
+
+static const char *const veth_patterns[] = {
+	"failed to add the host (*) <=> sandbox (*) pair interfaces: operation not supported",
+	"pair interfaces: operation not supported",
+	NULL,
+};
+
+const struct failure failure_veth = {
+	.id = "veth-unsupported",
+	.code = "N10",
+	.title = "No veth pairs",
+	.cause = "Every container on a bridge network is joined to it by a veth pair; the kernel refuses to create "
+		 "one when the veth module is not loaded and cannot be loaded where dockerd runs.",
+	.patterns = veth_patterns,
+	.remedy = remedy_veth,
+};
+
+static void remedy_bridge_missing(struct ctx *c, struct result *r)
+{
+	fix_module(c, r,
+		   "The kernel cannot create a bridge device: the bridge module is not loaded and cannot be from "
+		   "here. Load it on the host (with it, dockerd creates docker0 and user-defined networks):",
+		   "bridge");
+}
+
+static const char *const bridge_missing_patterns[] = {
+	"Error creating default \"bridge\" network: package not installed",
+	"bridge* network: package not installed",
+	"failed to create bridge * via netlink: operation not supported",
+	NULL,
+};
+
+const struct failure failure_bridge_missing = {
+	.id = "bridge-unsupported",
+	.code = "N11",
+	.title = "No bridge devices",
+	.cause = "dockerd's bridge driver creates a Linux bridge for docker0 and for every user-defined network; "
+		 "without the bridge module (ENOPKG from the ioctl it falls back to) it cannot, and with its "
+		 "default network it does not start at all.",
+	.patterns = bridge_missing_patterns,
+	.remedy = remedy_bridge_missing,
+};
+
+static void remedy_ip_forward_ro(struct ctx *c, struct result *r)
+{
+	if (in_lxc(c)) {
+		struct remedy *m = result_remedy(r, WHERE_HOST,
+						 "/proc/sys is read-only in this container, so dockerd cannot turn on "
+						 "IPv4 forwarding itself. Have the container manager set it in this "
+						 "container's network namespace each time it starts:",
+						 NULL);
+		fix_set_start_sysctl(m, fix_target_here(c), "net.ipv4.ip_forward", "1");
+		fix_restart(m, fix_target_here(c));
+	} else if (in_app_container(c)) {
+		fix_outer_run(c, r, "Start the outer container with forwarding on:", "--sysctl net.ipv4.ip_forward=1");
+	} else {
+		fix_host_sysctl(c, r, "net.ipv4.ip_forward=1", "99-docker-ip-forward.conf");
+	}
+}
+
+static const char *const ip_forward_patterns[] = {
+	"Enabling IP forwarding failed: *read-only file system",
+	"Setup IP forwarding failed: *read-only file system",
+	"Enabling IP forwarding failed: *permission denied",
+	NULL,
+};
+
+const struct failure failure_ip_forward_ro = {
+	.id = "ip-forward-readonly",
+	.code = "N12",
+	.title = "IPv4 forwarding cannot be turned on",
+	.cause = "dockerd's bridge driver writes 1 to /proc/sys/net/ipv4/ip_forward when it finds 0; where /proc/sys "
+		 "is read-only (an LXC container's proc:mixed, a Docker container) the write fails and dockerd does "
+		 "not start with its default networking.",
+	.patterns = ip_forward_patterns,
+	.remedy = remedy_ip_forward_ro,
+};
+
+static void remedy_address_pools(struct ctx *c, struct result *r)
+{
+	result_remedy(r, ctx_here(c),
+		      "Every private address range dockerd may give a new network is taken (by its own networks, or "
+		      "by routes of this machine: VPNs, LXD bridges). Remove networks nothing uses:",
+		      "docker network prune -f", NULL);
+	result_remedy(r, ctx_here(c),
+		      "Or give dockerd pools of its own in /etc/docker/daemon.json (merge with what is there), then "
+		      "restart it:",
+		      "cat /etc/docker/daemon.json 2>/dev/null; ip route",
+		      "printf '%s\\n' '{\"default-address-pools\": [{\"base\": \"10.201.0.0/16\", \"size\": 24}]}' > "
+		      "/etc/docker/daemon.json",
+		      "systemctl restart docker || service docker restart", NULL);
+}
+
+static const char *const address_pools_patterns[] = {
+	"could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network",
+	"all predefined address pools have been fully subnetted",
+	NULL,
+};
+
+const struct failure failure_address_pools = {
+	.id = "address-pools-exhausted",
+	.code = "N13",
+	.title = "No address range left for a network",
+	.cause = "dockerd picks each new bridge network's subnet from its default address pools, skipping ranges "
+		 "already routed on this machine; when none is left, no network can be created (and docker0 not at "
+		 "start).",
+	.patterns = address_pools_patterns,
+	.remedy = remedy_address_pools,
 };
 
 /* ---------------------------------------------------------------- 8. devices, Kubernetes */
