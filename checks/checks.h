@@ -43,6 +43,7 @@ int check_runtime_docker(struct ctx *c, struct result *r);
 int check_runtime_engine(struct ctx *c, struct result *r);
 int check_launch_container(struct ctx *c, struct result *r);
 int check_launch_nested(struct ctx *c, struct result *r);
+int check_launch_network(struct ctx *c, struct result *r);
 int check_lxd_instance(struct ctx *c, struct result *r);
 int check_policy_gate(struct ctx *c, struct result *r);
 

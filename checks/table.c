@@ -50,6 +50,8 @@ const struct check check_table[] = {
 	{"launch.container", "launch", "A container starts through the engine", CHECK_LIVE, check_launch_container,
 	 NULL},
 	{"launch.nested", "launch", "The next level inside a container", CHECK_LIVE, check_launch_nested, NULL},
+	{"launch.network", "launch", "A networked workload: bridge, published port, name", CHECK_LIVE,
+	 check_launch_network, NULL},
 	/* Only with --policy; last, since it judges what ran before it. */
 	{"policy.gate", "policy", "Site policy", CHECK_GATE, check_policy_gate, policy_wanted},
 };

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <json-c/json.h>
 #include <sys/un.h>
+#include <time.h>
 
 const char *engine_errno_name(int err)
 {
@@ -222,6 +223,16 @@ void engine_objects_free(struct engine_object *v, size_t n)
 	free(v);
 }
 
+long long engine_time_parse(const char *text)
+{
+	struct tm tm = {0};
+	const char *end = text ? strptime(text, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+	if (!end)
+		return 0;
+	time_t t = timegm(&tm);
+	return t < 0 ? 0 : (long long)t;
+}
+
 int engine_list_parse(const char *json, struct engine_object **ret, size_t *ret_n)
 {
 	json_object *a = json_read(json, strlen(json));
@@ -240,8 +251,14 @@ int engine_list_parse(const char *json, struct engine_object **ret, size_t *ret_
 		}
 		v[i].id = json_dup_str(o, "Id");
 		v[i].state = json_dup_str(o, "State");
-		if (json_object_object_get_ex(o, "Created", &x))
-			v[i].created = json_object_get_int64(x);
+		if (json_object_object_get_ex(o, "Created", &x)) {
+			if (json_object_is_type(x, json_type_string))
+				v[i].created = engine_time_parse(json_object_get_string(x));
+			else
+				v[i].created = json_object_get_int64(x);
+		}
+		if (json_get_str(o, "Name"))
+			strv_push(&v[i].tags, text_sanitize(json_dup_str(o, "Name")));
 		if ((json_object_object_get_ex(o, "RepoTags", &x) || json_object_object_get_ex(o, "Names", &x)) &&
 		    json_object_is_type(x, json_type_array))
 			for (size_t j = 0; j < json_object_array_length(x); j++) {
@@ -541,17 +558,37 @@ int engine_container_create(struct engine *e, const struct engine_create *spec, 
 	json_object_object_add(o, "Tty", json_object_new_boolean(false));
 	json_object_object_add(o, "AttachStdout", json_object_new_boolean(false));
 	json_object_object_add(o, "AttachStderr", json_object_new_boolean(false));
-	json_object_object_add(o, "NetworkDisabled", json_object_new_boolean(true));
-	json_object_object_add(hc, "NetworkMode", json_object_new_string("none"));
+	if (spec->network) {
+		json_object_object_add(hc, "NetworkMode", json_object_new_string(spec->network));
+	} else {
+		json_object_object_add(o, "NetworkDisabled", json_object_new_boolean(true));
+		json_object_object_add(hc, "NetworkMode", json_object_new_string("none"));
+	}
+	if (spec->publish) {
+		/* As `docker run -p PORT` does: every host address, a port the engine picks. */
+		_cleanup_free_ char *key = xasprintf("%u/tcp", spec->publish);
+		json_object *exposed = json_object_new_object(), *bindings = json_object_new_object();
+		json_object *list = json_object_new_array(), *b = json_object_new_object();
+		json_object_object_add(exposed, key, json_object_new_object());
+		json_object_object_add(o, "ExposedPorts", exposed);
+		json_object_object_add(b, "HostIp", json_object_new_string(""));
+		json_object_object_add(b, "HostPort", json_object_new_string(""));
+		json_object_array_add(list, b);
+		json_object_object_add(bindings, key, list);
+		json_object_object_add(hc, "PortBindings", bindings);
+	}
 	json_object_object_add(hc, "AutoRemove", json_object_new_boolean(false));
 	json_object_object_add(hc, "Privileged", json_object_new_boolean(spec->privileged));
 	json_object_object_add(o, "HostConfig", hc);
 	_cleanup_free_ char *body = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 
+	if (spec->name && !ref_ok(spec->name))
+		return fail(e, -EINVAL, "not a container name: %s", spec->name);
+	_cleanup_free_ char *path =
+		spec->name ? xasprintf("/containers/create?name=%s", spec->name) : xstrdup("/containers/create");
 	json_object *answer = NULL;
-	int err =
-		request_json(e, "POST", "/containers/create", "container create", 201, body, json_type_object, &answer);
+	int err = request_json(e, "POST", path, "container create", 201, body, json_type_object, &answer);
 	if (err < 0)
 		return err;
 	const char *id = json_get_str(answer, "Id");
@@ -644,8 +681,9 @@ int engine_list(struct engine *e, const char *kind, const char *label, struct en
 	json_object_object_add(f, "label", l);
 	_cleanup_free_ char *esc = http_escape(e->http, json_object_to_json_string_ext(f, JSON_C_TO_STRING_PLAIN));
 	json_object_put(f);
-	_cleanup_free_ char *path =
-		xasprintf("/%s/json?%sfilters=%s", kind, streq(kind, "containers") ? "all=1&" : "", esc);
+	/* Networks are listed at /networks, the others at /KIND/json. */
+	_cleanup_free_ char *path = xasprintf("/%s%s?%sfilters=%s", kind, streq(kind, "networks") ? "" : "/json",
+					      streq(kind, "containers") ? "all=1&" : "", esc);
 	_cleanup_free_ char *what = xasprintf("listing %s", kind);
 
 	struct engine_response r;
@@ -658,4 +696,168 @@ int engine_list(struct engine *e, const char *kind, const char *label, struct en
 		err = fail(e, -EBADMSG, "%s: the engine's answer is not a list", what);
 	engine_response_clear(&r);
 	return err;
+}
+
+/* ---------------------------------------------------------------- networks */
+
+int engine_network_create(struct engine *e, const char *name, const char *const *labels, char **ret_id)
+{
+	if (!ref_ok(name))
+		return fail(e, -EINVAL, "not a network name: %s", name);
+	json_object *o = json_object_new_object(), *l = json_object_new_object();
+	for (const char *const *k = labels; k && k[0] && k[1]; k += 2)
+		json_object_object_add(l, k[0], json_object_new_string(k[1]));
+	json_object_object_add(o, "Name", json_object_new_string(name));
+	json_object_object_add(o, "Driver", json_object_new_string("bridge"));
+	json_object_object_add(o, "CheckDuplicate", json_object_new_boolean(true));
+	json_object_object_add(o, "Labels", l);
+	_cleanup_free_ char *body = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+
+	json_object *answer = NULL;
+	int err = request_json(e, "POST", "/networks/create", "network create", 201, body, json_type_object, &answer);
+	if (err < 0)
+		return err;
+	const char *id = json_get_str(answer, "Id");
+	if (!id || !ref_ok(id)) {
+		json_object_put(answer);
+		return fail(e, -EBADMSG, "network create: the engine's answer holds no network id");
+	}
+	*ret_id = xstrdup(id);
+	json_object_put(answer);
+	return 0;
+}
+
+void engine_network_clear(struct engine_network *n)
+{
+	free(n->bridge);
+	free(n->subnet);
+	free(n->gateway);
+	*n = (struct engine_network){0};
+}
+
+int engine_network_parse(const char *json, struct engine_network *ret)
+{
+	json_object *o = json_read(json, strlen(json)), *x, *ipam, *config;
+	if (!o || !json_object_is_type(o, json_type_object) || !json_get_str(o, "Id")) {
+		json_object_put(o);
+		return -EBADMSG;
+	}
+	*ret = (struct engine_network){0};
+	if (json_object_object_get_ex(o, "Options", &x) && json_object_is_type(x, json_type_object))
+		ret->bridge = json_dup_str(x, "com.docker.network.bridge.name");
+	if (!ret->bridge) {
+		/* The bridge driver names a user-defined network's bridge after the network's id. */
+		const char *id = json_get_str(o, "Id");
+		ret->bridge = xasprintf("br-%.12s", id);
+	}
+	if (json_object_object_get_ex(o, "IPAM", &ipam) && json_object_is_type(ipam, json_type_object) &&
+	    json_object_object_get_ex(ipam, "Config", &config) && json_object_is_type(config, json_type_array) &&
+	    json_object_array_length(config) > 0) {
+		json_object *c0 = json_object_array_get_idx(config, 0);
+		if (json_object_is_type(c0, json_type_object)) {
+			ret->subnet = json_dup_str(c0, "Subnet");
+			ret->gateway = json_dup_str(c0, "Gateway");
+		}
+	}
+	text_sanitize(ret->bridge);
+	if (ret->subnet)
+		text_sanitize(ret->subnet);
+	if (ret->gateway)
+		text_sanitize(ret->gateway);
+	json_object_put(o);
+	return 0;
+}
+
+int engine_network_inspect(struct engine *e, const char *id, struct engine_network *ret)
+{
+	if (!ref_ok(id))
+		return fail(e, -EINVAL, "not a network id: %s", id);
+	_cleanup_free_ char *path = xasprintf("/networks/%s", id);
+	json_object *o = NULL;
+	int err = request_json(e, "GET", path, "network inspect", 200, NULL, json_type_object, &o);
+	if (err < 0)
+		return err;
+	err = engine_network_parse(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), ret);
+	json_object_put(o);
+	if (err < 0)
+		return fail(e, err, "network inspect: the engine's answer is not a network");
+	return 0;
+}
+
+int engine_network_remove(struct engine *e, const char *id)
+{
+	if (!ref_ok(id))
+		return fail(e, -EINVAL, "not a network id: %s", id);
+	_cleanup_free_ char *path = xasprintf("/networks/%s", id);
+	struct engine_response r;
+	int err = engine_request(e, "DELETE", path, NULL, NULL, 0, &r);
+	if (err < 0)
+		return err;
+	if (r.status != 204 && r.status != 200)
+		err = http_failed(e, "network removal", &r);
+	engine_response_clear(&r);
+	return err;
+}
+
+void engine_endpoint_clear(struct engine_endpoint *p)
+{
+	free(p->address);
+	free(p->host_ip);
+	free(p->host_port);
+	*p = (struct engine_endpoint){0};
+}
+
+int engine_endpoint_parse(const char *json, const char *network, unsigned port, struct engine_endpoint *ret)
+{
+	json_object *o = json_read(json, strlen(json)), *ns, *x, *ep;
+	if (!o || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, "NetworkSettings", &ns) ||
+	    !json_object_is_type(ns, json_type_object)) {
+		json_object_put(o);
+		return -EBADMSG;
+	}
+	*ret = (struct engine_endpoint){0};
+	if (json_object_object_get_ex(ns, "Networks", &x) && json_object_is_type(x, json_type_object) &&
+	    json_object_object_get_ex(x, network, &ep) && json_object_is_type(ep, json_type_object) &&
+	    json_get_str(ep, "IPAddress") && *json_get_str(ep, "IPAddress"))
+		ret->address = text_sanitize(json_dup_str(ep, "IPAddress"));
+	_cleanup_free_ char *key = xasprintf("%u/tcp", port);
+	json_object *list;
+	if (port && json_object_object_get_ex(ns, "Ports", &x) && json_object_is_type(x, json_type_object) &&
+	    json_object_object_get_ex(x, key, &list) && json_object_is_type(list, json_type_array)) {
+		/* The IPv4 binding first: it is what a connect to 127.0.0.1 reaches. */
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			json_object *b = json_object_array_get_idx(list, i);
+			const char *hp = json_object_is_type(b, json_type_object) ? json_get_str(b, "HostPort") : NULL;
+			const char *hip = hp ? json_get_str(b, "HostIp") : NULL;
+			if (!hp || !*hp)
+				continue;
+			bool v4 = !hip || !strchr(hip, ':');
+			if (!ret->host_port || (v4 && ret->host_ip && strchr(ret->host_ip, ':'))) {
+				free(ret->host_port);
+				free(ret->host_ip);
+				ret->host_port = text_sanitize(xstrdup(hp));
+				ret->host_ip = text_sanitize(xstrdup(hip ? hip : ""));
+			}
+		}
+	}
+	json_object_put(o);
+	return 0;
+}
+
+int engine_container_endpoint(struct engine *e, const char *id, const char *network, unsigned port,
+			      struct engine_endpoint *ret)
+{
+	if (!ref_ok(id))
+		return fail(e, -EINVAL, "not a container id: %s", id);
+	_cleanup_free_ char *path = xasprintf("/containers/%s/json", id);
+	json_object *o = NULL;
+	int err = request_json(e, "GET", path, "container inspect", 200, NULL, json_type_object, &o);
+	if (err < 0)
+		return err;
+	err = engine_endpoint_parse(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), network, port, ret);
+	json_object_put(o);
+	if (err < 0)
+		return fail(e, err, "container inspect: the engine's answer holds no network settings");
+	return 0;
 }

@@ -74,13 +74,15 @@ void engine_version_clear(struct engine_version *v);
 /* A container or an image from a list. */
 struct engine_object {
 	char *id;
-	struct strv tags;   /* images: RepoTags; containers: Names */
+	struct strv tags;   /* images: RepoTags; containers: Names; networks: Name */
 	struct strv labels; /* "key=value" */
 	long long created;  /* unix time */
 	char *state;	    /* containers: "running", "exited", ...; images: NULL */
 };
 void engine_objects_free(struct engine_object *v, size_t n);
-/* GET /containers/json or /images/json's body; -EBADMSG when it is not a JSON array of objects. */
+/* An RFC 3339 time ("2026-12-05T18:40:37.1Z") as unix time; 0 when it is not one. */
+long long engine_time_parse(const char *text);
+/* GET /containers/json, /images/json or /networks's body; -EBADMSG when it is not a JSON array of objects. */
 int engine_list_parse(const char *json, struct engine_object **ret, size_t *ret_n);
 /* The value of label key in o, or NULL. */
 const char *engine_object_label(const struct engine_object *o, const char *key);
@@ -146,8 +148,11 @@ struct engine_create {
 	const char *const *cmd;	   /* NULL-terminated */
 	const char *const *labels; /* key, value, key, value, ..., NULL */
 	bool privileged;
+	const char *name;    /* NULL: the engine names it */
+	const char *network; /* NULL: no network at all */
+	unsigned publish;    /* a TCP port to publish on every host address (a port the engine picks), or 0 */
 };
-/* POST /containers/create: no network, no TTY, not removed automatically. */
+/* POST /containers/create: no TTY, not removed automatically. */
 int engine_container_create(struct engine *e, const struct engine_create *spec, char **ret_id);
 int engine_container_start(struct engine *e, const char *id);
 /* POST /containers/ID/wait: the exit status. */
@@ -156,7 +161,31 @@ int engine_container_wait(struct engine *e, const char *id, long *ret_status);
 int engine_container_logs(struct engine *e, const char *id, char **ret_stdout, char **ret_stderr);
 /* DELETE /containers/ID?force=1&v=1. -ENOENT when there is none. */
 int engine_container_remove(struct engine *e, const char *id);
-/* Containers (all states) or images carrying label key: kind is "containers" or "images". */
+/* Containers (all states), images or networks carrying label key: kind is "containers", "images" or "networks". */
 int engine_list(struct engine *e, const char *kind, const char *label, struct engine_object **ret, size_t *ret_n);
+
+/* POST /networks/create: a user-defined bridge network carrying labels (key, value, ..., NULL). */
+int engine_network_create(struct engine *e, const char *name, const char *const *labels, char **ret_id);
+struct engine_network {
+	char *bridge;		/* the host's bridge device ("br-0123456789ab") */
+	char *subnet, *gateway; /* its first IPAM configuration; NULL when none */
+};
+void engine_network_clear(struct engine_network *n);
+/* GET /networks/ID's body; -EBADMSG when it is not a network. */
+int engine_network_parse(const char *json, struct engine_network *ret);
+int engine_network_inspect(struct engine *e, const char *id, struct engine_network *ret);
+/* DELETE /networks/ID. -ENOENT when there is none, -EIO (with the engine's text) while it is in use. */
+int engine_network_remove(struct engine *e, const char *id);
+
+/* A running container as seen on one network: its address there, and where a port is published. */
+struct engine_endpoint {
+	char *address;		   /* NULL when not on that network */
+	char *host_ip, *host_port; /* the binding of PORT/tcp, the IPv4 one first; NULL when not published */
+};
+void engine_endpoint_clear(struct engine_endpoint *p);
+/* GET /containers/ID/json's body. -EBADMSG when it holds no NetworkSettings. */
+int engine_endpoint_parse(const char *json, const char *network, unsigned port, struct engine_endpoint *ret);
+int engine_container_endpoint(struct engine *e, const char *id, const char *network, unsigned port,
+			      struct engine_endpoint *ret);
 
 #endif

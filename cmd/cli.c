@@ -222,9 +222,12 @@ int cli_main(int argc, char **argv)
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < check_table_size; i++)
+	for (size_t i = 0; i < check_table_size; i++) {
 		if (streq(check_table[i].id, "launch.nested"))
 			c.launch_nested = selection_wants(&ro.sel, &check_table[i]);
+		if (streq(check_table[i].id, "launch.network"))
+			c.launch_network = selection_wants(&ro.sel, &check_table[i]);
+	}
 	runner_run(&c, &ro.sel, &rep);
 
 	if (ro.record && (err = host_write_observations(h, ro.record)) < 0)

@@ -62,6 +62,7 @@ struct ctx {
 	bool no_launch;		/* --no-launch */
 	bool keep_image;	/* --keep-image */
 	bool launch_nested;	/* launch.nested is selected: its privileged container runs too */
+	bool launch_network;	/* launch.network is selected: its networked workload runs too */
 	long engine_timeout_ms; /* --timeout; 0: the defaults */
 };
 

@@ -4,6 +4,9 @@
  * JSON object on stdout: what the container sees (id maps, cgroups,
  * capabilities, seccomp, AppArmor, mounts) and whether the next level of
  * nesting works (user, mount, pid and cgroup namespaces, proc, overlay).
+ * With --serve and --connect it is the two ends of launch.network's
+ * workload: a server on a published port, and a client that finds it by
+ * name through the network's nameserver and reaches it.
  *
  * Built static against libc alone, so it runs in an image that holds nothing
  * else. Every failing syscall is data: the probe exits 0 unless it cannot
@@ -12,8 +15,11 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,6 +29,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -746,19 +753,328 @@ static void print_nested(unsigned timeout)
 	fputc('}', out);
 }
 
+/* ---- networking: a small server, and a client that finds it by name ------ */
+
+#define NET_ANSWER "nestcheck-probe"
+
+/* Serve PORT on every IPv4 address: each connection gets one line, then is closed. Ends after seconds. */
+static int serve(unsigned port, unsigned seconds)
+{
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGALRM, SIG_DFL);
+	alarm(seconds); /* never outlives its purpose, whatever happens to nestcheck */
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		fprintf(stderr, "socket: %s\n", strerror(errno));
+		return 1;
+	}
+	int one = 1;
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 16) < 0) {
+		fprintf(stderr, "listen on port %u: %s\n", port, strerror(errno));
+		return 1;
+	}
+	char host[65] = "";
+	gethostname(host, sizeof(host) - 1);
+	printf("listening %u\n", port);
+	fflush(stdout);
+	for (;;) {
+		struct sockaddr_in peer;
+		socklen_t plen = sizeof(peer);
+		int c = accept4(s, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			fprintf(stderr, "accept: %s\n", strerror(errno));
+			return 1;
+		}
+		char line[160], addr[INET_ADDRSTRLEN] = "?";
+		inet_ntop(AF_INET, &peer.sin_addr, addr, sizeof(addr));
+		int n = snprintf(line, sizeof(line), NET_ANSWER " %s %s\n", NESTCHECK_PROBE_VERSION, host);
+		ssize_t w = write(c, line, (size_t)n);
+		(void)w;
+		close(c);
+		printf("served %s\n", addr);
+		fflush(stdout);
+	}
+}
+
+/* What a connect gave: the first line the server wrote, or the error. */
+struct net_try {
+	bool ok;
+	char detail[DETAIL_MAX];
+	long long ms;
+};
+
+/* Wait for fd to be ready for events, at most ms; 1 ready, 0 timed out, -errno. */
+static int wait_fd(int fd, short events, long long ms)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+	for (;;) {
+		int n = poll(&p, 1, (int)ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n < 0 ? -errno : n;
+	}
+}
+
+/* Connect to addr:port and read the server's line, within seconds. */
+static void net_connect(struct in_addr addr, unsigned port, unsigned seconds, struct net_try *t)
+{
+	long long start = now_ms(), limit = (long long)seconds * 1000;
+	memset(t, 0, sizeof(*t));
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s < 0) {
+		snprintf(t->detail, sizeof(t->detail), "socket: %s", strerror(errno));
+		goto out;
+	}
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr = addr};
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)) < 0 && errno != EINPROGRESS) {
+		snprintf(t->detail, sizeof(t->detail), "connect: %s", strerror(errno));
+		goto out;
+	}
+	int err = wait_fd(s, POLLOUT, limit);
+	int soerr = 0;
+	socklen_t sl = sizeof(soerr);
+	if (err == 0) {
+		snprintf(t->detail, sizeof(t->detail), "connect: no answer within %u s", seconds);
+		goto out;
+	}
+	if (err < 0 || getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr) {
+		snprintf(t->detail, sizeof(t->detail), "connect: %s", strerror(soerr ? soerr : err < 0 ? -err : errno));
+		goto out;
+	}
+	char buf[DETAIL_MAX];
+	size_t len = 0;
+	while (len < sizeof(buf) - 1 && !memchr(buf, '\n', len)) {
+		long long left = limit - (now_ms() - start);
+		if (left <= 0 || wait_fd(s, POLLIN, left) <= 0) {
+			snprintf(t->detail, sizeof(t->detail), "read: no answer within %u s", seconds);
+			goto out;
+		}
+		ssize_t n = read(s, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(t->detail, sizeof(t->detail), "read: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	strip_right(buf);
+	if (strncmp(buf, NET_ANSWER " ", strlen(NET_ANSWER) + 1) != 0) {
+		snprintf(t->detail, sizeof(t->detail), "read: %s",
+			 len ? "not the probe's answer" : "closed without an answer");
+		goto out;
+	}
+	t->ok = true;
+	snprintf(t->detail, sizeof(t->detail), "%s", buf);
+out:
+	if (s >= 0)
+		close(s);
+	t->ms = now_ms() - start;
+}
+
+/* The first nameserver of /etc/resolv.conf (Docker's embedded DNS is 127.0.0.11 on user-defined networks). */
+static bool resolv_nameserver(struct in_addr *ret, char *text, size_t size)
+{
+	char *conf = read_file("/etc/resolv.conf");
+	bool found = false;
+	for (char *line = conf ? strtok(conf, "\n") : NULL; line && !found; line = strtok(NULL, "\n")) {
+		char ns[64];
+		if (sscanf(line, " nameserver %63s", ns) == 1 && inet_pton(AF_INET, ns, ret) == 1) {
+			snprintf(text, size, "%s", ns);
+			found = true;
+		}
+	}
+	free(conf);
+	return found;
+}
+
+/* Ask the nameserver for NAME's A record over UDP: 0 and the address, or an errno with detail. */
+static int dns_query(struct in_addr server, const char *name, unsigned seconds, struct in_addr *ret, char *detail,
+		     size_t size)
+{
+	unsigned char q[300], a[1500];
+	size_t len = 12;
+	uint16_t id = (uint16_t)(getpid() ^ now_ms());
+	memset(q, 0, sizeof(q));
+	q[0] = id >> 8, q[1] = id & 0xff, q[2] = 0x01 /* RD */, q[5] = 1 /* QDCOUNT */;
+	for (const char *p = name; *p;) {
+		size_t n = strcspn(p, ".");
+		if (n == 0 || n > 63 || len + n + 6 > sizeof(q)) {
+			snprintf(detail, size, "not a DNS name: %s", name);
+			return EINVAL;
+		}
+		q[len++] = (unsigned char)n;
+		memcpy(q + len, p, n);
+		len += n;
+		p += n + (p[n] == '.');
+	}
+	q[len++] = 0;
+	q[len++] = 0, q[len++] = 1; /* A */
+	q[len++] = 0, q[len++] = 1; /* IN */
+
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		snprintf(detail, size, "socket: %s", strerror(errno));
+		return errno;
+	}
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(53), .sin_addr = server};
+	int err = ETIMEDOUT;
+	snprintf(detail, size, "no answer from the nameserver within %u s", seconds);
+	long long start = now_ms(), limit = (long long)seconds * 1000;
+	/* Sent again each second: UDP may lose the first. */
+	for (long long next = 0; now_ms() - start < limit;) {
+		if (now_ms() - start >= next) {
+			if (sendto(s, q, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+				err = errno;
+				snprintf(detail, size, "sendto: %s", strerror(err));
+				break;
+			}
+			next += 1000;
+		}
+		long long wait = next - (now_ms() - start);
+		if (wait_fd(s, POLLIN, wait > 0 ? wait : 1) <= 0)
+			continue;
+		ssize_t n = recv(s, a, sizeof(a), 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			snprintf(detail, size, "recv: %s", strerror(err));
+			break;
+		}
+		if (n < 12 || a[0] != q[0] || a[1] != q[1])
+			continue;
+		unsigned rcode = a[3] & 0x0f, an = (unsigned)(a[6] << 8 | a[7]);
+		if (rcode) {
+			err = rcode == 3 ? ENOENT : EIO;
+			snprintf(detail, size, "the nameserver answered %s",
+				 rcode == 3   ? "NXDOMAIN (no such name)"
+				 : rcode == 2 ? "SERVFAIL"
+					      : "with an error");
+			break;
+		}
+		/* Skip the question (as sent), then walk the answers. */
+		size_t off = len;
+		err = ENOENT;
+		snprintf(detail, size, "the nameserver's answer holds no address");
+		for (unsigned i = 0; i < an && off < (size_t)n; i++) {
+			while (off < (size_t)n && a[off] && (a[off] & 0xc0) != 0xc0)
+				off += (size_t)a[off] + 1;
+			off += off < (size_t)n && a[off] ? 2 : 1;
+			if (off + 10 > (size_t)n)
+				break;
+			unsigned type = (unsigned)(a[off] << 8 | a[off + 1]),
+				 rdlen = (unsigned)(a[off + 8] << 8 | a[off + 9]);
+			off += 10;
+			if (off + rdlen > (size_t)n)
+				break;
+			if (type == 1 && rdlen == 4) {
+				memcpy(ret, a + off, 4);
+				err = 0;
+				break;
+			}
+			off += rdlen;
+		}
+		break;
+	}
+	close(s);
+	return err;
+}
+
+static void print_try(const char *key, const struct net_try *t)
+{
+	json_key(key);
+	fprintf(out, "{\"ok\":%s,", t->ok ? "true" : "false");
+	json_key(t->ok ? "answer" : "error");
+	json_str(t->detail);
+	fprintf(out, ",\"ms\":%lld}", t->ms);
+}
+
+/* Find NAME through the container's nameserver, then reach NAME and ADDR on PORT: one JSON object. */
+static int client(const char *name, const char *addr_text, unsigned port, unsigned seconds)
+{
+	struct in_addr ns, addr, by_name;
+	char ns_text[64] = "", detail[DETAIL_MAX] = "";
+	struct net_try t;
+	long long start = now_ms();
+
+	signal(SIGPIPE, SIG_IGN);
+	if (inet_pton(AF_INET, addr_text, &addr) != 1) {
+		fprintf(stderr, "not an IPv4 address: %s\n", addr_text);
+		return 2;
+	}
+	out = stdout;
+	fputc('{', out);
+	json_key("probe_version");
+	json_str(NESTCHECK_PROBE_VERSION);
+	fputs(",\"dns\":{", out);
+	int err;
+	if (!resolv_nameserver(&ns, ns_text, sizeof(ns_text))) {
+		err = ENOENT;
+		snprintf(detail, sizeof(detail), "/etc/resolv.conf names no IPv4 nameserver");
+	} else {
+		err = dns_query(ns, name, seconds, &by_name, detail, sizeof(detail));
+	}
+	char errbuf[32];
+	fprintf(out, "\"ok\":%s,", err ? "false" : "true");
+	json_key("server");
+	json_str(ns_text[0] ? ns_text : NULL);
+	fputc(',', out);
+	if (err) {
+		json_key("error");
+		json_str(detail);
+		fputc(',', out);
+		json_key("errno");
+		json_str(errno_text(err, errbuf, sizeof(errbuf)));
+	} else {
+		char a[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &by_name, a, sizeof(a));
+		json_key("address");
+		json_str(a);
+	}
+	fprintf(out, ",\"ms\":%lld},", now_ms() - start);
+	if (!err) {
+		net_connect(by_name, port, seconds, &t);
+		print_try("by_name", &t);
+		fputc(',', out);
+	}
+	net_connect(addr, port, seconds, &t);
+	print_try("by_address", &t);
+	fprintf(out, ",\"elapsed_ms\":%lld}\n", now_ms() - start);
+	return fflush(out) == 0 ? 0 : 1;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: nestcheck-probe [--only-nested | --no-nested] [--timeout SECONDS] [--test-hang STEP]\n"
-	      "Prints what this container sees, and whether the next level of nesting works, as one JSON object.\n",
+	      "       nestcheck-probe --serve PORT [--timeout SECONDS]\n"
+	      "       nestcheck-probe --connect NAME ADDRESS PORT [--timeout SECONDS]\n"
+	      "Prints what this container sees, and whether the next level of nesting works, as one JSON object.\n"
+	      "--serve answers each connection to PORT with one line, for SECONDS (default 60); --connect finds\n"
+	      "NAME through the nameserver of /etc/resolv.conf, then reaches it and ADDRESS on PORT (JSON).\n",
 	      f);
 }
 
 int main(int argc, char **argv)
 {
-	bool nested = true, rest = true;
-	unsigned timeout = STEP_TIMEOUT;
+	bool nested = true, rest = true, timeout_set = false;
+	unsigned timeout = STEP_TIMEOUT, port = 0;
+	const char *serve_port = NULL, *connect_name = NULL, *connect_addr = NULL;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--only-nested") == 0) {
+		if (strcmp(argv[i], "--serve") == 0 && i + 1 < argc) {
+			serve_port = argv[++i];
+		} else if (strcmp(argv[i], "--connect") == 0 && i + 3 < argc) {
+			connect_name = argv[++i];
+			connect_addr = argv[++i];
+			serve_port = argv[++i];
+		} else if (strcmp(argv[i], "--only-nested") == 0) {
 			rest = false;
 		} else if (strcmp(argv[i], "--no-nested") == 0) {
 			nested = false;
@@ -770,6 +1086,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			timeout = (unsigned)t;
+			timeout_set = true;
 		} else if (strcmp(argv[i], "--test-hang") == 0 && i + 1 < argc) {
 			hang_step = argv[++i];
 		} else if (strcmp(argv[i], "--version") == 0) {
@@ -782,6 +1099,19 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+
+	if (serve_port) {
+		char *end;
+		unsigned long p = strtoul(serve_port, &end, 10);
+		if (*end || p == 0 || p > 65535) {
+			usage(stderr);
+			return 2;
+		}
+		port = (unsigned)p;
+		if (connect_name)
+			return client(connect_name, connect_addr, port, timeout);
+		return serve(port, timeout_set ? timeout : 60);
 	}
 
 	long long start = now_ms();

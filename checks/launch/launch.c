@@ -32,6 +32,7 @@ static void launch_request(struct ctx *c, struct launch_request *ret)
 		.timeout_ms = c->engine_timeout_ms,
 		.keep_image = c->keep_image,
 		.nested = c->launch_nested,
+		.network = c->launch_network,
 	};
 }
 
@@ -517,10 +518,11 @@ static void evidence_launch(struct result *r, const struct launch_obs *lo, const
 						   : "not removed");
 	if (lo->image_error)
 		result_evidence_string(r, "image_remove_error", "%s", lo->image_error);
-	if (lo->leftover_containers || lo->leftover_images)
-		result_evidence_string(r, "leftovers_removed", "%ld container%s, %ld image%s", lo->leftover_containers,
-				       lo->leftover_containers == 1 ? "" : "s", lo->leftover_images,
-				       lo->leftover_images == 1 ? "" : "s");
+	if (lo->leftover_containers || lo->leftover_images || lo->leftover_networks)
+		result_evidence_string(r, "leftovers_removed", "%ld container%s, %ld image%s, %ld network%s",
+				       lo->leftover_containers, lo->leftover_containers == 1 ? "" : "s",
+				       lo->leftover_images, lo->leftover_images == 1 ? "" : "s", lo->leftover_networks,
+				       lo->leftover_networks == 1 ? "" : "s");
 	if (lo->leftover_error)
 		result_evidence_string(r, "leftover_error", "%s", lo->leftover_error);
 	evidence_ms(r, lo->ms, top, ARRAY_SIZE(top));
@@ -840,6 +842,255 @@ int check_launch_nested(struct ctx *c, struct result *r)
 	if (err <= 0)
 		return err;
 	nested_verdict(c, r, &lo);
+	launch_obs_clear(&lo);
+	engine_obs_clear(&eo);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- launch.network */
+
+static char *net_step_failed_text(const char *step)
+{
+	static const struct {
+		const char *step, *text;
+	} texts[] = {
+		{"network_create", "a user-defined bridge network could not be created"},
+		{"server_create", "the server container could not be created on the bridge network"},
+		{"server_start", "the server container (a published port on the bridge network) could not start"},
+		{"server_inspect", "the engine did not say where the server container is"},
+		{"client_create", "the second container could not be created on the bridge network"},
+		{"client_start", "the second container could not start on the bridge network"},
+		{"client_wait", "waiting for the second container failed"},
+		{"client_logs", "the output of the second container could not be read"},
+		{"interrupted", "the network workload was interrupted"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
+		if (streq(step, texts[i].step))
+			return xstrdup(texts[i].text);
+	return xasprintf("the network workload failed at %s", step);
+}
+
+static void remedy_network_by_hand(struct ctx *c, struct result *r, const char *image)
+{
+	const char *img = image ? image : PROBE_IMAGE_REPO;
+	struct remedy *m =
+		result_remedy(r, ctx_here(c),
+			      "Run the same workload by hand to watch it fail (--keep-image leaves the "
+			      "probe image in the engine):",
+			      "nestcheck --keep-image --only launch.network", "docker network create nc-try", NULL);
+	remedy_command(m, "docker run -d --name nc-server --network nc-try -p %d %s %s --serve %d", 8000, img,
+		       PROBE_IMAGE_CMD, 8000);
+	remedy_command(m, "docker port nc-server %d", 8000);
+	remedy_command(m,
+		       "docker run --rm --network nc-try %s %s --connect nc-server "
+		       "\"$(docker inspect -f '{{.NetworkSettings.Networks.nc-try.IPAddress}}' nc-server)\" %d",
+		       img, PROBE_IMAGE_CMD, 8000);
+	remedy_command(m, "docker rm -f nc-server; docker network rm nc-try; docker rmi %s", img);
+}
+
+/* One problem of a workload that ran: its words in *problems, its fix in r (the catalog's when it knows the text). */
+static const struct failure *net_problem(struct ctx *c, struct result *r, struct strv *problems, const char *text,
+					 const char *error)
+{
+	const struct failure *f = failure_match(error);
+	if (f) {
+		bool first = true;
+		for (size_t i = 0; i < problems->n; i++)
+			first = first && !strstr(problems->v[i], "(known failure ");
+		strv_push(problems, xasprintf("%s: %s (known failure %s: %s)", text, error, f->code, f->title));
+		if (first)
+			result_evidence_string(r, "known_failure", "%s (%s)", f->id, f->code);
+		f->remedy(c, r);
+	} else {
+		strv_push(problems, xasprintf("%s: %s", text, error));
+	}
+	return f;
+}
+
+static void network_evidence(struct result *r, const struct launch_obs *lo, const struct launch_net *n)
+{
+	if (lo->image)
+		result_evidence_string(r, "image", "%s", lo->image);
+	if (n->network)
+		result_evidence_string(r, "network", "%s", n->network);
+	if (n->bridge)
+		result_evidence_string(r, "bridge", "%s", n->bridge);
+	if (n->subnet)
+		result_evidence_string(r, "subnet", "%s", n->subnet);
+	if (n->gateway)
+		result_evidence_string(r, "gateway", "%s", n->gateway);
+	if (n->server_address)
+		result_evidence_string(r, "server_address", "%s", n->server_address);
+	if (n->host_port)
+		result_evidence_string(r, "published", "%s:%s -> %ld/tcp", n->host_ip && *n->host_ip ? n->host_ip : "*",
+				       n->host_port, n->port);
+	for (int s = 0; s < _NET_STEP_MAX; s++) {
+		if (n->ms[s] < 0)
+			continue;
+		_cleanup_free_ char *key = xasprintf("ms_%s", net_step_to_string(s));
+		result_evidence_int(r, key, n->ms[s]);
+	}
+	if (n->publish.ok >= 0) {
+		result_evidence_string(r, "publish", "%s", n->publish.detail ? n->publish.detail : "");
+		result_evidence_int(r, "publish_attempts", n->publish_attempts);
+	}
+	if (n->dns.ok >= 0)
+		result_evidence_string(r, "dns", "%s -> %s", n->dns_server ? n->dns_server : "no nameserver",
+				       n->dns.ok ? n->dns_address : n->dns.detail);
+	if (n->by_name.ok >= 0)
+		result_evidence_string(r, "by_name", "%s", n->by_name.detail ? n->by_name.detail : "");
+	if (n->by_address.ok >= 0)
+		result_evidence_string(r, "by_address", "%s", n->by_address.detail ? n->by_address.detail : "");
+	if (n->served)
+		result_evidence_string(r, "served", "%s", n->served);
+	if (lo->leftover_networks)
+		result_evidence_int(r, "leftover_networks_removed", lo->leftover_networks);
+	if (n->remove_error)
+		result_evidence_string(r, "remove_error", "%s", n->remove_error);
+}
+
+/* A step of the workload failed and stopped the rest: the engine's text, and the known failure's fix. */
+static void network_step_failed(struct ctx *c, struct result *r, const struct launch_obs *lo,
+				const struct launch_net *n)
+{
+	_cleanup_free_ char *what = net_step_failed_text(n->step);
+	const struct failure *f = failure_match(n->error);
+	result_evidence_string(r, "failed_step", "%s", n->step);
+	result_evidence_string(r, "engine_error", "%s", n->error);
+	if (n->err_name)
+		result_evidence_string(r, "errno", "%s", n->err_name);
+	if (f) {
+		result_evidence_string(r, "known_failure", "%s (%s)", f->id, f->code);
+		result_set(r, STATUS_FAIL, "%s: %s (known failure %s: %s)", what, n->error, f->code, f->title);
+		f->remedy(c, r);
+	} else {
+		result_set(r, STATUS_FAIL, "%s: %s", what, n->error);
+	}
+	if (n->err_name && streq(n->err_name, "ETIMEDOUT"))
+		result_remedy(
+			r, ctx_here(c),
+			"The engine did not answer in time. If it is only slow, allow it more time with --timeout "
+			"SECONDS; if it hangs, restart it:",
+			"nestcheck --timeout 120", "systemctl restart docker || service docker restart", NULL);
+	else if (!f && !streq(n->step, "interrupted"))
+		result_remedy(r, ctx_here(c),
+			      "nestcheck does not know this error. The text above is the cause as Docker sees it; "
+			      "dockerd's log holds the details:",
+			      "journalctl -u docker --no-pager -n 50 || tail -n 50 /var/log/docker.log", NULL);
+	if (!streq(n->step, "interrupted"))
+		remedy_network_by_hand(c, r, lo->image);
+}
+
+static void network_verdict(struct ctx *c, struct result *r, const struct launch_obs *lo)
+{
+	const struct launch_net *n = &lo->network;
+	if (lo->error || !lo->plain.ran) {
+		result_set(r, STATUS_SKIP,
+			   "the plain container did not run (see launch.container): no networked workload was started");
+		return;
+	}
+	if (!n->present) {
+		if (host_is_live(c->host))
+			result_set(r, STATUS_SKIP, "the networked workload was not launched in this run");
+		else
+			result_set(r, STATUS_SKIP,
+				   "not launched in replay (the capture holds no record of the "
+				   "networked workload)");
+		return;
+	}
+	network_evidence(r, lo, n);
+	if (!n->ran) {
+		network_step_failed(c, r, lo, n);
+		return;
+	}
+
+	struct strv problems = {0};
+	bool unknown = false;
+	_cleanup_free_ char *where = xasprintf("127.0.0.1:%s", n->host_port ? n->host_port : "?");
+	if (!n->publish.ok) {
+		_cleanup_free_ char *text =
+			xasprintf("the port the server published (%s -> %ld/tcp) cannot be reached from %s", where,
+				  n->port, ctx_in_container(c) ? "this container" : "this host");
+		if (!net_problem(c, r, &problems, text, n->publish.detail ? n->publish.detail : "no answer")) {
+			unknown = true;
+			result_remedy(r, ctx_here(c),
+				      "A published port is forwarded by dockerd's userland proxy (docker-proxy) or its "
+				      "DNAT rules. Look at both, and at dockerd's log:",
+				      "ss -ltnp | grep docker-proxy", "iptables -t nat -S DOCKER",
+				      "journalctl -u docker --no-pager -n 50 || tail -n 50 /var/log/docker.log", NULL);
+		}
+	}
+	if (n->dns.ok < 0) {
+		_cleanup_free_ char *err = xasprintf("%.300s", n->client_stderr ? n->client_stderr : "");
+		strv_push(&problems, xasprintf("the second container printed no report (exit status %ld)%s%s",
+					       n->client_exit, *err ? ": " : "", err));
+		unknown = true;
+	} else {
+		if (!n->dns.ok) {
+			_cleanup_free_ char *text = xasprintf(
+				"the second container could not find the server by name through the network's DNS (%s)",
+				n->dns_server ? n->dns_server : "no nameserver");
+			if (!net_problem(c, r, &problems, text, n->dns.detail ? n->dns.detail : "no answer")) {
+				unknown = true;
+				result_remedy(
+					r, ctx_here(c),
+					"On a user-defined network Docker answers names at 127.0.0.11 inside each "
+					"container, through iptables rules dockerd writes in the container's network "
+					"namespace. dockerd's log says when it could not set them up:",
+					"journalctl -u docker --no-pager -n 100 | grep -i -E 'resolver|dns' || grep -i -E "
+					"'resolver|dns' /var/log/docker.log | tail -n 20",
+					NULL);
+			}
+		} else if (n->by_name.ok == 0) {
+			_cleanup_free_ char *text = xasprintf("the second container found the server by name (%s) "
+							      "but could not reach it",
+							      n->dns_address ? n->dns_address : "?");
+			unknown = !net_problem(c, r, &problems, text, n->by_name.detail ? n->by_name.detail : "?") ||
+				  unknown;
+		}
+		if (!n->by_address.ok) {
+			_cleanup_free_ char *text = xasprintf("the second container could not reach the server at %s",
+							      n->server_address ? n->server_address : "its address");
+			if (!net_problem(c, r, &problems, text, n->by_address.detail ? n->by_address.detail : "?")) {
+				unknown = true;
+				result_remedy(
+					r, ctx_here(c),
+					"Traffic between two containers on one bridge is dropped. With bridged "
+					"traffic sent through iptables (br_netfilter), the FORWARD chain decides: "
+					"look at its policy and at Docker's rules:",
+					"iptables -S FORWARD", "sysctl net.bridge.bridge-nf-call-iptables", NULL);
+			}
+		}
+	}
+
+	long total = 0;
+	for (int s = 0; s < _NET_STEP_MAX; s++)
+		total += n->ms[s] > 0 ? n->ms[s] : 0;
+	if (!problems.n) {
+		result_set(r, STATUS_PASS,
+			   "a two-container workload ran on a user-defined bridge network (%s, %s) in %ld ms: the "
+			   "published port %s answered from %s, and the second container found the server by name "
+			   "(%s -> %s) and reached it by name and by address",
+			   n->bridge ? n->bridge : "?", n->subnet ? n->subnet : "?", total, where,
+			   ctx_in_container(c) ? "this container" : "this host", n->dns_server ? n->dns_server : "?",
+			   n->dns_address ? n->dns_address : "?");
+	} else {
+		_cleanup_free_ char *list = strv_join(&problems, "; ");
+		result_set(r, STATUS_FAIL, "containers start, but a networked workload fails: %s", list);
+		if (unknown)
+			remedy_network_by_hand(c, r, lo->image);
+	}
+	strv_clear(&problems);
+}
+
+int check_launch_network(struct ctx *c, struct result *r)
+{
+	struct engine_obs eo;
+	struct launch_obs lo;
+	int err = launch_begin(c, r, &eo, &lo);
+	if (err <= 0)
+		return err;
+	network_verdict(c, r, &lo);
 	launch_obs_clear(&lo);
 	engine_obs_clear(&eo);
 	return 0;

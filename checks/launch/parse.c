@@ -241,6 +241,130 @@ static int run_parse(json_object *o, const char *key, struct launch_run *ret)
 	return 0;
 }
 
+static const char *const net_step_names[] = {
+	[NET_NETWORK_CREATE] = "network_create",
+	[NET_SERVER_CREATE] = "server_create",
+	[NET_SERVER_START] = "server_start",
+	[NET_SERVER_INSPECT] = "server_inspect",
+	[NET_PUBLISH] = "publish",
+	[NET_CLIENT_CREATE] = "client_create",
+	[NET_CLIENT_START] = "client_start",
+	[NET_CLIENT_WAIT] = "client_wait",
+	[NET_CLIENT_LOGS] = "client_logs",
+	[NET_REMOVE] = "remove",
+};
+
+const char *net_step_to_string(enum net_step s)
+{
+	return s < _NET_STEP_MAX ? net_step_names[s] : "unknown";
+}
+
+/* {"ok":BOOL,"answer"|"error":TEXT,"errno":NAME,"ms":N}; absent: not tried. -EBADMSG for another shape. */
+static int reach_parse(json_object *o, const char *key, const char *error_key, struct net_reach *ret)
+{
+	json_object *r, *ok;
+	*ret = (struct net_reach){.ok = -1, .ms = -1};
+	if (!o || !json_object_object_get_ex(o, key, &r))
+		return 0;
+	if (!json_object_is_type(r, json_type_object) || !json_object_object_get_ex(r, "ok", &ok) ||
+	    !json_object_is_type(ok, json_type_boolean))
+		return -EBADMSG;
+	ret->ok = json_object_get_boolean(ok);
+	ret->detail = dup_str(r, ret->ok ? "answer" : error_key);
+	ret->err_name = dup_str(r, "errno");
+	ret->ms = get_long(r, "ms", -1);
+	return 0;
+}
+
+static void reach_clear(struct net_reach *r)
+{
+	free(r->detail);
+	free(r->err_name);
+	*r = (struct net_reach){.ok = -1, .ms = -1};
+}
+
+static void net_clear(struct launch_net *n)
+{
+	char **fields[] = {&n->step,	      &n->error,      &n->err_name,	  &n->network, &n->bridge,
+			   &n->subnet,	      &n->gateway,    &n->server_address, &n->host_ip, &n->host_port,
+			   &n->client_stderr, &n->dns_server, &n->dns_address,	  &n->served,  &n->remove_error};
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		free(*fields[i]);
+	reach_clear(&n->publish);
+	reach_clear(&n->dns);
+	reach_clear(&n->by_name);
+	reach_clear(&n->by_address);
+	*n = (struct launch_net){0};
+}
+
+/* The second container's report (its stdout): what it resolved and reached. -EBADMSG when it is not one. */
+static int client_report_parse(const char *text, struct launch_net *n)
+{
+	json_object *o = json_read(text, strlen(text)), *dns;
+	int err = -EBADMSG;
+	if (!o || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, "dns", &dns) ||
+	    !json_object_is_type(dns, json_type_object))
+		goto out;
+	if (reach_parse(o, "dns", "error", &n->dns) < 0 || reach_parse(o, "by_name", "error", &n->by_name) < 0 ||
+	    reach_parse(o, "by_address", "error", &n->by_address) < 0 || n->dns.ok < 0 || n->by_address.ok < 0)
+		goto out;
+	n->dns_server = dup_str(dns, "server");
+	n->dns_address = dup_str(dns, "address");
+	err = 0;
+out:
+	json_object_put(o);
+	return err;
+}
+
+static int net_parse(json_object *o, struct launch_net *ret)
+{
+	json_object *r, *m = NULL;
+	*ret = (struct launch_net){.client_exit = -1};
+	reach_clear(&ret->publish), reach_clear(&ret->dns), reach_clear(&ret->by_name), reach_clear(&ret->by_address);
+	for (int s = 0; s < _NET_STEP_MAX; s++)
+		ret->ms[s] = -1;
+	if (!json_object_object_get_ex(o, "network", &r))
+		return 0;
+	const char *state = get_str(r, "state");
+	if (!json_object_is_type(r, json_type_object) || !state || !(streq(state, "ran") || streq(state, "failed")))
+		return -EBADMSG;
+	ret->present = true;
+	ret->ran = streq(state, "ran");
+	ret->step = dup_str(r, "step");
+	ret->error = dup_str(r, "error");
+	ret->err_name = dup_str(r, "errno");
+	ret->network = dup_str(r, "network");
+	ret->bridge = dup_str(r, "bridge");
+	ret->subnet = dup_str(r, "subnet");
+	ret->gateway = dup_str(r, "gateway");
+	ret->port = get_long(r, "port", -1);
+	ret->server_address = dup_str(r, "server_address");
+	ret->host_ip = dup_str(r, "host_ip");
+	ret->host_port = dup_str(r, "host_port");
+	ret->client_exit = get_long(r, "client_exit", -1);
+	ret->client_stderr = dup_str(r, "client_stderr");
+	ret->served = dup_str(r, "served");
+	ret->remove_error = dup_str(r, "remove_error");
+	json_object *pub;
+	if (reach_parse(r, "publish", "error", &ret->publish) < 0)
+		return -EBADMSG;
+	if (json_object_object_get_ex(r, "publish", &pub))
+		ret->publish_attempts = get_long(pub, "attempts", 0);
+	json_object_object_get_ex(r, "ms", &m);
+	for (int s = 0; s < _NET_STEP_MAX; s++)
+		ret->ms[s] = get_long(m, net_step_names[s], -1);
+	if (!ret->ran)
+		return ret->step && ret->error ? 0 : -EBADMSG;
+	/* Ran: the published port was tried, and the second container printed its report (or did not). */
+	if (ret->publish.ok < 0)
+		return -EBADMSG;
+	const char *out = get_str(r, "client_stdout");
+	if (out && client_report_parse(out, ret) < 0) {
+		reach_clear(&ret->dns), reach_clear(&ret->by_name), reach_clear(&ret->by_address);
+	}
+	return 0;
+}
+
 static void run_clear(struct launch_run *r)
 {
 	free(r->phase);
@@ -268,10 +392,12 @@ int launch_obs_parse(const char *value, struct launch_obs *ret)
 	if (json_object_object_get_ex(o, "leftovers", &left)) {
 		ret->leftover_containers = get_long(left, "containers", 0);
 		ret->leftover_images = get_long(left, "images", 0);
+		ret->leftover_networks = get_long(left, "networks", 0);
 		ret->leftover_error = dup_str(left, "error");
 	}
 	get_ms(o, ret->ms);
-	if (run_parse(o, "plain", &ret->plain) < 0 || run_parse(o, "nested", &ret->nested) < 0)
+	if (run_parse(o, "plain", &ret->plain) < 0 || run_parse(o, "nested", &ret->nested) < 0 ||
+	    net_parse(o, &ret->network) < 0)
 		goto junk;
 	/* Either the launch could not begin (error), or the plain container has a story. */
 	if (!ret->error && !ret->plain.present)
@@ -293,5 +419,6 @@ void launch_obs_clear(struct launch_obs *o)
 	free(o->err_name);
 	run_clear(&o->plain);
 	run_clear(&o->nested);
+	net_clear(&o->network);
 	*o = (struct launch_obs){0};
 }

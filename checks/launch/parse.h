@@ -75,6 +75,52 @@ struct launch_run {
 	long ms[_LAUNCH_PHASE_MAX]; /* -1 when the phase did not happen */
 };
 
+/* The steps of launch.network's workload, in order; their times are recorded by these names. */
+enum net_step {
+	NET_NETWORK_CREATE,
+	NET_SERVER_CREATE,
+	NET_SERVER_START,
+	NET_SERVER_INSPECT,
+	NET_PUBLISH,
+	NET_CLIENT_CREATE,
+	NET_CLIENT_START,
+	NET_CLIENT_WAIT,
+	NET_CLIENT_LOGS,
+	NET_REMOVE,
+	_NET_STEP_MAX,
+};
+const char *net_step_to_string(enum net_step s);
+
+/* One connect of the workload: "ok" with the server's answer, or the error. */
+struct net_reach {
+	int ok; /* 1, 0, or -1 when it was not tried */
+	char *detail;
+	char *err_name;
+	long ms;
+};
+
+/* launch.network's workload, from the "network" member of the "launch" observation. */
+struct launch_net {
+	bool present;
+	bool ran;    /* every step ran (each connect has its own outcome) */
+	char *step;  /* the step that failed and stopped the rest ("interrupted" too) */
+	char *error; /* the engine's text, or ours */
+	char *err_name;
+	char *network, *bridge, *subnet, *gateway;
+	long port; /* the server's port inside */
+	char *server_address, *host_ip, *host_port;
+	struct net_reach publish; /* from here to 127.0.0.1:host_port */
+	long publish_attempts;
+	long client_exit;
+	char *client_stderr;
+	/* the second container's report */
+	struct net_reach dns, by_name, by_address;
+	char *dns_server, *dns_address;
+	char *served; /* the peers the server answered, "A B C" */
+	char *remove_error;
+	long ms[_NET_STEP_MAX]; /* -1 when the step did not happen */
+};
+
 struct launch_obs {
 	char *image; /* "nestcheck-probe:TAG" */
 	bool image_reused, image_removed, image_kept;
@@ -83,7 +129,9 @@ struct launch_obs {
 	char *leftover_error;
 	char *error, *err_name; /* the launch could not begin (connect) */
 	long ms[_LAUNCH_PHASE_MAX];
+	long leftover_networks;
 	struct launch_run plain, nested;
+	struct launch_net network;
 };
 
 int launch_obs_parse(const char *value, struct launch_obs *ret);

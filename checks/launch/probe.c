@@ -7,7 +7,11 @@
 #include "core/progress.h"
 
 #include <json-c/json.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -121,7 +125,7 @@ static void cleanup_mode(struct launch *l, bool on)
 	engine_set_timeout(l->e, on ? ENGINE_TIMEOUT_CLEANUP_MS : l->step_ms);
 }
 
-/* A container nestcheck started that its owner left behind: no live owner, or very old. */
+/* A container (or network) nestcheck made that its owner left behind: no live owner, or very old. */
 static bool container_is_leftover(const struct launch *l, const struct engine_object *o, time_t now)
 {
 	const char *pid = engine_object_label(o, LAUNCH_LABEL_PID), *ns = engine_object_label(o, LAUNCH_LABEL_PIDNS);
@@ -176,8 +180,25 @@ static void sweep_leftovers(struct launch *l, json_object *obs)
 	} else if (!client_interrupted) {
 		strv_push(&errors, xstrdup(engine_error(l->e)));
 	}
+	/* Networks last: a network is removed only once its containers are gone. */
+	long networks = 0;
+	if (!client_interrupted && engine_list(l->e, "networks", PROBE_IMAGE_LABEL, &v, &n) == 0) {
+		time_t now = time(NULL);
+		for (size_t i = 0; i < n && !client_interrupted; i++) {
+			if (!container_is_leftover(l, &v[i], now))
+				continue;
+			if (engine_network_remove(l->e, v[i].id) == 0)
+				networks++;
+			else
+				strv_push(&errors, xstrdup(engine_error(l->e)));
+		}
+		engine_objects_free(v, n);
+	} else if (!client_interrupted) {
+		strv_push(&errors, xstrdup(engine_error(l->e)));
+	}
 	json_object_object_add(left, "containers", json_object_new_int64(containers));
 	json_object_object_add(left, "images", json_object_new_int64(images));
+	json_object_object_add(left, "networks", json_object_new_int64(networks));
 	if (errors.n) {
 		_cleanup_free_ char *joined = strv_join(&errors, "; ");
 		set_str(left, "error", joined);
@@ -338,7 +359,8 @@ remove:
 	return run;
 }
 
-/* After an interrupt: a container whose create was cut short may still have been made. Ours carry our pid. */
+/* After an interrupt: a container or network whose create was cut short may still have been made. Ours carry our pid.
+ */
 static void sweep_own_containers(struct launch *l)
 {
 	_cleanup_free_ char *label = xasprintf("%s=%s", LAUNCH_LABEL_PID, l->pid);
@@ -350,6 +372,341 @@ static void sweep_own_containers(struct launch *l)
 		if (streq(engine_object_label(&v[i], LAUNCH_LABEL_PIDNS) ?: "", l->pidns))
 			engine_container_remove(l->e, v[i].id);
 	engine_objects_free(v, n);
+	if (engine_list(l->e, "networks", label, &v, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (streq(engine_object_label(&v[i], LAUNCH_LABEL_PIDNS) ?: "", l->pidns))
+			engine_network_remove(l->e, v[i].id);
+	engine_objects_free(v, n);
+}
+
+/* ---------------------------------------------------------------- launch.network */
+
+/* The port the probe serves inside its container. */
+#define NET_PORT 8000
+
+static void set_step_ms(json_object *o, const char *step, long ms)
+{
+	json_object *m;
+	if (!json_object_object_get_ex(o, "ms", &m)) {
+		m = json_object_new_object();
+		json_object_object_add(o, "ms", m);
+	}
+	json_object_object_add(m, step, json_object_new_int64(ms));
+}
+
+static void net_failed(json_object *net, const char *step, int err, const char *text)
+{
+	set_str(net, "state", "failed");
+	set_str(net, "step", step);
+	set_str(net, "error", text);
+	set_str(net, "errno", engine_errno_name(err));
+}
+
+/* One connect to 127.0.0.1:port from nestcheck's own network namespace: 0 and the answer's first line. */
+static int connect_once(unsigned port, long timeout_ms, char **ret_line, char **ret_error)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		*ret_error = xasprintf("socket: %s", strerror(errno));
+		return -errno;
+	}
+	struct sockaddr_in a = {
+		.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	long t0 = now_ms();
+	int err = 0;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno != EINPROGRESS)
+		err = -errno;
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	if (!err) {
+		int n = poll(&p, 1, (int)timeout_ms);
+		int soerr = 0;
+		socklen_t sl = sizeof(soerr);
+		if (n == 0)
+			err = -ETIMEDOUT;
+		else if (n < 0)
+			err = -errno;
+		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr)
+			err = -(soerr ? soerr : errno);
+	}
+	if (err) {
+		*ret_error = xasprintf("connect to 127.0.0.1:%u: %s", port, strerror(-err));
+		close(fd);
+		return err;
+	}
+	char buf[256];
+	size_t len = 0;
+	while (len < sizeof(buf) - 1 && !memchr(buf, '\n', len)) {
+		long left = timeout_ms - (now_ms() - t0);
+		p.events = POLLIN;
+		int n = left > 0 ? poll(&p, 1, (int)left) : 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = -ETIMEDOUT;
+			break;
+		}
+		ssize_t k = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			err = -errno;
+			break;
+		}
+		if (k == 0)
+			break;
+		len += (size_t)k;
+	}
+	close(fd);
+	buf[len] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (err) {
+		*ret_error = xasprintf("read from 127.0.0.1:%u: %s", port, strerror(-err));
+		return err;
+	}
+	if (!len) {
+		*ret_error = xasprintf("127.0.0.1:%u accepted the connection and closed it without an answer", port);
+		return -ECONNRESET;
+	}
+	*ret_line = text_sanitize(xstrdup(buf));
+	return 0;
+}
+
+/*
+ * Reach the published port from here until the probe answers: the engine
+ * reports the container started before the probe listens, and the userland
+ * proxy accepts and closes while nothing listens behind it. A refusal that
+ * time does not mend (no route, no address) ends it at once.
+ */
+static void reach_published(struct launch *l, json_object *net, unsigned port)
+{
+	json_object *pub = json_object_new_object();
+	long t0 = now_ms(), attempts = 0;
+	_cleanup_free_ char *line = NULL, *error = NULL;
+	int err;
+	progress_show("network: reaching the published port");
+	for (;;) {
+		free(error);
+		error = NULL;
+		attempts++;
+		long left = l->step_ms - (now_ms() - t0);
+		err = connect_once(port, left > 2000 ? 2000 : left > 0 ? left : 1, &line, &error);
+		if (err == 0 || err == -ENETUNREACH || err == -EADDRNOTAVAIL || err == -EHOSTUNREACH ||
+		    err == -EACCES || err == -EPERM || client_interrupted || now_ms() - t0 >= l->step_ms)
+			break;
+		sleep_ms(30);
+	}
+	json_object_object_add(pub, "ok", json_object_new_boolean(err == 0));
+	if (err == 0) {
+		set_str(pub, "answer", line);
+	} else {
+		set_str(pub, "error", error);
+		set_str(pub, "errno", engine_errno_name(err));
+	}
+	json_object_object_add(pub, "attempts", json_object_new_int64(attempts));
+	json_object_object_add(net, "publish", pub);
+	set_step_ms(net, "publish", now_ms() - t0);
+}
+
+/* "served A" lines of the server's output, as "A B C". */
+static char *served_peers(const char *out)
+{
+	struct strbuf sb = {0};
+	for (const char *p = out; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		if (n > 7 && startswith(p, "served "))
+			strbuf_appendf(&sb, "%s%.*s", sb.len ? " " : "", (int)(n - 7), p + 7);
+		p += n + (p[n] == '\n');
+	}
+	return sb.buf ? text_sanitize(strbuf_take(&sb)) : xstrdup("");
+}
+
+/*
+ * The workload of launch.network, through the engine as users run one: a
+ * user-defined bridge network, the probe serving a published port on it, a
+ * connect to that port from here, and a second container that finds the
+ * first by name (the engine's DNS) and reaches it by name and address. Then
+ * both containers and the network are removed.
+ */
+static json_object *run_network(struct launch *l)
+{
+	json_object *net = json_object_new_object();
+	unsigned rnd = 0;
+	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+		rnd = (unsigned)now_ms();
+	_cleanup_free_ char *netname = xasprintf("nestcheck-net-%s-%06x", l->pid, rnd & 0xffffff);
+	_cleanup_free_ char *server_name = xasprintf("nestcheck-server-%s-%06x", l->pid, rnd & 0xffffff);
+	_cleanup_free_ char *client_name = xasprintf("nestcheck-client-%s-%06x", l->pid, rnd & 0xffffff);
+	_cleanup_free_ char *net_id = NULL, *server_id = NULL, *client_id = NULL, *out = NULL, *errout = NULL;
+	const char *labels[] = {PROBE_IMAGE_LABEL, l->tag, LAUNCH_LABEL_PID, l->pid, LAUNCH_LABEL_PIDNS,
+				l->pidns,	   NULL};
+	long step_s = l->step_ms / 1000 > 0 ? l->step_ms / 1000 : 1;
+	/* The server outlives every step it serves, then ends by itself even when nestcheck is gone. */
+	_cleanup_free_ char *serve_for = xasprintf("%ld", step_s * 4 + 10);
+	_cleanup_free_ char *port_text = xasprintf("%u", NET_PORT);
+	_cleanup_free_ char *client_for = xasprintf("%ld", step_s / 3 > 5 ? 5 : step_s / 3 > 0 ? step_s / 3 : 1);
+	const char *server_cmd[] = {PROBE_IMAGE_CMD, "--serve", port_text, "--timeout", serve_for, NULL};
+	const struct engine_create server = {.image = l->ref,
+					     .cmd = server_cmd,
+					     .labels = labels,
+					     .name = server_name,
+					     .network = netname,
+					     .publish = NET_PORT};
+	_cleanup_free_ char *address = NULL;
+	const char *client_cmd[] = {PROBE_IMAGE_CMD, "--connect", server_name, NULL,
+				    port_text,	     "--timeout", client_for,  NULL};
+	const struct engine_create client = {
+		.image = l->ref, .cmd = client_cmd, .labels = labels, .name = client_name, .network = netname};
+	struct engine_network info;
+	struct engine_endpoint ep;
+	unsigned long host_port = 0;
+	char *end = NULL;
+	long t, status = -1;
+	int err;
+
+	set_str(net, "network", netname);
+	json_object_object_add(net, "port", json_object_new_int64(NET_PORT));
+
+	progress_show("network: creating a bridge network");
+	t = now_ms();
+	engine_set_uninterruptible(l->e, true);
+	err = engine_network_create(l->e, netname, labels, &net_id);
+	engine_set_uninterruptible(l->e, false);
+	set_step_ms(net, "network_create", now_ms() - t);
+	if (err < 0) {
+		net_failed(net, "network_create", err, engine_error(l->e));
+		return net;
+	}
+	if (engine_network_inspect(l->e, net_id, &info) == 0) {
+		set_str(net, "bridge", info.bridge);
+		if (info.subnet)
+			set_str(net, "subnet", info.subnet);
+		if (info.gateway)
+			set_str(net, "gateway", info.gateway);
+		engine_network_clear(&info);
+	}
+	if (client_interrupted)
+		goto remove;
+
+	progress_show("network: starting the server");
+	t = now_ms();
+	err = create_whole(l, &server, &server_id);
+	set_step_ms(net, "server_create", now_ms() - t);
+	if (err < 0) {
+		net_failed(net, "server_create", err, engine_error(l->e));
+		goto remove;
+	}
+	if (client_interrupted)
+		goto remove;
+	t = now_ms();
+	err = step_whole(l, engine_container_start, server_id);
+	set_step_ms(net, "server_start", now_ms() - t);
+	if (err < 0) {
+		net_failed(net, "server_start", err, engine_error(l->e));
+		goto remove;
+	}
+	err = engine_container_endpoint(l->e, server_id, netname, NET_PORT, &ep);
+	if (err < 0) {
+		net_failed(net, "server_inspect", err, engine_error(l->e));
+		goto remove;
+	}
+	if (ep.address)
+		set_str(net, "server_address", ep.address);
+	if (ep.host_port) {
+		set_str(net, "host_ip", ep.host_ip);
+		set_str(net, "host_port", ep.host_port);
+	}
+	host_port = ep.host_port ? strtoul(ep.host_port, &end, 10) : 0;
+	if (!end || *end)
+		host_port = 0;
+	address = ep.address ? xstrdup(ep.address) : NULL;
+	engine_endpoint_clear(&ep);
+	if (!address) {
+		net_failed(net, "server_inspect", -EBADMSG, "the engine gave the server no address on its network");
+		goto remove;
+	}
+	if (!host_port || host_port > 65535) {
+		net_failed(net, "server_inspect", -EBADMSG, "the engine published the server's port nowhere");
+		goto remove;
+	}
+	if (client_interrupted)
+		goto remove;
+
+	reach_published(l, net, (unsigned)host_port);
+	if (client_interrupted)
+		goto remove;
+
+	client_cmd[3] = address;
+	progress_show("network: the second container");
+	t = now_ms();
+	err = create_whole(l, &client, &client_id);
+	set_step_ms(net, "client_create", now_ms() - t);
+	if (err < 0) {
+		net_failed(net, "client_create", err, engine_error(l->e));
+		goto remove;
+	}
+	if (client_interrupted)
+		goto remove;
+	t = now_ms();
+	err = step_whole(l, engine_container_start, client_id);
+	set_step_ms(net, "client_start", now_ms() - t);
+	if (err < 0) {
+		net_failed(net, "client_start", err, engine_error(l->e));
+		goto remove;
+	}
+	t = now_ms();
+	err = engine_container_wait(l->e, client_id, &status);
+	set_step_ms(net, "client_wait", now_ms() - t);
+	if (err < 0) {
+		net_failed(net, "client_wait", err, engine_error(l->e));
+		goto remove;
+	}
+	err = engine_container_logs(l->e, client_id, &out, &errout);
+	if (err < 0) {
+		net_failed(net, "client_logs", err, engine_error(l->e));
+		goto remove;
+	}
+	json_object_object_add(net, "client_exit", json_object_new_int64(status));
+	set_str(net, "client_stdout", out);
+	set_str(net, "client_stderr", errout);
+	free(out), free(errout);
+	out = errout = NULL;
+	if (engine_container_logs(l->e, server_id, &out, &errout) == 0) {
+		_cleanup_free_ char *peers = served_peers(out);
+		set_str(net, "served", peers);
+		if (errout && *errout)
+			set_str(net, "server_stderr", text_sanitize(errout));
+	}
+	set_str(net, "state", "ran");
+
+remove:
+	progress_show("network: removing");
+	cleanup_mode(l, true);
+	t = now_ms();
+	struct strv errors = {0};
+	const char *ids[] = {client_id, server_id};
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		if (!ids[i])
+			continue;
+		err = engine_container_remove(l->e, ids[i]);
+		if (err < 0 && err != -ENOENT)
+			strv_push(&errors, xstrdup(engine_error(l->e)));
+	}
+	if (net_id) {
+		err = engine_network_remove(l->e, net_id);
+		if (err < 0 && err != -ENOENT)
+			strv_push(&errors, xstrdup(engine_error(l->e)));
+	}
+	set_step_ms(net, "remove", now_ms() - t);
+	if (errors.n) {
+		_cleanup_free_ char *joined = strv_join(&errors, "; ");
+		set_str(net, "remove_error", joined);
+	}
+	strv_clear(&errors);
+	cleanup_mode(l, false);
+	if (client_interrupted && !json_object_object_get_ex(net, "step", NULL))
+		net_failed(net, "interrupted", -EINTR, "interrupted by a signal");
+	return net;
 }
 
 static void remove_image(struct launch *l, json_object *obs, bool imported)
@@ -419,9 +776,11 @@ int probe_launch(void *userdata, char **ret)
 	if (!client_interrupted && ensure_image(&l, obs, &imported, &plain) == 0) {
 		plain = run_container(&l, false);
 		json_object *p;
-		if (req->nested && !client_interrupted && json_object_object_get_ex(plain, "state", &p) &&
-		    streq(json_object_get_string(p), "ran"))
+		bool ran = json_object_object_get_ex(plain, "state", &p) && streq(json_object_get_string(p), "ran");
+		if (req->nested && !client_interrupted && ran)
 			json_object_object_add(obs, "nested", run_container(&l, true));
+		if (req->network && !client_interrupted && ran)
+			json_object_object_add(obs, "network", run_network(&l));
 	}
 	if (plain)
 		json_object_object_add(obs, "plain", plain);

@@ -137,7 +137,7 @@ ALL_IDS="container.detect container.nesting kernel.version kernel.config kernel.
 cgroup.delegation namespace.unshare namespace.proc_mount namespace.sysfs_mount userns.enabled userns.idmap device.mknod process.oom_score_adj
 apparmor.status apparmor.parser seccomp.status overlay.support overlay.mount storage.backing_fs storage.block storage.zfs storage.xattr
 network.loopback network.ip_forward network.iptables network.bridge_nf runtime.lxc runtime.lxcfs runtime.lxd runtime.docker
-runtime.engine launch.container launch.nested"
+runtime.engine launch.container launch.nested launch.network"
 
 N_CHECKS=$(echo "$ALL_IDS" | wc -w)
 

@@ -688,19 +688,184 @@ static void test_launch_obs(void **state)
 	assert_string_equal(engine_state_to_string(ENGINE_TOO_OLD), "too_old");
 }
 
+static void test_network_parse(void **state)
+{
+	(void)state;
+	struct engine_network n;
+	/* GET /networks/ID of Docker 20.10 (trimmed): no bridge name option, so the driver's br-ID12. */
+	assert_int_equal(
+		engine_network_parse("{\"Name\":\"nestcheck-net-1-abc\",\"Id\":"
+				     "\"303f9a91bc3f5e4e0c2d1b8a7f6e5d4c3b2a1908f7e6d5c4b3a291807f6e5d4c\","
+				     "\"Created\":\"2026-12-05T18:49:01.1234Z\",\"Driver\":\"bridge\",\"IPAM\":"
+				     "{\"Driver\":\"default\",\"Options\":{},\"Config\":[{\"Subnet\":"
+				     "\"172.19.0.0/16\",\"Gateway\":\"172.19.0.1\"}]},\"Options\":{}}",
+				     &n),
+		0);
+	assert_string_equal(n.bridge, "br-303f9a91bc3f");
+	assert_string_equal(n.subnet, "172.19.0.0/16");
+	assert_string_equal(n.gateway, "172.19.0.1");
+	engine_network_clear(&n);
+	/* docker0: the option names it; no IPAM config. */
+	assert_int_equal(engine_network_parse("{\"Id\":\"5490\",\"Options\":{\"com.docker.network.bridge.name\":"
+					      "\"docker0\"},\"IPAM\":{\"Config\":[]}}",
+					      &n),
+			 0);
+	assert_string_equal(n.bridge, "docker0");
+	assert_null(n.subnet);
+	engine_network_clear(&n);
+	assert_int_equal(engine_network_parse("[]", &n), -EBADMSG);
+	assert_int_equal(engine_network_parse("{\"Name\":\"x\"}", &n), -EBADMSG);
+	assert_int_equal(engine_network_parse("{\"Id\":", &n), -EBADMSG);
+}
+
+static void test_endpoint_parse(void **state)
+{
+	(void)state;
+	struct engine_endpoint p;
+	/* GET /containers/ID/json (trimmed): both address families published; the IPv4 binding is taken. */
+	static const char inspect[] =
+		"{\"Id\":\"5a2f\",\"NetworkSettings\":{\"Ports\":{\"8000/tcp\":[{\"HostIp\":\"::\",\"HostPort\":"
+		"\"32770\"},{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"32769\"}]},\"Networks\":{\"nestcheck-net-1-abc\":"
+		"{\"IPAddress\":\"172.19.0.2\",\"Gateway\":\"172.19.0.1\"}}}}";
+	assert_int_equal(engine_endpoint_parse(inspect, "nestcheck-net-1-abc", 8000, &p), 0);
+	assert_string_equal(p.address, "172.19.0.2");
+	assert_string_equal(p.host_ip, "0.0.0.0");
+	assert_string_equal(p.host_port, "32769");
+	engine_endpoint_clear(&p);
+	/* Another network, another port: nothing known, no error. */
+	assert_int_equal(engine_endpoint_parse(inspect, "bridge", 80, &p), 0);
+	assert_null(p.address);
+	assert_null(p.host_port);
+	engine_endpoint_clear(&p);
+	/* A port published nowhere (null) and an empty address. */
+	assert_int_equal(engine_endpoint_parse("{\"NetworkSettings\":{\"Ports\":{\"8000/tcp\":null},\"Networks\":"
+					       "{\"n\":{\"IPAddress\":\"\"}}}}",
+					       "n", 8000, &p),
+			 0);
+	assert_null(p.address);
+	assert_null(p.host_port);
+	engine_endpoint_clear(&p);
+	assert_int_equal(engine_endpoint_parse("{\"Id\":\"5a2f\"}", "n", 8000, &p), -EBADMSG);
+	assert_int_equal(engine_endpoint_parse("{\"NetworkSettings\":[]}", "n", 8000, &p), -EBADMSG);
+}
+
+static void test_time_and_network_list(void **state)
+{
+	(void)state;
+	assert_int_equal(engine_time_parse("1970-01-02T00:00:00Z"), 86400);
+	assert_int_equal(engine_time_parse("2026-12-05T18:49:01.123456789Z"), 1796496541);
+	assert_int_equal(engine_time_parse("yesterday"), 0);
+	assert_int_equal(engine_time_parse(NULL), 0);
+	/* GET /networks: Name is a string and Created a time of day, not a number. */
+	struct engine_object *v;
+	size_t n;
+	assert_int_equal(engine_list_parse("[{\"Name\":\"nestcheck-net-7-a1\",\"Id\":\"ab12\",\"Created\":"
+					   "\"2026-12-05T18:49:01.1Z\",\"Labels\":{\"io.nestcheck.pid\":\"7\"}}]",
+					   &v, &n),
+			 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].tags.v[0], "nestcheck-net-7-a1");
+	assert_int_equal(v[0].created, 1796496541);
+	assert_string_equal(engine_object_label(&v[0], "io.nestcheck.pid"), "7");
+	engine_objects_free(v, n);
+}
+
+static void test_launch_network_obs(void **state)
+{
+	(void)state;
+	static const char ran[] =
+		"{\"image\":\"nestcheck-probe:0.1.0-9f48ecc9\",\"leftovers\":{\"containers\":0,\"images\":0,\"networks\":"
+		"2},\"plain\":{\"state\":\"ran\",\"exit_code\":0,\"stdout\":\"{}\",\"stderr\":\"\"},"
+		"\"network\":{\"network\":\"nestcheck-net-1-abc\",\"port\":8000,\"ms\":{\"network_create\":53,"
+		"\"server_create\":7,\"server_start\":178,\"publish\":1,\"remove\":297},\"bridge\":\"br-303f9a91bc3f\","
+		"\"subnet\":\"172.19.0.0/16\",\"server_address\":\"172.19.0.2\",\"host_ip\":\"0.0.0.0\",\"host_port\":"
+		"\"32769\",\"publish\":{\"ok\":false,\"error\":\"connect to 127.0.0.1:32769: Network is unreachable\","
+		"\"errno\":\"ENETUNREACH\",\"attempts\":1},\"client_exit\":0,\"client_stdout\":\"{\\\"probe_version\\\":"
+		"\\\"0.1.0\\\",\\\"dns\\\":{\\\"ok\\\":true,\\\"server\\\":\\\"127.0.0.11\\\",\\\"address\\\":"
+		"\\\"172.19.0.2\\\",\\\"ms\\\":1},\\\"by_name\\\":{\\\"ok\\\":true,\\\"answer\\\":\\\"nestcheck-probe "
+		"0.1.0 x\\\",\\\"ms\\\":1},\\\"by_address\\\":{\\\"ok\\\":false,\\\"error\\\":\\\"connect: No route to "
+		"host\\\",\\\"ms\\\":3}}\\n\",\"client_stderr\":\"\",\"served\":\"172.19.0.3\",\"state\":\"ran\"}}";
+	struct launch_obs o;
+	assert_int_equal(launch_obs_parse(ran, &o), 0);
+	const struct launch_net *n = &o.network;
+	assert_int_equal(o.leftover_networks, 2);
+	assert_true(n->present && n->ran);
+	assert_string_equal(n->bridge, "br-303f9a91bc3f");
+	assert_int_equal(n->port, 8000);
+	assert_int_equal(n->publish.ok, 0);
+	assert_string_equal(n->publish.detail, "connect to 127.0.0.1:32769: Network is unreachable");
+	assert_string_equal(n->publish.err_name, "ENETUNREACH");
+	assert_int_equal(n->publish_attempts, 1);
+	assert_int_equal(n->dns.ok, 1);
+	assert_string_equal(n->dns_server, "127.0.0.11");
+	assert_string_equal(n->dns_address, "172.19.0.2");
+	assert_int_equal(n->by_name.ok, 1);
+	assert_int_equal(n->by_address.ok, 0);
+	assert_string_equal(n->by_address.detail, "connect: No route to host");
+	assert_int_equal(n->ms[NET_SERVER_START], 178);
+	assert_int_equal(n->ms[NET_CLIENT_WAIT], -1);
+	launch_obs_clear(&o);
+
+	/* A step failed; no network member at all (an older capture) leaves it absent. */
+	assert_int_equal(launch_obs_parse("{\"plain\":{\"state\":\"ran\"},\"network\":{\"state\":\"failed\",\"step\":"
+					  "\"network_create\",\"error\":\"could not find an available pool\"}}",
+					  &o),
+			 0);
+	assert_true(o.network.present && !o.network.ran);
+	assert_string_equal(o.network.step, "network_create");
+	assert_int_equal(o.network.dns.ok, -1);
+	launch_obs_clear(&o);
+	assert_int_equal(launch_obs_parse("{\"plain\":{\"state\":\"ran\"}}", &o), 0);
+	assert_false(o.network.present);
+	launch_obs_clear(&o);
+	/* A client that printed junk: ran, its report unknown. */
+	assert_int_equal(launch_obs_parse("{\"plain\":{\"state\":\"ran\"},\"network\":{\"state\":\"ran\",\"publish\":"
+					  "{\"ok\":true,\"answer\":\"x\"},\"client_stdout\":\"{\\\"dns\\\":3}\"}}",
+					  &o),
+			 0);
+	assert_int_equal(o.network.dns.ok, -1);
+	assert_int_equal(o.network.publish.ok, 1);
+	launch_obs_clear(&o);
+
+	static const char *const junk[] = {
+		"{\"plain\":{\"state\":\"ran\"},\"network\":[]}",
+		"{\"plain\":{\"state\":\"ran\"},\"network\":{\"state\":\"failed\"}}",
+		"{\"plain\":{\"state\":\"ran\"},\"network\":{\"state\":\"ran\"}}", /* a workload that ran tried the port
+										    */
+		"{\"plain\":{\"state\":\"ran\"},\"network\":{\"state\":\"ran\",\"publish\":{\"ok\":\"yes\"}}}",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(junk); i++)
+		assert_int_equal(launch_obs_parse(junk[i], &o), -EBADMSG);
+	assert_string_equal(net_step_to_string(NET_CLIENT_WAIT), "client_wait");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_socket_path),    cmocka_unit_test(test_api_cmp),
-		cmocka_unit_test(test_api_pick),       cmocka_unit_test(test_demux),
-		cmocka_unit_test(test_message),	       cmocka_unit_test(test_stream_error),
-		cmocka_unit_test(test_version_parse),  cmocka_unit_test(test_list_parse),
-		cmocka_unit_test(test_peer_hangs),     cmocka_unit_test(test_peer_garbage),
-		cmocka_unit_test(test_peer_junk_json), cmocka_unit_test(test_peer_closes),
-		cmocka_unit_test(test_peer_mute),      cmocka_unit_test(test_peer_endless),
-		cmocka_unit_test(test_no_socket),      cmocka_unit_test(test_interrupt),
-		cmocka_unit_test(test_negotiation),    cmocka_unit_test(test_too_old),
-		cmocka_unit_test(test_engine_obs),     cmocka_unit_test(test_launch_obs),
+		cmocka_unit_test(test_socket_path),
+		cmocka_unit_test(test_api_cmp),
+		cmocka_unit_test(test_api_pick),
+		cmocka_unit_test(test_demux),
+		cmocka_unit_test(test_message),
+		cmocka_unit_test(test_stream_error),
+		cmocka_unit_test(test_version_parse),
+		cmocka_unit_test(test_list_parse),
+		cmocka_unit_test(test_peer_hangs),
+		cmocka_unit_test(test_peer_garbage),
+		cmocka_unit_test(test_peer_junk_json),
+		cmocka_unit_test(test_peer_closes),
+		cmocka_unit_test(test_peer_mute),
+		cmocka_unit_test(test_peer_endless),
+		cmocka_unit_test(test_no_socket),
+		cmocka_unit_test(test_interrupt),
+		cmocka_unit_test(test_negotiation),
+		cmocka_unit_test(test_too_old),
+		cmocka_unit_test(test_engine_obs),
+		cmocka_unit_test(test_launch_obs),
+		cmocka_unit_test(test_network_parse),
+		cmocka_unit_test(test_endpoint_parse),
+		cmocka_unit_test(test_time_and_network_list),
+		cmocka_unit_test(test_launch_network_obs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -240,7 +240,7 @@ static void test_selection_wants(void **state)
 		"process.oom_score_adj,apparmor.status,apparmor.parser,seccomp.status,overlay.support,overlay.mount,"
 		"storage.backing_fs,storage.block,storage.zfs,storage.xattr,network.loopback,network.ip_forward,"
 		"network.iptables,network.bridge_nf,runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.docker,"
-		"runtime.engine,launch.container,launch.nested";
+		"runtime.engine,launch.container,launch.nested,launch.network";
 	assert_wanted(NULL, NULL, all);
 	assert_wanted("cgroup", NULL, "cgroup.layout,cgroup.namespace,cgroup.delegation");
 	assert_wanted("cgroup.layout", NULL, "cgroup.layout");
