@@ -171,3 +171,11 @@ const struct failure *const failure_table[] = {
 	&failure_kubelet_sysctl,
 	NULL,
 };
+
+const struct failure *failure_by_id(const char *id)
+{
+	for (const struct failure *const *f = failure_table; *f; f++)
+		if (streq((*f)->id, id))
+			return *f;
+	return NULL;
+}

@@ -17,6 +17,8 @@ struct failure {
  * wins. Matching as failures.c explains: case-insensitive, '*' within one line, backslashes ignored.
  */
 const struct failure *failure_match(const char *text);
+/* The failure with this id ("loopback-down"), or NULL. */
+const struct failure *failure_by_id(const char *id);
 /* Every failure, for listing (NULL-terminated array). */
 extern const struct failure *const failure_table[];
 #endif

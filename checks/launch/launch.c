@@ -890,9 +890,9 @@ static void remedy_network_by_hand(struct ctx *c, struct result *r, const char *
 
 /* One problem of a workload that ran: its words in *problems, its fix in r (the catalog's when it knows the text). */
 static const struct failure *net_problem(struct ctx *c, struct result *r, struct strv *problems, const char *text,
-					 const char *error)
+					 const char *error, const struct failure *known)
 {
-	const struct failure *f = failure_match(error);
+	const struct failure *f = known ? known : failure_match(error);
 	if (f) {
 		bool first = true;
 		for (size_t i = 0; i < problems->n; i++)
@@ -1011,7 +1011,13 @@ static void network_verdict(struct ctx *c, struct result *r, const struct launch
 		_cleanup_free_ char *text =
 			xasprintf("the port the server published (%s -> %ld/tcp) cannot be reached from %s", where,
 				  n->port, ctx_in_container(c) ? "this container" : "this host");
-		if (!net_problem(c, r, &problems, text, n->publish.detail ? n->publish.detail : "no answer")) {
+		const char *why = n->publish.detail ? n->publish.detail : "no answer";
+		if (n->loopback)
+			result_evidence_string(r, "loopback", "%s", n->loopback);
+		/* lo down: 127.0.0.1 goes nowhere, whatever the error (no route, or no answer when bridges are up). */
+		const struct failure *lo_down =
+			n->loopback && streq(n->loopback, "down") ? failure_by_id("loopback-down") : NULL;
+		if (!net_problem(c, r, &problems, text, why, lo_down)) {
 			unknown = true;
 			result_remedy(r, ctx_here(c),
 				      "A published port is forwarded by dockerd's userland proxy (docker-proxy) or its "
@@ -1030,7 +1036,7 @@ static void network_verdict(struct ctx *c, struct result *r, const struct launch
 			_cleanup_free_ char *text = xasprintf(
 				"the second container could not find the server by name through the network's DNS (%s)",
 				n->dns_server ? n->dns_server : "no nameserver");
-			if (!net_problem(c, r, &problems, text, n->dns.detail ? n->dns.detail : "no answer")) {
+			if (!net_problem(c, r, &problems, text, n->dns.detail ? n->dns.detail : "no answer", NULL)) {
 				unknown = true;
 				result_remedy(
 					r, ctx_here(c),
@@ -1045,13 +1051,15 @@ static void network_verdict(struct ctx *c, struct result *r, const struct launch
 			_cleanup_free_ char *text = xasprintf("the second container found the server by name (%s) "
 							      "but could not reach it",
 							      n->dns_address ? n->dns_address : "?");
-			unknown = !net_problem(c, r, &problems, text, n->by_name.detail ? n->by_name.detail : "?") ||
+			unknown = !net_problem(c, r, &problems, text, n->by_name.detail ? n->by_name.detail : "?",
+					       NULL) ||
 				  unknown;
 		}
 		if (!n->by_address.ok) {
 			_cleanup_free_ char *text = xasprintf("the second container could not reach the server at %s",
 							      n->server_address ? n->server_address : "its address");
-			if (!net_problem(c, r, &problems, text, n->by_address.detail ? n->by_address.detail : "?")) {
+			if (!net_problem(c, r, &problems, text, n->by_address.detail ? n->by_address.detail : "?",
+					 NULL)) {
 				unknown = true;
 				result_remedy(
 					r, ctx_here(c),

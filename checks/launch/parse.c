@@ -348,8 +348,10 @@ static int net_parse(json_object *o, struct launch_net *ret)
 	json_object *pub;
 	if (reach_parse(r, "publish", "error", &ret->publish) < 0)
 		return -EBADMSG;
-	if (json_object_object_get_ex(r, "publish", &pub))
+	if (json_object_object_get_ex(r, "publish", &pub)) {
 		ret->publish_attempts = get_long(pub, "attempts", 0);
+		ret->loopback = dup_str(pub, "loopback");
+	}
 	json_object_object_get_ex(r, "ms", &m);
 	for (int s = 0; s < _NET_STEP_MAX; s++)
 		ret->ms[s] = get_long(m, net_step_names[s], -1);

@@ -111,6 +111,7 @@ struct launch_net {
 	char *server_address, *host_ip, *host_port;
 	struct net_reach publish; /* from here to 127.0.0.1:host_port */
 	long publish_attempts;
+	char *loopback; /* "up" or "down" when the publish failed and lo's state is known */
 	long client_exit;
 	char *client_stderr;
 	/* the second container's report */

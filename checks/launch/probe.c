@@ -7,9 +7,11 @@
 #include "core/progress.h"
 
 #include <json-c/json.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -403,6 +405,19 @@ static void net_failed(json_object *net, const char *step, int err, const char *
 	set_str(net, "errno", engine_errno_name(err));
 }
 
+/* Whether lo is up in nestcheck's network namespace: 1, 0, or -errno. */
+static int loopback_up(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	struct ifreq ifr = {0};
+	strcpy(ifr.ifr_name, "lo");
+	int err = ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 ? -errno : !!(ifr.ifr_flags & IFF_UP);
+	close(fd);
+	return err;
+}
+
 /* One connect to 127.0.0.1:port from nestcheck's own network namespace: 0 and the answer's first line. */
 static int connect_once(unsigned port, long timeout_ms, char **ret_line, char **ret_error)
 {
@@ -491,8 +506,9 @@ static void reach_published(struct launch *l, json_object *net, unsigned port)
 		attempts++;
 		long left = l->step_ms - (now_ms() - t0);
 		err = connect_once(port, left > 2000 ? 2000 : left > 0 ? left : 1, &line, &error);
-		if (err == 0 || err == -ENETUNREACH || err == -EADDRNOTAVAIL || err == -EHOSTUNREACH ||
-		    err == -EACCES || err == -EPERM || client_interrupted || now_ms() - t0 >= l->step_ms)
+		/* Only a refusal or an empty answer mend with time (nothing listens yet behind the proxy). */
+		if (err == 0 || (err != -ECONNREFUSED && err != -ECONNRESET) || client_interrupted ||
+		    now_ms() - t0 >= l->step_ms)
 			break;
 		sleep_ms(30);
 	}
@@ -502,6 +518,10 @@ static void reach_published(struct launch *l, json_object *net, unsigned port)
 	} else {
 		set_str(pub, "error", error);
 		set_str(pub, "errno", engine_errno_name(err));
+		/* This network namespace's own lo (sysfs may show another namespace's). */
+		int up = loopback_up();
+		if (up >= 0)
+			set_str(pub, "loopback", up ? "up" : "down");
 	}
 	json_object_object_add(pub, "attempts", json_object_new_int64(attempts));
 	json_object_object_add(net, "publish", pub);

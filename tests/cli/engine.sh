@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2016 # assertions are eval'd single-quoted on purpose
 #
-# The engine checks (runtime.engine, launch.container, launch.nested) against
+# The engine checks (runtime.engine, launch.container, launch.nested, launch.network) against
 # fake engines on unix sockets of this test's own (tests/tools/fakepeer):
 # one that hangs, one that answers garbage, junk JSON, closes at once or
 # without an answer; a well-behaved one with the vfs driver whose image import
@@ -15,7 +15,7 @@ source "$(dirname "$0")/lib.bash" "$@"
 
 # lxd.instance and policy.gate join a run only with their input (nestcheck lxd, --policy).
 N_ALL=$("$NESTCHECK" --list | grep -cvE '^(lxd|policy)\.')
-ENGINE_IDS=runtime.engine,launch.container,launch.nested
+ENGINE_IDS=runtime.engine,launch.container,launch.nested,launch.network
 
 # peer MODE [ROUTE...]: a fake engine at $TMP/docker.sock.
 peer() { peer_at "$TMP/docker.sock" "$@"; }
@@ -157,11 +157,13 @@ n=$(wc -c <"$TMP/probe.json")
 printf '%s\r\n' '{"status":"sha256:1a2b"}' >"$TMP/import-ok.json"
 printf '%s' '{"Id":"c0ffee","Warnings":[]}' >"$TMP/created.json"
 printf '%s' '{"StatusCode":0,"Error":null}' >"$TMP/wait.json"
+printf '%s' '{"message":"could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network"}' >"$TMP/pools.json"
 peer routes /version=200:"$TMP/version.json" GET:/v1.40/info=200:"$TMP/info.json" \
 	GET:/v1.40/containers/json=200:"$TMP/empty.json" GET:/v1.40/images/json=200:"$TMP/empty.json" \
 	POST:/v1.40/images/create=200:"$TMP/import-ok.json" POST:/v1.40/containers/create=201:"$TMP/created.json" \
 	POST:/v1.40/containers/c0ffee/start=204:"$TMP/nothing" POST:/v1.40/containers/c0ffee/wait=200:"$TMP/wait.json" \
-	GET:/v1.40/containers/c0ffee/logs=200:"$TMP/logs.bin" DELETE:/v1.40/containers/c0ffee=204:"$TMP/nothing"
+	GET:/v1.40/containers/c0ffee/logs=200:"$TMP/logs.bin" DELETE:/v1.40/containers/c0ffee=204:"$TMP/nothing" \
+	GET:/v1.40/networks=200:"$TMP/empty.json" POST:/v1.40/networks/create=403:"$TMP/pools.json"
 run_all ran --timeout 3
 expect ran launch.container pass "a container ran through the engine"
 evidence_is ran launch.container probe_uid_map "0 100000 65536"
@@ -179,6 +181,11 @@ check "ran: launch.container has the phase times" has_phases ran
 expect ran launch.nested warn "userns fails with EPERM"
 evidence_is ran launch.nested first_failure userns
 remedy_has ran launch.nested "user.max_user_namespaces"
+# launch.network: the engine refuses the bridge network; its text, the catalog's cause and fix.
+expect ran launch.network fail "a user-defined bridge network could not be created"
+evidence_is ran launch.network failed_step network_create
+evidence_is ran launch.network known_failure "address-pools-exhausted (N13)"
+remedy_has ran launch.network "docker network prune -f"
 
 # --no-launch: the engine is asked, nothing is launched.
 fake_engine
