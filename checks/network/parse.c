@@ -149,7 +149,168 @@ enum iptables_error iptables_error_classify(const char *message)
 	    strstr(message, "Protocol not supported") ||
 	    strstr(message, "Could not fetch rule set generation id: Invalid argument"))
 		return IPTABLES_ERR_NO_TABLE;
+	if (strstr(message, "Operation not supported"))
+		return IPTABLES_ERR_NOT_SUPPORTED;
+	if (strstr(message, "No chain/target/match by that name"))
+		return IPTABLES_ERR_NO_KERNEL_MATCH;
+	/*
+	 * Without its libraries nft takes a target for a chain to jump to
+	 * ("Chain 'RETURN' does not exist"); legacy cannot even load the standard
+	 * target; an option of a match it could not load is unknown.
+	 */
+	const char *chain = strstr(message, "Chain '");
+	if ((chain && strstr(chain, "' does not exist")) || strstr(message, "Couldn't load target") ||
+	    strstr(message, "Couldn't load match") || strstr(message, "Couldn't find target") ||
+	    strstr(message, "Couldn't find match") || strstr(message, "unknown option"))
+		return IPTABLES_ERR_NO_EXTENSION;
 	return IPTABLES_ERR_OTHER;
+}
+
+/* "ms=N" at *p, then a space or the end; advances *p past it. */
+static int parse_ms(const char **p, unsigned *ret)
+{
+	if (!startswith(*p, "ms="))
+		return -EBADMSG;
+	int n = parse_uint(*p + 3, UINT_MAX, ret);
+	if (n < 0 || ((*p)[3 + n] != '\0' && (*p)[3 + n] != ' '))
+		return -EBADMSG;
+	*p += 3 + n;
+	return 0;
+}
+
+int iptables_rehearsal_parse(const char *value, struct iptables_rehearsal *ret)
+{
+	struct iptables_rehearsal reh = {0};
+	const char *p;
+	int n;
+
+	if (streq(value, "not-root")) {
+		reh.outcome = REHEARSAL_NOT_ROOT;
+	} else if (streq(value, "missing")) {
+		reh.outcome = REHEARSAL_MISSING;
+	} else if (startswith(value, "unshare=")) {
+		if (!value[8] || value[8 + strspn(value + 8, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")] != '\0')
+			return -EBADMSG;
+		reh.outcome = REHEARSAL_NO_NETNS;
+		reh.err = errno_from_name(value + 8);
+	} else if (startswith(value, "timeout ")) {
+		p = value + 8;
+		if (parse_ms(&p, &reh.ms) < 0 || *p)
+			return -EBADMSG;
+		reh.outcome = REHEARSAL_TIMEOUT;
+	} else if (startswith(value, "ok rules=")) {
+		n = parse_uint(value + 9, UINT_MAX, &reh.rules);
+		if (n < 0 || value[9 + n] != ' ')
+			return -EBADMSG;
+		p = value + 9 + n + 1;
+		if (parse_ms(&p, &reh.ms) < 0 || *p)
+			return -EBADMSG;
+		reh.outcome = REHEARSAL_OK;
+	} else if (startswith(value, "failed ")) {
+		p = value + 7;
+		if (parse_ms(&p, &reh.ms) < 0 || !startswith(p, " rule="))
+			return -EBADMSG;
+		p += 6;
+		/* The rule is one of nestcheck's own commands: it never holds "; ". */
+		const char *end = strstr(p, "; ");
+		if (!end || end == p)
+			return -EBADMSG;
+		struct iptables_run run;
+		if (iptables_run_parse(end + 2, &run) < 0)
+			return -EBADMSG;
+		if (run.outcome != IPTABLES_FAILED && run.outcome != IPTABLES_SIGNAL &&
+		    run.outcome != IPTABLES_TIMEOUT) {
+			iptables_run_clear(&run);
+			return -EBADMSG;
+		}
+		reh.outcome = REHEARSAL_FAILED;
+		reh.rule = xstrndup(p, (size_t)(end - p));
+		reh.run = run;
+	} else {
+		return -EBADMSG;
+	}
+	*ret = reh;
+	return 0;
+}
+
+char *iptables_rehearsal_format(const struct iptables_rehearsal *reh)
+{
+	switch (reh->outcome) {
+	case REHEARSAL_OK:
+		return xasprintf("ok rules=%u ms=%u", reh->rules, reh->ms);
+	case REHEARSAL_FAILED: {
+		_cleanup_free_ char *run = iptables_run_format(&reh->run);
+		return xasprintf("failed ms=%u rule=%s; %s", reh->ms, reh->rule ? reh->rule : "?", run);
+	}
+	case REHEARSAL_NO_NETNS:
+		return xasprintf("unshare=%s", errno_name(reh->err));
+	case REHEARSAL_TIMEOUT:
+		return xasprintf("timeout ms=%u", reh->ms);
+	case REHEARSAL_MISSING:
+		return xstrdup("missing");
+	default:
+		return xstrdup("not-root");
+	}
+}
+
+void iptables_rehearsal_clear(struct iptables_rehearsal *reh)
+{
+	free(reh->rule);
+	iptables_run_clear(&reh->run);
+	*reh = (struct iptables_rehearsal){0};
+}
+
+void iptables_rule_modules(const char *rule, struct strv *mods)
+{
+	static const struct {
+		const char *words, *module;
+	} map[] = {
+		{"-m addrtype", "xt_addrtype"}, {"-m conntrack", "xt_conntrack"},   {"-m tcp", "xt_tcpudp"},
+		{"-m udp", "xt_tcpudp"},	{"-j MASQUERADE", "xt_MASQUERADE"}, {"-j DNAT", "xt_nat"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		size_t n = strlen(map[i].words);
+		for (const char *p = strstr(rule, map[i].words); p; p = strstr(p + 1, map[i].words)) {
+			bool starts = p == rule || p[-1] == ' ';
+			if (starts && (p[n] == ' ' || p[n] == '\0')) {
+				if (!strv_contains(mods, map[i].module))
+					strv_push(mods, xstrdup(map[i].module));
+				break;
+			}
+		}
+	}
+}
+
+int iptables_other_parse(const char *value, char **ret_program, int *ret_docker)
+{
+	if (streq(value, "none") || streq(value, "unused")) {
+		*ret_program = NULL;
+		*ret_docker = -1;
+		return 0;
+	}
+	size_t n = strcspn(value, " ");
+	if (n == 0 || value[n] != ' ' || !startswith(value, "ip"))
+		return -EBADMSG;
+	const char *rest = value + n + 1;
+	int docker = -1;
+	if (startswith(rest, "docker=")) {
+		unsigned v;
+		int k = parse_uint(rest + 7, INT_MAX, &v);
+		if (k < 0 || rest[7 + k] != '\0')
+			return -EBADMSG;
+		docker = (int)v;
+	} else {
+		struct iptables_run run;
+		if (iptables_run_parse(rest, &run) < 0)
+			return -EBADMSG;
+		bool ok = run.outcome == IPTABLES_OK;
+		iptables_run_clear(&run);
+		if (ok)
+			return -EBADMSG;
+	}
+	*ret_program = xstrndup(value, n);
+	*ret_docker = docker;
+	return 0;
 }
 
 int sysctl_bool_parse(const char *text, bool *ret)
