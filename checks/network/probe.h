@@ -38,6 +38,36 @@ struct iptables_list_probe {
 /* `PROGRAM -t TABLE -S`, as iptables_run_format() writes it. userdata: struct iptables_list_probe. */
 int probe_iptables_list(void *userdata, char **ret);
 
+#define OBS_IPTABLES_REHEARSAL "network.iptables.rehearsal"
+#define OBS_IPTABLES_OTHER     "network.iptables.other_backend"
+
+/*
+ * dockerd's start program for its bridge and one published port, run with
+ * PROGRAM (userdata: "iptables") in a network namespace of a child's own,
+ * which dies with it: the host's rules are never touched. One
+ * PROGRAM-restore --noflush of the whole program first (when it is the same
+ * binary as PROGRAM); when that fails, in a fresh namespace, the commands one
+ * by one as dockerd runs them, to name the one that fails. Recorded as
+ * iptables_rehearsal_format() writes it; the whole run is bound by
+ * probe_network_timeout_ms.
+ */
+int probe_iptables_rehearsal(void *userdata, char **ret);
+/* The rehearsal's commands as dockerd prints them ("iptables --wait -t nat -N DOCKER"), for PROGRAM. */
+char **iptables_rehearsal_commands(const char *program, size_t *ret_n);
+
+/*
+ * The nat table of the other backend's iptables (userdata: struct iptables_other_probe):
+ * PROGRAM-legacy when PROGRAM is nf_tables and the reverse, found next to
+ * PROGRAM; as iptables_other_parse() reads it. The other backend is listed
+ * only when it already holds tables (legacy: /proc/net/ip_tables_names; nft:
+ * nf_tables loaded), so that listing loads no module.
+ */
+struct iptables_other_probe {
+	const char *program;	       /* "iptables" */
+	enum iptables_backend backend; /* PROGRAM's own */
+};
+int probe_iptables_other_backend(void *userdata, char **ret);
+
 /*
  * Whether root could write the sysctl file (an absolute path in userdata):
  * "writable" or the errno name of an O_WRONLY open (nothing is written).
