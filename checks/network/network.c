@@ -180,6 +180,216 @@ static const char *command_where_text(struct ctx *c)
 	return ctx_in_container(c) ? "in this container" : "on this host";
 }
 
+/* Root without CAP_NET_ADMIN over the network namespace (N5): where the fix lies depends on the runtime. */
+static void remedy_no_net_admin(struct ctx *c, struct result *r)
+{
+	const char *rt = ctx_runtime(c);
+	if (streq(rt, "docker") || streq(rt, "podman"))
+		fix_outer_privileged(c, r,
+				     "Root here has no CAP_NET_ADMIN over this network namespace. Start "
+				     "the outer container privileged (Docker in Docker needs it):");
+	else if (streq(rt, "systemd-nspawn"))
+		result_remedy(r, WHERE_HOST,
+			      "Root here has no CAP_NET_ADMIN over this network namespace (a user "
+			      "namespace sharing the host's network). Give the container a network of "
+			      "its own:",
+			      "systemd-nspawn --private-network ...", NULL);
+	else
+		result_remedy(r, ctx_here(c),
+			      "Root here has no CAP_NET_ADMIN over this network namespace: dockerd needs "
+			      "root that owns its network namespace (a container needs one of its own). "
+			      "Bit 12 of CapEff shows whether root holds the capability:",
+			      "grep CapEff /proc/self/status", NULL);
+}
+
+/* The kernel modules behind nf_tables, which iptables-nft needs instead of the legacy table modules. */
+static void push_nft_modules(struct strv *mods)
+{
+	static const char *const nft[] = {"nf_tables", "nft_compat", "nft_chain_nat"};
+	for (size_t k = 0; k < ARRAY_SIZE(nft); k++)
+		if (!strv_contains(mods, nft[k]))
+			strv_push(mods, xstrdup(nft[k]));
+}
+
+static void modules_load_now_and_boot(struct ctx *c, struct result *r, const struct strv *mods)
+{
+	struct strv persist = {0};
+	for (size_t k = 0; k < mods->n; k++)
+		strv_push(&persist, xstrdup(mods->v[k]));
+	fix_modules_load(c, r, mods, &persist);
+	strv_clear(&persist);
+}
+
+/*
+ * The rehearsal's failed command explained: what the error means and its fix.
+ * The verdict is FAIL: dockerd runs the same command with the same iptables
+ * at start, and stops when it fails.
+ */
+static void rehearsal_fail(struct ctx *c, struct result *r, const struct iptables_rehearsal *reh,
+			   enum iptables_backend backend, const char *version)
+{
+	const char *b = iptables_backend_to_string(backend);
+	const char *msg = reh->run.message ? reh->run.message : "";
+	_cleanup_free_ char *why = NULL;
+	enum iptables_error e = IPTABLES_ERR_OTHER;
+	if (reh->run.outcome == IPTABLES_TIMEOUT) {
+		why = xasprintf("no answer in %d s", IPTABLES_TIMEOUT_MS / 1000);
+	} else if (reh->run.outcome == IPTABLES_SIGNAL) {
+		why = xasprintf("killed by signal %d", reh->run.code);
+	} else {
+		why = msg[0] ? xasprintf("exit status %d: %s", reh->run.code, msg)
+			     : xasprintf("exit status %d", reh->run.code);
+		e = iptables_error_classify(msg);
+	}
+	result_evidence_string(r, "rehearsal_failed_rule", "%s", reh->rule);
+	result_evidence_string(r, "rehearsal_error", "%s", why);
+
+	bool nft_refused =
+		backend == IPTABLES_BACKEND_NFT && (e == IPTABLES_ERR_PERMISSION || e == IPTABLES_ERR_NOT_SUPPORTED);
+	struct strv mods = {0};
+	if (e == IPTABLES_ERR_NO_KERNEL_MATCH)
+		iptables_rule_modules(reh->rule, &mods);
+	const char *cause;
+	if (e == IPTABLES_ERR_NO_EXTENSION)
+		cause = "iptables cannot load its extension libraries (the targets and matches such as RETURN, "
+			"MASQUERADE and addrtype in its xtables directory)";
+	else if (e == IPTABLES_ERR_NO_TABLE)
+		cause = backend == IPTABLES_BACKEND_NFT ? "the kernel has no nf_tables support loaded"
+							: "the kernel module of the table is not loaded";
+	else if (e == IPTABLES_ERR_NO_KERNEL_MATCH)
+		cause = "the kernel module of a match or target in the rule is not loaded";
+	else if (nft_refused)
+		cause = "the kernel refused nf_tables here (from a user namespace it cannot load the nf_tables "
+			"modules itself)";
+	else if (e == IPTABLES_ERR_PERMISSION)
+		cause = "root here may not change iptables rules";
+	else
+		cause = "iptables failed on a rule dockerd needs";
+
+	result_set(r, STATUS_FAIL,
+		   "dockerd cannot start: iptables %s (%s), rehearsing dockerd's rules in a private network "
+		   "namespace, fails on `%s` (%s): %s",
+		   version, b, reh->rule, why, cause);
+
+	enum where here = ctx_here(c);
+	if (e == IPTABLES_ERR_NO_EXTENSION) {
+		result_remedy(r, here,
+			      "Reinstall iptables as a package: it brings the extension libraries (an image made by "
+			      "copying the iptables binary lacks them):",
+			      "apt-get update && apt-get install -y --reinstall iptables", NULL);
+		result_remedy(r, here,
+			      "Or put the libraries back where iptables looks for them (libxt_*.so, libipt_*.so; "
+			      "XTABLES_LIBDIR overrides the place). See what is there:",
+			      "ls /usr/lib/*/xtables /usr/lib/xtables /usr/lib64/xtables", NULL);
+	} else if (e == IPTABLES_ERR_NO_TABLE) {
+		if (backend == IPTABLES_BACKEND_NFT) {
+			push_nft_modules(&mods);
+		} else {
+			bool nat = startswith(reh->rule + strcspn(reh->rule, " "), " --wait -t nat ");
+			const char *legacy[] = {"ip_tables", nat ? "iptable_nat" : "iptable_filter",
+						nat ? "nf_nat" : NULL};
+			for (size_t k = 0; k < ARRAY_SIZE(legacy) && legacy[k]; k++)
+				strv_push(&mods, xstrdup(legacy[k]));
+		}
+		modules_load_now_and_boot(c, r, &mods);
+		if (backend == IPTABLES_BACKEND_LEGACY)
+			result_remedy(r, here,
+				      "Or switch iptables to its nf_tables backend, which needs none of the legacy "
+				      "table modules (Debian/Ubuntu):",
+				      "update-alternatives --set iptables /usr/sbin/iptables-nft",
+				      "update-alternatives --set ip6tables /usr/sbin/ip6tables-nft", NULL);
+	} else if (e == IPTABLES_ERR_NO_KERNEL_MATCH && mods.n) {
+		modules_load_now_and_boot(c, r, &mods);
+	} else if (nft_refused) {
+		result_remedy(r, here,
+			      "Switch iptables to its legacy backend, which needs no nf_tables (Debian/Ubuntu); "
+			      "then check again:",
+			      "update-alternatives --set iptables /usr/sbin/iptables-legacy",
+			      "update-alternatives --set ip6tables /usr/sbin/ip6tables-legacy", NULL);
+		push_nft_modules(&mods);
+		iptables_rule_modules(reh->rule, &mods);
+		modules_load_now_and_boot(c, r, &mods);
+	} else if (e == IPTABLES_ERR_PERMISSION) {
+		remedy_no_net_admin(c, r);
+	}
+	/* The same command in a throwaway network namespace shows the whole error and touches no rule. */
+	_cleanup_free_ char *text = xasprintf("Run the command by hand in a network namespace of its own (it "
+					      "touches no rule %s) to see the whole error:",
+					      command_where_text(c));
+	struct remedy *m = result_remedy(r, here, text, NULL);
+	remedy_command(m, "unshare --net %s", reh->rule);
+	strv_clear(&mods);
+}
+
+/*
+ * The other backend's nat table holding Docker's chains (a dockerd that once
+ * ran with it, or two engines): both rule sets apply and neither dockerd sees
+ * the other's. A warning: the rules may be stale.
+ */
+static bool other_backend_warn(struct ctx *c, struct result *r, enum iptables_backend backend)
+{
+	const struct iptables_other_probe q = {"iptables", backend};
+	const char *v;
+	_cleanup_free_ char *program = NULL;
+	int docker = -1;
+	if (host_observe(c->host, OBS_IPTABLES_OTHER, probe_iptables_other_backend, (void *)&q, &v) < 0)
+		return false;
+	result_evidence_string(r, "other_backend", "%s", v);
+	if (iptables_other_parse(v, &program, &docker) < 0 || docker <= 0)
+		return false;
+	bool legacy = strstr(program, "legacy") != NULL;
+	result_remedy(r, ctx_here(c),
+		      "Docker's chains are in both backends. Pick one: see what the other backend holds, then "
+		      "either make it the one iptables runs, or (dockerd stopped) flush its nat table:",
+		      legacy ? "iptables-legacy-save" : "iptables-nft-save",
+		      legacy ? "update-alternatives --set iptables /usr/sbin/iptables-legacy"
+			     : "update-alternatives --set iptables /usr/sbin/iptables-nft",
+		      legacy ? "iptables-legacy -t nat -F" : "iptables-nft -t nat -F", NULL);
+	return true;
+}
+
+/* What the rehearsal's recorded value says, in evidence; -ENODATA when there is none to use. */
+static int rehearsal_read(struct ctx *c, struct result *r, struct iptables_rehearsal *ret)
+{
+	const char *v;
+	int err = host_observe(c->host, OBS_IPTABLES_REHEARSAL, probe_iptables_rehearsal, "iptables", &v);
+	if (err == -ENODATA)
+		return err; /* --no-probes, or a capture from before the rehearsal: the listing decides alone */
+	if (err < 0) {
+		result_evidence_string(r, "rehearsal", "not run: %s", errno_name(err));
+		return -ENODATA;
+	}
+	if (iptables_rehearsal_parse(v, ret) < 0) {
+		result_evidence_string(r, "rehearsal", "not known: the recorded value \"%s\" is malformed", v);
+		return -ENODATA;
+	}
+	switch (ret->outcome) {
+	case REHEARSAL_OK:
+		result_evidence_string(r, "rehearsal", "ok");
+		result_evidence_int(r, "rehearsal_rules", ret->rules);
+		break;
+	case REHEARSAL_FAILED:
+		result_evidence_string(r, "rehearsal", "failed");
+		break;
+	case REHEARSAL_NO_NETNS:
+		result_evidence_string(r, "rehearsal", "not run: unshare(CLONE_NEWNET) failed with %s",
+				       errno_name(ret->err));
+		break;
+	case REHEARSAL_TIMEOUT:
+		result_evidence_string(r, "rehearsal", "not finished: no answer in %u ms", ret->ms);
+		break;
+	case REHEARSAL_NOT_ROOT:
+		result_evidence_string(r, "rehearsal", "not run: only root may change iptables rules");
+		break;
+	default:
+		result_evidence_string(r, "rehearsal", "not run: no iptables");
+		break;
+	}
+	if (ret->outcome == REHEARSAL_OK || ret->outcome == REHEARSAL_FAILED || ret->outcome == REHEARSAL_TIMEOUT)
+		result_evidence_int(r, "rehearsal_ms", ret->ms);
+	return 0;
+}
+
 int check_network_iptables(struct ctx *c, struct result *r)
 {
 	const char *version_line = NULL, *path = NULL;
@@ -216,6 +426,28 @@ int check_network_iptables(struct ctx *c, struct result *r)
 		return 0;
 	}
 	result_evidence_string(r, "backend", "%s", iptables_backend_to_string(backend));
+
+	/* dockerd's own start rules, rehearsed where they harm nothing: the verdict when one fails. */
+	struct iptables_rehearsal reh = {0};
+	bool rehearsed = rehearsal_read(c, r, &reh) == 0;
+	if (rehearsed && reh.outcome == REHEARSAL_FAILED) {
+		_cleanup_free_ char *version = NULL;
+		iptables_version_parse(version_line, &version, NULL);
+		rehearsal_fail(c, r, &reh, backend, version);
+		other_backend_warn(c, r, backend);
+		iptables_rehearsal_clear(&reh);
+		return 0;
+	}
+	/* Not rehearsed: why, for the summary (nothing when it was never asked for). */
+	_cleanup_free_ char *unrehearsed = NULL;
+	if (rehearsed && reh.outcome == REHEARSAL_NO_NETNS)
+		unrehearsed = xasprintf("dockerd's rules were not rehearsed: no private network namespace (%s)",
+					errno_name(reh.err));
+	else if (rehearsed && reh.outcome == REHEARSAL_TIMEOUT)
+		unrehearsed = xasprintf("the rehearsal of dockerd's rules gave no answer in %u ms", reh.ms);
+	bool rehearsal_ok = rehearsed && reh.outcome == REHEARSAL_OK;
+	unsigned rehearsal_rules = reh.rules;
+	iptables_rehearsal_clear(&reh);
 
 	struct strv fails = {0}, warns = {0}, locked = {0}, ok = {0}, load = {0}, persist = {0};
 	bool permission = false, other = false, family = false, required_unknown = false;
@@ -304,10 +536,23 @@ int check_network_iptables(struct ctx *c, struct result *r)
 		result_set(r, STATUS_SKIP,
 			   "iptables (%s): another program held the xtables lock the whole time (%s); check again", b,
 			   locked_list);
+	} else if (other_backend_warn(c, r, backend)) {
+		result_set(r, STATUS_WARN,
+			   "iptables (%s) %s, but Docker's chains are also in the other backend's nat table: both rule "
+			   "sets apply, and dockerd sees only its own",
+			   b, rehearsal_ok ? "runs dockerd's start rules" : "lists the tables Docker uses");
+	} else if (rehearsal_ok) {
+		_cleanup_free_ char *version = NULL;
+		iptables_version_parse(version_line, &version, NULL);
+		result_set(r, STATUS_PASS,
+			   "iptables %s (%s) runs dockerd's %u start rules (rehearsed in a private network namespace) "
+			   "and lists the tables Docker uses: %s",
+			   version, b, rehearsal_rules, ok_list);
 	} else {
 		_cleanup_free_ char *version = NULL;
 		iptables_version_parse(version_line, &version, NULL);
-		result_set(r, STATUS_PASS, "iptables %s (%s) lists the tables Docker uses: %s", version, b, ok_list);
+		result_set(r, STATUS_PASS, "iptables %s (%s) lists the tables Docker uses: %s%s%s", version, b, ok_list,
+			   unrehearsed ? "; " : "", unrehearsed ? unrehearsed : "");
 	}
 
 	if (r->status == STATUS_FAIL || r->status == STATUS_WARN) {
@@ -315,10 +560,8 @@ int check_network_iptables(struct ctx *c, struct result *r)
 		if (load.n) {
 			if (backend == IPTABLES_BACKEND_NFT) {
 				/* nf_tables itself is missing: the kernel, not a table module. */
-				static const char *const nft[] = {"nf_tables", "nft_compat", "nft_chain_nat"};
 				strv_clear(&load);
-				for (size_t k = 0; k < ARRAY_SIZE(nft); k++)
-					strv_push(&load, xstrdup(nft[k]));
+				push_nft_modules(&load);
 			}
 			for (size_t k = 0; k < load.n; k++)
 				strv_push(&persist, xstrdup(load.v[k]));
@@ -330,27 +573,8 @@ int check_network_iptables(struct ctx *c, struct result *r)
 					      "update-alternatives --set iptables /usr/sbin/iptables-nft",
 					      "update-alternatives --set ip6tables /usr/sbin/ip6tables-nft", NULL);
 		}
-		if (permission) {
-			const char *rt = ctx_runtime(c);
-			if (streq(rt, "docker") || streq(rt, "podman"))
-				fix_outer_privileged(
-					c, r,
-					"Root here has no CAP_NET_ADMIN over this network namespace. Start "
-					"the outer container privileged (Docker in Docker needs it):");
-			else if (streq(rt, "systemd-nspawn"))
-				result_remedy(r, WHERE_HOST,
-					      "Root here has no CAP_NET_ADMIN over this network namespace (a user "
-					      "namespace sharing the host's network). Give the container a network of "
-					      "its own:",
-					      "systemd-nspawn --private-network ...", NULL);
-			else
-				result_remedy(
-					r, here,
-					"Root here has no CAP_NET_ADMIN over this network namespace: dockerd needs "
-					"root that owns its network namespace (a container needs one of its own). "
-					"Bit 12 of CapEff shows whether root holds the capability:",
-					"grep CapEff /proc/self/status", NULL);
-		}
+		if (permission)
+			remedy_no_net_admin(c, r);
 		if (family)
 			result_remedy(r, here,
 				      "IPv6 is off in this kernel or namespace: tell dockerd to leave ip6tables alone "
