@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 #include <ftw.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -190,6 +191,224 @@ static void test_iptables_error_classify(void **state)
 		enum iptables_error e = iptables_error_classify(cases[i].msg);
 		if (e != cases[i].want)
 			fail_msg("case %zu \"%s\": got %d, want %d", i, cases[i].msg, e, cases[i].want);
+	}
+}
+
+static void test_iptables_error_classify_rehearsal(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *msg;
+		enum iptables_error want;
+	} cases[] = {
+		/* This machine, xtables directory hidden: nft takes the target for a chain. */
+		{"iptables v1.8.9 (nf_tables): Chain 'RETURN' does not exist", IPTABLES_ERR_NO_EXTENSION},
+		{"iptables v1.8.9 (nf_tables): Chain 'MASQUERADE' does not exist", IPTABLES_ERR_NO_EXTENSION},
+		{"iptables v1.8.9 (nf_tables): Couldn't load match `addrtype':No such file or directory",
+		 IPTABLES_ERR_NO_EXTENSION},
+		{"iptables v1.8.9 (legacy): Couldn't load target `standard':No such file or directory",
+		 IPTABLES_ERR_NO_EXTENSION},
+		{"iptables v1.6.1: unknown option \"--dst-type\"", IPTABLES_ERR_NO_EXTENSION},
+		{"iptables: No chain/target/match by that name.", IPTABLES_ERR_NO_KERNEL_MATCH},
+		{"iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Operation not supported",
+		 IPTABLES_ERR_NOT_SUPPORTED},
+		/* The table's message wins over the words "does not exist". */
+		{"iptables v1.8.7 (legacy): can't initialize iptables table `nat': Table does not exist (do you need "
+		 "to insmod?)",
+		 IPTABLES_ERR_NO_TABLE},
+		{"iptables v1.8.9 (nf_tables): Chain 'DOCKER' already exists", IPTABLES_ERR_OTHER},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		enum iptables_error e = iptables_error_classify(cases[i].msg);
+		if (e != cases[i].want)
+			fail_msg("case %zu \"%s\": got %d, want %d", i, cases[i].msg, e, cases[i].want);
+	}
+}
+
+static void test_rehearsal_values(void **state)
+{
+	(void)state;
+	struct iptables_rehearsal reh;
+
+	assert_int_equal(iptables_rehearsal_parse("ok rules=23 ms=9", &reh), 0);
+	assert_int_equal(reh.outcome, REHEARSAL_OK);
+	assert_int_equal(reh.rules, 23);
+	assert_int_equal(reh.ms, 9);
+	iptables_rehearsal_clear(&reh);
+
+	/* What this machine recorded with its xtables directory hidden. */
+	assert_int_equal(iptables_rehearsal_parse("failed ms=13 rule=iptables --wait -A DOCKER-ISOLATION-STAGE-1 -j "
+						  "RETURN; exit=2 iptables v1.8.9 (nf_tables): Chain 'RETURN' does "
+						  "not exist",
+						  &reh),
+			 0);
+	assert_int_equal(reh.outcome, REHEARSAL_FAILED);
+	assert_int_equal(reh.ms, 13);
+	assert_string_equal(reh.rule, "iptables --wait -A DOCKER-ISOLATION-STAGE-1 -j RETURN");
+	assert_int_equal(reh.run.outcome, IPTABLES_FAILED);
+	assert_int_equal(reh.run.code, 2);
+	assert_string_equal(reh.run.message, "iptables v1.8.9 (nf_tables): Chain 'RETURN' does not exist");
+	assert_int_equal(iptables_error_classify(reh.run.message), IPTABLES_ERR_NO_EXTENSION);
+	iptables_rehearsal_clear(&reh);
+
+	assert_int_equal(
+		iptables_rehearsal_parse("failed ms=9800 rule=iptables --wait -t nat -N DOCKER; timeout", &reh), 0);
+	assert_int_equal(reh.run.outcome, IPTABLES_TIMEOUT);
+	iptables_rehearsal_clear(&reh);
+
+	assert_int_equal(iptables_rehearsal_parse("unshare=EPERM", &reh), 0);
+	assert_int_equal(reh.outcome, REHEARSAL_NO_NETNS);
+	assert_int_equal(reh.err, -EPERM);
+	iptables_rehearsal_clear(&reh);
+	assert_int_equal(iptables_rehearsal_parse("timeout ms=10000", &reh), 0);
+	assert_int_equal(reh.outcome, REHEARSAL_TIMEOUT);
+	assert_int_equal(reh.ms, 10000);
+	iptables_rehearsal_clear(&reh);
+	assert_int_equal(iptables_rehearsal_parse("not-root", &reh), 0);
+	assert_int_equal(reh.outcome, REHEARSAL_NOT_ROOT);
+	iptables_rehearsal_clear(&reh);
+	assert_int_equal(iptables_rehearsal_parse("missing", &reh), 0);
+	assert_int_equal(reh.outcome, REHEARSAL_MISSING);
+	iptables_rehearsal_clear(&reh);
+}
+
+static void test_rehearsal_junk(void **state)
+{
+	(void)state;
+	static const char *const junk[] = {
+		"",
+		"ok",
+		"ok rules=23",
+		"ok rules=23 ms=",
+		"ok rules=x ms=1",
+		"ok rules=23 ms=9 more",
+		"ok rules=-1 ms=9",
+		"failed",
+		"failed ms=1",
+		"failed ms=1 rule=",
+		"failed ms=1 rule=iptables -N X",
+		"failed ms=1 rule=; exit=2 msg",
+		"failed ms=1 rule=iptables -N X; ok rules=0",
+		"failed ms=1 rule=iptables -N X; missing",
+		"failed ms=1 rule=iptables -N X; exit=0",
+		"failed ms=x rule=iptables -N X; exit=2",
+		"failed rule=iptables -N X; exit=2",
+		"unshare=",
+		"unshare=eperm",
+		"unshare=EPERM x",
+		"timeout",
+		"timeout ms=",
+		"Not-root",
+		"ok rules=1 ms=99999999999",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(junk); i++) {
+		struct iptables_rehearsal reh = {.outcome = 77};
+		int r = iptables_rehearsal_parse(junk[i], &reh);
+		if (r != -EBADMSG)
+			fail_msg("\"%s\": got %d, want -EBADMSG", junk[i], r);
+		assert_int_equal(reh.outcome, 77);
+		assert_null(reh.rule);
+	}
+}
+
+static void test_rehearsal_round_trip(void **state)
+{
+	(void)state;
+	struct iptables_rehearsal cases[] = {
+		{.outcome = REHEARSAL_OK, .rules = 23, .ms = 12},
+		{.outcome = REHEARSAL_FAILED,
+		 .ms = 40,
+		 .rule = "iptables --wait -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE",
+		 .run = {IPTABLES_FAILED, 1, 0, "iptables: No chain/target/match by that name."}},
+		{.outcome = REHEARSAL_FAILED,
+		 .ms = 3,
+		 .rule = "iptables --wait -t nat -N DOCKER",
+		 .run = {IPTABLES_SIGNAL, 11, 0, NULL}},
+		{.outcome = REHEARSAL_NO_NETNS, .err = -EPERM},
+		{.outcome = REHEARSAL_TIMEOUT, .ms = 10000},
+		{.outcome = REHEARSAL_NOT_ROOT},
+		{.outcome = REHEARSAL_MISSING},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *v = iptables_rehearsal_format(&cases[i]);
+		struct iptables_rehearsal back;
+		if (iptables_rehearsal_parse(v, &back) != 0)
+			fail_msg("\"%s\" does not parse back", v);
+		assert_int_equal(back.outcome, cases[i].outcome);
+		assert_int_equal(back.rules, cases[i].rules);
+		assert_int_equal(back.ms, cases[i].ms);
+		assert_int_equal(back.err, cases[i].err);
+		if (cases[i].rule) {
+			assert_string_equal(back.rule, cases[i].rule);
+			assert_int_equal(back.run.outcome, cases[i].run.outcome);
+			assert_int_equal(back.run.code, cases[i].run.code);
+		}
+		_cleanup_free_ char *again = iptables_rehearsal_format(&back);
+		assert_string_equal(again, v);
+		iptables_rehearsal_clear(&back);
+	}
+}
+
+static void test_rule_modules(void **state)
+{
+	(void)state;
+	struct strv m = {0};
+	iptables_rule_modules(
+		"iptables --wait -t nat -A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER", &m);
+	iptables_rule_modules("iptables --wait -A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j "
+			      "ACCEPT",
+			      &m);
+	iptables_rule_modules("iptables --wait -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE", &m);
+	iptables_rule_modules("iptables --wait -t nat -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT "
+			      "--to-destination 172.17.0.2:80",
+			      &m);
+	/* Once each; words inside other words do not count. */
+	iptables_rule_modules("iptables --wait -A X -m addrtypes -j MASQUERADEX -m addrtype", &m);
+	_cleanup_free_ char *all = strv_join(&m, " ");
+	assert_string_equal(all, "xt_addrtype xt_conntrack xt_MASQUERADE xt_tcpudp xt_nat");
+	strv_clear(&m);
+	iptables_rule_modules("iptables --wait -A DOCKER-USER -j RETURN", &m);
+	assert_int_equal(m.n, 0);
+}
+
+static void test_other_backend_values(void **state)
+{
+	(void)state;
+	char *program = (char *)0x1;
+	int docker = 7;
+	assert_int_equal(iptables_other_parse("none", &program, &docker), 0);
+	assert_null(program);
+	assert_int_equal(docker, -1);
+	assert_int_equal(iptables_other_parse("unused", &program, &docker), 0);
+	assert_null(program);
+	assert_int_equal(iptables_other_parse("iptables-legacy docker=5", &program, &docker), 0);
+	assert_string_equal(program, "iptables-legacy");
+	assert_int_equal(docker, 5);
+	free(program);
+	assert_int_equal(
+		iptables_other_parse("iptables-nft exit=1 iptables v1.8.9 (nf_tables): oops", &program, &docker), 0);
+	assert_string_equal(program, "iptables-nft");
+	assert_int_equal(docker, -1);
+	free(program);
+
+	static const char *const junk[] = {"",
+					   "iptables-legacy",
+					   "iptables-legacy ",
+					   "iptables-legacy docker=",
+					   "iptables-legacy docker=x",
+					   "iptables-legacy docker=1 more",
+					   "iptables-legacy ok rules=3",
+					   "docker=1",
+					   "rm -rf docker=1",
+					   "None"};
+	for (size_t i = 0; i < ARRAY_SIZE(junk); i++) {
+		program = (char *)0x1;
+		docker = 7;
+		int r = iptables_other_parse(junk[i], &program, &docker);
+		if (r != -EBADMSG)
+			fail_msg("\"%s\": got %d, want -EBADMSG", junk[i], r);
+		assert_ptr_equal(program, (char *)0x1);
+		assert_int_equal(docker, 7);
 	}
 }
 
@@ -435,6 +654,187 @@ static void test_probe_list_lock_retry(void **state)
 	free(v);
 }
 
+/* The value's fields, ms aside (it varies). */
+static void assert_rehearsal(const char *v, enum rehearsal_outcome outcome, const char *rule, const char *run)
+{
+	struct iptables_rehearsal reh;
+	if (iptables_rehearsal_parse(v, &reh) != 0)
+		fail_msg("\"%s\" does not parse", v);
+	assert_int_equal(reh.outcome, outcome);
+	if (rule)
+		assert_string_equal(reh.rule, rule);
+	if (run) {
+		_cleanup_free_ char *got = iptables_run_format(&reh.run);
+		assert_string_equal(got, run);
+	}
+	iptables_rehearsal_clear(&reh);
+}
+
+static unsigned lines_of(const char *path)
+{
+	FILE *o = fopen(path, "re");
+	if (!o)
+		return 0;
+	unsigned n = 0;
+	for (int ch; (ch = fgetc(o)) != EOF;)
+		n += ch == '\n';
+	fclose(o);
+	return n;
+}
+
+static void test_probe_rehearsal(void **state)
+{
+	struct pfx *f = *state;
+	if (geteuid() != 0) {
+		char *v = observe(probe_iptables_rehearsal, "nestcheck-ipt");
+		assert_string_equal(v, "not-root");
+		free(v);
+		skip();
+	}
+	char *v = observe(probe_iptables_rehearsal, "nestcheck-ipt");
+	assert_string_equal(v, "missing");
+	free(v);
+
+	/*
+	 * Every command, as dockerd runs it, in a network namespace other than
+	 * this one; iptables without its extensions fails the first RETURN.
+	 */
+	char *script =
+		xasprintf("echo \"$(readlink /proc/self/ns/net) $*\" >>%s/log\n"
+			  "case \"$*\" in *'-j RETURN'*)\n"
+			  "  echo \"iptables v1.8.9 (nf_tables): Chain 'RETURN' does not exist\" >&2\n"
+			  "  echo \"Try \\`iptables -h' or 'iptables --help' for more information.\" >&2; exit 2;;\n"
+			  "esac",
+			  f->dir);
+	fake(f, "nestcheck-ipt", script);
+	free(script);
+	v = observe(probe_iptables_rehearsal, "nestcheck-ipt");
+	assert_rehearsal(v, REHEARSAL_FAILED, "nestcheck-ipt --wait -A DOCKER-ISOLATION-STAGE-1 -j RETURN",
+			 "exit=2 iptables v1.8.9 (nf_tables): Chain 'RETURN' does not exist");
+	free(v);
+	char *log = xasprintf("%s/log", f->dir);
+	FILE *o = fopen(log, "re");
+	assert_non_null(o);
+	char line[512], ours[64] = "";
+	assert_non_null(fgets(line, sizeof(line), o));
+	fclose(o);
+	assert_true(readlink("/proc/self/ns/net", ours, sizeof(ours) - 1) > 0);
+	assert_false(startswith(line, ours));
+	assert_true(strstr(line, " --wait -t nat -N DOCKER\n") != NULL);
+	assert_int_equal(lines_of(log), 5);
+	unlink(log);
+
+	/* All pass: the whole program, one command at a time (no -restore next to it). */
+	fake(f, "nestcheck-ipt", "exit 0");
+	v = observe(probe_iptables_rehearsal, "nestcheck-ipt");
+	size_t n;
+	char **cmds = iptables_rehearsal_commands("nestcheck-ipt", &n);
+	_cleanup_free_ char *want = xasprintf("ok rules=%zu ", n);
+	assert_true(startswith(v, want));
+	free(v);
+	for (size_t i = 0; i < n; i++)
+		free(cmds[i]);
+	free(cmds);
+
+	/* A -restore of the same binary takes the whole program at once... */
+	script = xasprintf("case \"$0\" in *-restore) cp \"$3\" %s/restored; echo \"$1 $2\" >>%s/log; exit 0;; esac\n"
+			   "echo \"$*\" >>%s/log",
+			   f->dir, f->dir, f->dir);
+	fake(f, "nestcheck-ipt", script);
+	free(script);
+	char *link = xasprintf("%s/nestcheck-ipt-restore", f->dir);
+	assert_int_equal(symlink("nestcheck-ipt", link), 0);
+	v = observe(probe_iptables_rehearsal, "nestcheck-ipt");
+	assert_true(startswith(v, want));
+	free(v);
+	assert_int_equal(lines_of(log), 1);
+	char *restored = xasprintf("%s/restored", f->dir);
+	o = fopen(restored, "re");
+	assert_non_null(o);
+	assert_non_null(fgets(line, sizeof(line), o));
+	assert_string_equal(line, "*nat\n");
+	assert_non_null(fgets(line, sizeof(line), o));
+	assert_string_equal(line, ":DOCKER - [0:0]\n");
+	fclose(o);
+	free(restored);
+	unlink(log);
+
+	/* ...and when it fails, the commands one by one name the rule. */
+	fake(f, "nestcheck-ipt",
+	     "case \"$0\" in *-restore) echo 'restore: line 3 failed' >&2; exit 1;; esac\n"
+	     "case \"$*\" in *MASQUERADE*) echo 'iptables: No chain/target/match by that name.' >&2; exit 1;; esac");
+	v = observe(probe_iptables_rehearsal, "nestcheck-ipt");
+	assert_rehearsal(v, REHEARSAL_FAILED,
+			 "nestcheck-ipt --wait -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE",
+			 "exit=1 iptables: No chain/target/match by that name.");
+	free(v);
+	unlink(link);
+	free(link);
+	free(log);
+}
+
+static void test_probe_rehearsal_hangs(void **state)
+{
+	struct pfx *f = *state;
+	if (geteuid() != 0)
+		skip();
+	/* A hung iptables is named, within the bound, and killed: nothing is left behind. */
+	char *script = xasprintf("echo $$ >>%s/pids; exec sleep 30", f->dir);
+	fake(f, "nestcheck-ipt", script);
+	free(script);
+	time_t t0 = time(NULL);
+	char *v = observe(probe_iptables_rehearsal, "nestcheck-ipt");
+	assert_true(time(NULL) - t0 < 5);
+	assert_rehearsal(v, REHEARSAL_FAILED, "nestcheck-ipt --wait -t nat -N DOCKER", "timeout");
+	free(v);
+	char *pids = xasprintf("%s/pids", f->dir);
+	FILE *o = fopen(pids, "re");
+	assert_non_null(o);
+	long pid;
+	while (fscanf(o, "%ld", &pid) == 1) {
+		int tries = 0;
+		while (kill((pid_t)pid, 0) == 0 && tries++ < 200)
+			usleep(10 * 1000);
+		assert_int_equal(kill((pid_t)pid, 0), -1);
+	}
+	fclose(o);
+	free(pids);
+
+	fake(f, "nestcheck-ipt", "kill -SEGV $$");
+	v = observe(probe_iptables_rehearsal, "nestcheck-ipt");
+	assert_rehearsal(v, REHEARSAL_FAILED, "nestcheck-ipt --wait -t nat -N DOCKER", "signal=11");
+	free(v);
+}
+
+static void test_probe_other_backend(void **state)
+{
+	struct pfx *f = *state;
+	struct iptables_other_probe q = {"nestcheck-ipt", IPTABLES_BACKEND_LEGACY};
+	char *v = NULL;
+	if (geteuid() != 0) {
+		assert_int_equal(probe_iptables_other_backend(&q, &v), -EPERM);
+		skip();
+	}
+	v = observe(probe_iptables_other_backend, &q);
+	assert_string_equal(v, "none");
+	free(v);
+	/*
+	 * nf_tables' other side is legacy: listed only when this network
+	 * namespace holds a legacy nat table already (else listing could load
+	 * its modules); then Docker's lines are counted.
+	 */
+	fake(f, "nestcheck-ipt-legacy",
+	     "[ \"$1 $2 $3\" = '-t nat -S' ] || exit 9\n"
+	     "printf '%s\\n' '-P PREROUTING ACCEPT' '-N DOCKER' '-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER'");
+	q.backend = IPTABLES_BACKEND_NFT;
+	v = observe(probe_iptables_other_backend, &q);
+	if (!streq(v, "unused"))
+		assert_string_equal(v, "nestcheck-ipt-legacy docker=2");
+	free(v);
+	q.backend = IPTABLES_BACKEND_UNKNOWN;
+	assert_int_equal(probe_iptables_other_backend(&q, &v), -ENODATA);
+}
+
 static void test_probe_sysctl_writable(void **state)
 {
 	struct pfx *f = *state;
@@ -474,12 +874,21 @@ int main(void)
 		cmocka_unit_test(test_iptables_run_junk),
 		cmocka_unit_test(test_iptables_run_round_trip),
 		cmocka_unit_test(test_iptables_error_classify),
+		cmocka_unit_test(test_iptables_error_classify_rehearsal),
+		cmocka_unit_test(test_rehearsal_values),
+		cmocka_unit_test(test_rehearsal_junk),
+		cmocka_unit_test(test_rehearsal_round_trip),
+		cmocka_unit_test(test_rule_modules),
+		cmocka_unit_test(test_other_backend_values),
 		cmocka_unit_test(test_sysctl_bool),
 		cmocka_unit_test(test_daemon_json_bool),
 		P(test_probe_version),
 		P(test_probe_list),
 		P(test_probe_list_hangs_and_signals),
 		P(test_probe_list_lock_retry),
+		P(test_probe_rehearsal),
+		P(test_probe_rehearsal_hangs),
+		P(test_probe_other_backend),
 		P(test_probe_sysctl_writable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
