@@ -340,4 +340,109 @@ host "$r"
 nc lo-none --root "$r" --json --only network.loopback
 check "lo-none: not recorded, network.loopback skips" status_is "$(out lo-none)" network.loopback skip
 
+# --- network.iptables: dockerd's start rules rehearsed in a private netns ----
+# Replayed values first: each failure class names the rule and its own fix.
+RETURN_RULE='iptables --wait -A DOCKER-ISOLATION-STAGE-1 -j RETURN'
+rehearsed() { # rehearsed NAME VALUE [BACKEND]: a host whose recorded rehearsal is VALUE
+	local r=$TMP/$1
+	host "$r"
+	: >"$r/.nestcheck/observations"
+	obs "$r" "network.iptables.version=iptables v1.8.9 (${3:-nf_tables})" "network.iptables.rehearsal=$2" \
+		'network.iptables.list.nat=ok rules=0' 'network.iptables.list.filter=ok rules=0' \
+		'network.iptables.list.raw=ok rules=0' 'network.ip6tables.list.nat=ok rules=0'
+	run "$1" "$r"
+}
+rehearsed reh-ext "failed ms=13 rule=$RETURN_RULE; exit=2 iptables v1.8.9 (nf_tables): Chain 'RETURN' does not exist"
+expect reh-ext network.iptables fail "fails on \`$RETURN_RULE\`"
+expect reh-ext network.iptables fail "cannot load its extension libraries"
+evidence_is reh-ext network.iptables rehearsal failed
+evidence_is reh-ext network.iptables rehearsal_failed_rule "$RETURN_RULE"
+evidence_is reh-ext network.iptables rehearsal_ms 13
+remedy_has reh-ext network.iptables "apt-get install -y --reinstall iptables"
+remedy_has reh-ext network.iptables "unshare --net $RETURN_RULE"
+rehearsed reh-legacy-ext "failed ms=4 rule=iptables --wait -t nat -N DOCKER; exit=2 iptables v1.8.9 (legacy): Couldn't load target \`standard':No such file or directory" legacy
+expect reh-legacy-ext network.iptables fail "iptables --wait -t nat -N DOCKER"
+remedy_has reh-legacy-ext network.iptables "--reinstall iptables"
+rehearsed reh-xt "failed ms=30 rule=iptables --wait -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE; exit=1 iptables: No chain/target/match by that name." legacy
+expect reh-xt network.iptables fail "module of a match or target"
+remedy_has reh-xt network.iptables "modprobe -a xt_MASQUERADE"
+rehearsed reh-notable "failed ms=5 rule=iptables --wait -t nat -N DOCKER; exit=3 iptables v1.8.7 (legacy): can't initialize iptables table \`nat': Table does not exist (do you need to insmod?)" legacy
+expect reh-notable network.iptables fail "module of the table is not loaded"
+remedy_has reh-notable network.iptables "modprobe -a ip_tables iptable_nat nf_nat"
+remedy_has reh-notable network.iptables "update-alternatives --set iptables /usr/sbin/iptables-nft"
+rehearsed reh-nft-userns "failed ms=5 rule=iptables --wait -t nat -N DOCKER; exit=1 iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Operation not supported"
+expect reh-nft-userns network.iptables fail "refused nf_tables"
+remedy_has reh-nft-userns network.iptables "update-alternatives --set iptables /usr/sbin/iptables-legacy"
+remedy_has reh-nft-userns network.iptables "nf_tables"
+rehearsed reh-ok 'ok rules=23 ms=9'
+expect reh-ok network.iptables pass "runs dockerd's 23 start rules"
+evidence_is reh-ok network.iptables rehearsal_rules 23
+# No private netns (a sandbox without CAP_SYS_ADMIN): the listing decides, and says so.
+rehearsed reh-eperm 'unshare=EPERM'
+expect reh-eperm network.iptables pass "lists the tables Docker uses"
+expect reh-eperm network.iptables pass "not rehearsed: no private network namespace (EPERM)"
+evidence_is reh-eperm network.iptables rehearsal "not run: unshare(CLONE_NEWNET) failed with EPERM"
+rehearsed reh-junk 'failed ms=1 rule=; exit=2'
+expect reh-junk network.iptables pass "lists the tables Docker uses"
+# Docker's chains in the other backend's nat table: a warning, pick one.
+rehearsed reh-mixed 'ok rules=23 ms=9'
+obs "$TMP/reh-mixed" 'network.iptables.other_backend=iptables-legacy docker=7'
+run reh-mixed "$TMP/reh-mixed"
+expect reh-mixed network.iptables warn "also in the other backend"
+remedy_has reh-mixed network.iptables "iptables-legacy-save"
+# An older capture without the rehearsal: the listing alone, nothing said about it.
+r=$TMP/reh-none
+host "$r"
+run reh-none "$r"
+check "reh-none: no rehearsal evidence" eval '[ -z "$(jget "$(out reh-none)" checks.network.iptables.evidence.rehearsal)" ]'
+
+# Live, as root: a fake iptables first in PATH, rehearsed for real in a private netns.
+fakes=$TMP/fake-ipt
+mkdir -p "$fakes"
+fake_iptables() { # fake_iptables 1|0: an iptables whose -j RETURN fails as one without extensions, or not
+	cat >"$fakes/iptables" <<EOF
+#!/bin/sh
+case "\$*" in
+-V) echo 'iptables v1.8.9 (nf_tables)'; exit 0;;
+*' -S') exit 0;;
+*'-j RETURN'*) if [ $1 = 1 ]; then
+	echo "iptables v1.8.9 (nf_tables): Chain 'RETURN' does not exist" >&2
+	echo "Try \\\`iptables -h' or 'iptables --help' for more information." >&2; exit 2
+fi;;
+esac
+exit 0
+EOF
+	chmod 755 "$fakes/iptables"
+}
+if [ "$(id -u)" != 0 ]; then
+	skip "live rehearsal: not root"
+else
+	fake_iptables 1
+	PATH=$fakes:$PATH nc live-ext --json --only network.iptables --record "$TMP/live-ext.obs"
+	if grep -q '^network.iptables.rehearsal=unshare=' "$TMP/live-ext.obs"; then
+		skip "live rehearsal: no private network namespace here"
+		expect live-ext network.iptables pass "not rehearsed"
+	else
+		expect live-ext network.iptables fail "fails on \`$RETURN_RULE\`"
+		remedy_has live-ext network.iptables "apt-get install -y --reinstall iptables"
+		check "live-ext: exit 1" rc_is 1
+		# The recorded capture replays to the same verdict.
+		r=$TMP/live-ext-replay
+		host "$r"
+		: >"$r/.nestcheck/observations"
+		cat "$TMP/live-ext.obs" >>"$r/.nestcheck/observations"
+		nc live-ext-replay --root "$r" --json --only network.iptables
+		expect live-ext-replay network.iptables fail "fails on \`$RETURN_RULE\`"
+		check "live-ext: the replay gives the same summary" eval \
+			'[ "$(jget "$(out live-ext-replay)" checks.network.iptables.summary)" = "$(jget "$(out live-ext)" checks.network.iptables.summary)" ]'
+		fake_iptables 0
+		PATH=$fakes:$PATH nc live-ok --json --only network.iptables
+		expect live-ok network.iptables pass "runs dockerd's 23 start rules"
+	fi
+	# --no-probes: nothing runs, the check says why it skips.
+	PATH=$fakes:$PATH nc live-noprobes --json --only network.iptables --no-probes
+	expect live-noprobes network.iptables skip "not probed with --no-probes"
+	check "live-noprobes: no rehearsal evidence" eval '[ -z "$(jget "$(out live-noprobes)" checks.network.iptables.evidence.rehearsal)" ]'
+fi
+
 finish
