@@ -450,7 +450,7 @@ int check_network_iptables(struct ctx *c, struct result *r)
 	iptables_rehearsal_clear(&reh);
 
 	struct strv fails = {0}, warns = {0}, locked = {0}, ok = {0}, load = {0}, persist = {0};
-	bool permission = false, other = false, family = false, required_unknown = false;
+	bool permission = false, other = false, family = false, required_unknown = false, mixed = false;
 	const char *first_other = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(table_probes); i++) {
 		const struct table_probe *t = &table_probes[i];
@@ -536,7 +536,7 @@ int check_network_iptables(struct ctx *c, struct result *r)
 		result_set(r, STATUS_SKIP,
 			   "iptables (%s): another program held the xtables lock the whole time (%s); check again", b,
 			   locked_list);
-	} else if (other_backend_warn(c, r, backend)) {
+	} else if ((mixed = other_backend_warn(c, r, backend))) {
 		result_set(r, STATUS_WARN,
 			   "iptables (%s) %s, but Docker's chains are also in the other backend's nat table: both rule "
 			   "sets apply, and dockerd sees only its own",
@@ -555,7 +555,8 @@ int check_network_iptables(struct ctx *c, struct result *r)
 			   unrehearsed ? "; " : "", unrehearsed ? unrehearsed : "");
 	}
 
-	if (r->status == STATUS_FAIL || r->status == STATUS_WARN) {
+	/* The listing's own trouble; two backends' rules have their remedy already. */
+	if ((r->status == STATUS_FAIL || r->status == STATUS_WARN) && !mixed) {
 		enum where here = ctx_here(c);
 		if (load.n) {
 			if (backend == IPTABLES_BACKEND_NFT) {

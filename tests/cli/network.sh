@@ -390,6 +390,7 @@ obs "$TMP/reh-mixed" 'network.iptables.other_backend=iptables-legacy docker=7'
 run reh-mixed "$TMP/reh-mixed"
 expect reh-mixed network.iptables warn "also in the other backend"
 remedy_has reh-mixed network.iptables "iptables-legacy-save"
+remedy_lacks reh-mixed network.iptables "fuser"
 # An older capture without the rehearsal: the listing alone, nothing said about it.
 r=$TMP/reh-none
 host "$r"
