@@ -214,6 +214,8 @@ static const char *const xtables_missing_patterns[] = {
 	"unable to add return rule in DOCKER-ISOLATION-STAGE-1 chain",
 	"Couldn't load target `*':No such file or directory",
 	"Couldn't load match `*':No such file or directory",
+	/* The legacy backend's words for the same lack. */
+	"Couldn't load target `standard':No such file or directory",
 	NULL,
 };
 
