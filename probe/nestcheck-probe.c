@@ -757,8 +757,12 @@ static void print_nested(unsigned timeout)
 
 #define NET_ANSWER "nestcheck-probe"
 
-/* Serve PORT on every IPv4 address: each connection gets one line, then is closed. Ends after seconds. */
-static int serve(unsigned port, unsigned seconds)
+/*
+ * Serve PORT on every IPv4 address: each connection gets one line, then is
+ * closed. Ends after seconds, or once it has answered count connections (0:
+ * no such end), so that its container is gone by the time it is removed.
+ */
+static int serve(unsigned port, unsigned seconds, unsigned long count)
 {
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, SIG_DFL);
@@ -797,6 +801,8 @@ static int serve(unsigned port, unsigned seconds)
 		close(c);
 		printf("served %s\n", addr);
 		fflush(stdout);
+		if (count && --count == 0)
+			return 0;
 	}
 }
 
@@ -1054,11 +1060,12 @@ static int client(const char *name, const char *addr_text, unsigned port, unsign
 static void usage(FILE *f)
 {
 	fputs("usage: nestcheck-probe [--only-nested | --no-nested] [--timeout SECONDS] [--test-hang STEP]\n"
-	      "       nestcheck-probe --serve PORT [--timeout SECONDS]\n"
+	      "       nestcheck-probe --serve PORT [--timeout SECONDS] [--count N]\n"
 	      "       nestcheck-probe --connect NAME ADDRESS PORT [--timeout SECONDS]\n"
 	      "Prints what this container sees, and whether the next level of nesting works, as one JSON object.\n"
-	      "--serve answers each connection to PORT with one line, for SECONDS (default 60); --connect finds\n"
-	      "NAME through the nameserver of /etc/resolv.conf, then reaches it and ADDRESS on PORT (JSON).\n",
+	      "--serve answers each connection to PORT with one line, for SECONDS (default 60) or N connections;\n"
+	      "--connect finds NAME through the nameserver of /etc/resolv.conf, then reaches it and ADDRESS\n"
+	      "on PORT (JSON).\n",
 	      f);
 }
 
@@ -1067,6 +1074,7 @@ int main(int argc, char **argv)
 	bool nested = true, rest = true, timeout_set = false;
 	unsigned timeout = STEP_TIMEOUT, port = 0;
 	const char *serve_port = NULL, *connect_name = NULL, *connect_addr = NULL;
+	unsigned long count = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--serve") == 0 && i + 1 < argc) {
 			serve_port = argv[++i];
@@ -1074,6 +1082,13 @@ int main(int argc, char **argv)
 			connect_name = argv[++i];
 			connect_addr = argv[++i];
 			serve_port = argv[++i];
+		} else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) {
+			char *end;
+			count = strtoul(argv[++i], &end, 10);
+			if (*end || count == 0) {
+				usage(stderr);
+				return 2;
+			}
 		} else if (strcmp(argv[i], "--only-nested") == 0) {
 			rest = false;
 		} else if (strcmp(argv[i], "--no-nested") == 0) {
@@ -1111,7 +1126,7 @@ int main(int argc, char **argv)
 		port = (unsigned)p;
 		if (connect_name)
 			return client(connect_name, connect_addr, port, timeout);
-		return serve(port, timeout_set ? timeout : 60);
+		return serve(port, timeout_set ? timeout : 60, count);
 	}
 
 	long long start = now_ms();

@@ -7,7 +7,10 @@
 # of the live probes (--no-launch alone), in total and per check; then, when a
 # Docker engine answers (DOCKER_HOST or /var/run/docker.sock), the launch
 # checks' wall time against `docker run --rm --network none` of the same
-# image on the same engine, interleaved. Figures, not a pass/fail test.
+# image on the same engine, interleaved; and launch.network's networked
+# workload against `docker run --rm -d -p` of the same image plus a connect to
+# the published port from here (run this script in the engine's network
+# namespace). Figures, not a pass/fail test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-41}
@@ -102,3 +105,57 @@ printf '  docker run --rm --network none median:     %.1f ms\n' "$(echo "$dr_med
 printf '  ratio launch.container / docker run:       %.3f\n' "$(echo "$lc_med / $dr_med" | bc -l)"
 printf '  nestcheck --only launch (with the privileged container of launch.nested) median: %.1f ms\n' \
 	"$(echo "$la_med / 1000" | bc -l)"
+
+# ---- launch.network against docker run -p of the same image plus a connect
+# connect_port PORT: read the probe's line from 127.0.0.1:PORT until it answers (at most about 5 s).
+connect_port() {
+	local line
+	for _ in $(seq 100); do
+		line=$(timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1 && head -n 1 <&3' _ "$1" 2>/dev/null) || true
+		case $line in nestcheck-probe*) return 0 ;; esac
+		sleep 0.05
+	done
+	return 1
+}
+"$nc" --only launch.network --keep-image --json >"$tmp/net.json" || true
+if ! awk '/"id": "launch.network"/{f=1} f && /"status": /{print; exit}' "$tmp/net.json" | grep -q pass; then
+	echo "launch.network does not pass here: no network figures"
+	grep -E '"summary": "' "$tmp/net.json" | tail -n 1
+	exit 0
+fi
+for ((i = 0; i < launch_runs; i++)); do
+	t0=$(ns); "$nc" --only launch.network --keep-image --json >"$tmp/n.json" || true; t1=$(ns)
+	cid=$(docker run --rm -d -p 8000 "$image" /nestcheck-probe --serve 8000 --timeout 60)
+	port=$(docker port "$cid" 8000/tcp | sed -n 's/^0\.0\.0\.0://p' | head -n 1)
+	connect_port "$port" || echo "  (docker run -p: no answer on $port)"
+	docker rm -f "$cid" >/dev/null; t2=$(ns)
+	# The same workload as launch.network's, by hand with the docker CLI.
+	docker network create nc-bench >/dev/null
+	docker run -d --rm --network nc-bench -p 8000 --name nc-bench-server "$image" /nestcheck-probe --serve 8000 \
+		--timeout 60 --count 3 >/dev/null
+	port=$(docker port nc-bench-server 8000/tcp | sed -n 's/^0\.0\.0\.0://p' | head -n 1)
+	connect_port "$port" || echo "  (by hand: no answer on $port)"
+	addr=$(docker inspect -f '{{(index .NetworkSettings.Networks "nc-bench").IPAddress}}' nc-bench-server)
+	docker run --rm --network nc-bench "$image" /nestcheck-probe --connect nc-bench-server "$addr" 8000 >/dev/null
+	docker rm -f nc-bench-server >/dev/null 2>&1 || true
+	docker network rm nc-bench >/dev/null; t3=$(ns)
+	echo $(((t1 - t0) / 1000)) >>"$tmp/ln"
+	echo $(((t2 - t1) / 1000)) >>"$tmp/dp"
+	echo $(((t3 - t2) / 1000)) >>"$tmp/dw"
+	# The workload's own steps, as launch.network's summary gives them ("... in N ms: ...").
+	sed -n 's/.*a two-container workload ran on [^)]*) in \([0-9]*\) ms.*/\1/p' "$tmp/n.json" | head -n 1 >>"$tmp/lw"
+done
+ln_med=$(median <"$tmp/ln")
+dp_med=$(median <"$tmp/dp")
+lw_med=$(median <"$tmp/lw")
+dw_med=$(median <"$tmp/dw")
+echo "launch.network on $sock ($launch_runs runs each, interleaved):"
+printf '  nestcheck --only launch.network (a container, then the workload: a network, two containers) median: %.1f ms\n' \
+	"$(echo "$ln_med / 1000" | bc -l)"
+printf '  of it the networked workload itself (network create to removal) median: %.1f ms\n' "$lw_med"
+printf '  docker run --rm -d -p + connect to the port + docker rm -f median: %.1f ms\n' "$(echo "$dp_med / 1000" | bc -l)"
+printf '  the same workload by hand (network create, run -d -p, connect, run --rm by name, rm -f, network rm) median: %.1f ms\n' \
+	"$(echo "$dw_med / 1000" | bc -l)"
+printf '  ratio launch.network workload / (docker run -p + connect): %.3f\n' "$(echo "$lw_med * 1000 / $dp_med" | bc -l)"
+printf '  ratio launch.network workload / the same workload by hand:   %.3f\n' "$(echo "$lw_med * 1000 / $dw_med" | bc -l)"
+printf '  ratio whole nestcheck run / (docker run -p + connect):      %.3f\n' "$(echo "$ln_med / $dp_med" | bc -l)"

@@ -269,7 +269,7 @@ static const char *engine_log_reason(struct ctx *c, struct result *r, const stru
 	result_evidence_string(r, "log_line", "%s", tab + 1);
 	*ret_failure = failure_match(tab + 1);
 	if (*ret_failure)
-		result_evidence_string(r, "known_failure", "%s", (*ret_failure)->code);
+		result_evidence_string(r, "known_failure", "%s (%s)", (*ret_failure)->id, (*ret_failure)->code);
 	return tab + 1;
 }
 

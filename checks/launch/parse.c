@@ -285,9 +285,10 @@ static void reach_clear(struct net_reach *r)
 
 static void net_clear(struct launch_net *n)
 {
-	char **fields[] = {&n->step,	      &n->error,      &n->err_name,	  &n->network, &n->bridge,
-			   &n->subnet,	      &n->gateway,    &n->server_address, &n->host_ip, &n->host_port,
-			   &n->client_stderr, &n->dns_server, &n->dns_address,	  &n->served,  &n->remove_error};
+	char **fields[] = {&n->step,	    &n->error,	   &n->err_name,      &n->network,
+			   &n->bridge,	    &n->subnet,	   &n->gateway,	      &n->server_address,
+			   &n->host_ip,	    &n->host_port, &n->client_stderr, &n->dns_server,
+			   &n->dns_address, &n->served,	   &n->remove_error,  &n->loopback};
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		free(*fields[i]);
 	reach_clear(&n->publish);

@@ -565,7 +565,9 @@ static json_object *run_network(struct launch *l)
 	_cleanup_free_ char *serve_for = xasprintf("%ld", step_s * 4 + 10);
 	_cleanup_free_ char *port_text = xasprintf("%u", NET_PORT);
 	_cleanup_free_ char *client_for = xasprintf("%ld", step_s / 3 > 5 ? 5 : step_s / 3 > 0 ? step_s / 3 : 1);
-	const char *server_cmd[] = {PROBE_IMAGE_CMD, "--serve", port_text, "--timeout", serve_for, NULL};
+	/* Three answers (the published port, by name, by address), then it exits: a quick removal. */
+	const char *server_cmd[] = {PROBE_IMAGE_CMD, "--serve", port_text, "--timeout",
+				    serve_for,	     "--count", "3",	   NULL};
 	const struct engine_create server = {.image = l->ref,
 					     .cmd = server_cmd,
 					     .labels = labels,

@@ -265,7 +265,7 @@ obs "$TMP/r1log" 'engine.info={"state":"down","socket":"/var/run/docker.sock","e
 	"engine.log=/var/log/docker.log	failed to start daemon: Error initializing network controller: error obtaining controller instance: unable to add return rule in DOCKER-ISOLATION-STAGE-1 chain:  (iptables failed: iptables --wait -A DOCKER-ISOLATION-STAGE-1 -j RETURN: iptables v1.8.9 (nf_tables): Chain 'RETURN' does not exist"
 run r1log "$TMP/r1log"
 expect r1log runtime.engine fail "its log says why"
-evidence_is r1log runtime.engine known_failure N9
+evidence_is r1log runtime.engine known_failure "iptables-extensions-missing (N9)"
 evidence_is r1log runtime.engine log_source /var/log/docker.log
 check "r1log: the fix reinstalls iptables" contains "$(out r1log)" "apt-get install -y --reinstall iptables"
 # A log with an error no known failure matches: quoted, with the generic fix only.

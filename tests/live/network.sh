@@ -71,7 +71,14 @@ mkdir -p "$tmp/nctmp"
 export TMPDIR=$tmp/nctmp
 # in_ns CMD...: run in dockerd's network namespace.
 in_ns() { nsenter --net="/proc/$dpid/ns/net" "$@"; }
-nc_run() { in_ns "$nestcheck" "$@"; }
+# nc_run ARGS...: nestcheck in dockerd's namespace; anything on its stderr (a sanitizer's report) fails.
+nc_run() {
+	local rc
+	in_ns "$nestcheck" "$@" 2>"$tmp/nc.err"
+	rc=$?
+	[ -s "$tmp/nc.err" ] && bad "nestcheck $*: wrote to stderr: $(head -c 300 "$tmp/nc.err")"
+	return $rc
+}
 leftovers() { # "CONTAINERS NETWORKS IMAGES" carrying nestcheck's label
 	echo "$(docker ps -aq --filter label=io.nestcheck.probe | wc -l)" \
 		"$(docker network ls -q --filter label=io.nestcheck.probe | wc -l)" \

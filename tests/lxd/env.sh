@@ -374,6 +374,8 @@ EOF
 # Deliberately does NOT mount cgroups (that is a test scenario).
 mount -t tmpfs -o mode=755,nosuid,nodev tmpfs /run 2>/dev/null || true
 mkdir -p /run/lock
+# lo up, as every distribution's init does (a loopback left down is a scenario of its own).
+ip link set lo up 2>/dev/null || true
 EOF
 	chmod 755 "$r/etc/init.d/rcS"
 }

@@ -780,7 +780,7 @@ static void test_launch_network_obs(void **state)
 		"\"server_create\":7,\"server_start\":178,\"publish\":1,\"remove\":297},\"bridge\":\"br-303f9a91bc3f\","
 		"\"subnet\":\"172.19.0.0/16\",\"server_address\":\"172.19.0.2\",\"host_ip\":\"0.0.0.0\",\"host_port\":"
 		"\"32769\",\"publish\":{\"ok\":false,\"error\":\"connect to 127.0.0.1:32769: Network is unreachable\","
-		"\"errno\":\"ENETUNREACH\",\"attempts\":1},\"client_exit\":0,\"client_stdout\":\"{\\\"probe_version\\\":"
+		"\"errno\":\"ENETUNREACH\",\"attempts\":1,\"loopback\":\"down\"},\"client_exit\":0,\"client_stdout\":\"{\\\"probe_version\\\":"
 		"\\\"0.1.0\\\",\\\"dns\\\":{\\\"ok\\\":true,\\\"server\\\":\\\"127.0.0.11\\\",\\\"address\\\":"
 		"\\\"172.19.0.2\\\",\\\"ms\\\":1},\\\"by_name\\\":{\\\"ok\\\":true,\\\"answer\\\":\\\"nestcheck-probe "
 		"0.1.0 x\\\",\\\"ms\\\":1},\\\"by_address\\\":{\\\"ok\\\":false,\\\"error\\\":\\\"connect: No route to "
@@ -796,6 +796,7 @@ static void test_launch_network_obs(void **state)
 	assert_string_equal(n->publish.detail, "connect to 127.0.0.1:32769: Network is unreachable");
 	assert_string_equal(n->publish.err_name, "ENETUNREACH");
 	assert_int_equal(n->publish_attempts, 1);
+	assert_string_equal(n->loopback, "down");
 	assert_int_equal(n->dns.ok, 1);
 	assert_string_equal(n->dns_server, "127.0.0.11");
 	assert_string_equal(n->dns_address, "172.19.0.2");
