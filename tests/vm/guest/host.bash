@@ -7,7 +7,8 @@
 #   h1  AppArmor on, apparmor_parser missing, dockerd started: Docker's ground truth and
 #       nestcheck; then the printed fix (install apparmor: here the binary is put back, the
 #       VM has no network) and both again
-#   h2  the engine as installed: nestcheck with its launches against docker run
+#   h2  the engine as installed: nestcheck with its launches against docker run, and
+#       launch.network against the walk-through's networked workload done by hand
 # Each nestcheck run is also captured (scripts/capture-sysroot.sh) for replay on the host.
 # shellcheck source=common.bash
 . /nc/common.bash
@@ -51,6 +52,32 @@ truth() {
 	else
 		GT_ERR=$(printf '%s\n' "$out" | head -n 1)
 	fi
+}
+
+# workload: the walk-through's workload with the docker CLI: a network, a busybox httpd with a
+# published port fetched from here, a second container fetching it by name. "works", or what failed.
+workload() {
+	local r=works e port
+	local serve='mkdir -p /tmp/w && echo served >/tmp/w/index.html && exec httpd -f -p 8000 -h /tmp/w'
+	if ! e=$(docker network create nc-wl 2>&1); then
+		r="network create: $e"
+	elif ! e=$(docker run -d --pull=never --name nc-wl-web --network nc-wl -p 8000 local/busybox:1 sh -c "$serve" 2>&1); then
+		r="docker run -p: $e"
+	else
+		port=$(docker port nc-wl-web 8000/tcp | sed -n 's/^0\.0\.0\.0://p' | head -n 1)
+		e=
+		for _ in $(seq 20); do
+			e=$(timeout 5 busybox wget -qO- "http://127.0.0.1:$port/" 2>&1) && break
+			sleep 0.3
+		done
+		[ "$e" = served ] || r="published port $port: ${e:-no answer}"
+		if [ "$r" = works ] && ! e=$(timeout 60 docker run --rm --pull=never --network nc-wl local/busybox:1 wget -qO- http://nc-wl-web:8000/ 2>&1); then
+			r="by name: $e"
+		fi
+	fi
+	docker rm -f nc-wl-web >/dev/null 2>&1
+	docker network rm nc-wl >/dev/null 2>&1
+	echo "$r"
 }
 
 console "h0: fresh boot"
@@ -115,6 +142,13 @@ verdict_is_truth h2 "$f" "$GT"
 expect "launch.container" "$(q $f checks.launch.container.status)" pass
 expect "launch.nested" "$(q $f checks.launch.nested.status)" pass
 expect "runtime.engine" "$(q $f checks.runtime.engine.status)" pass
+# The networked workload: by hand and by launch.network, on the stock kernel's bridge, veth and nf_tables.
+wl=$(workload)
+say "the networked workload by hand: $wl"
+expect "the networked workload by hand" "$wl" works
+expect "launch.network" "$(q $f checks.launch.network.status)" pass
+expect "network.iptables (rehearsed)" "$(q $f checks.network.iptables.evidence.rehearsal | cut -d' ' -f1)" ok
+gt="$gt; networked workload $wl"
 capture h2
 board h2 "dockerd as installed (overlay2, cgroup v2, AppArmor)" "$gt" "$(q $f verdict)" "$(not_pass $f)" "-"
 
