@@ -103,7 +103,7 @@ la_med=$(median <"$tmp/la")
 printf '  nestcheck --only launch.container median: %.1f ms\n' "$(echo "$lc_med / 1000" | bc -l)"
 printf '  docker run --rm --network none median:     %.1f ms\n' "$(echo "$dr_med / 1000" | bc -l)"
 printf '  ratio launch.container / docker run:       %.3f\n' "$(echo "$lc_med / $dr_med" | bc -l)"
-printf '  nestcheck --only launch (also launch.nested's privileged container and launch.network's workload) median: %.1f ms\n' \
+printf '  nestcheck --only launch (with launch.nested and launch.network) median: %.1f ms\n' \
 	"$(echo "$la_med / 1000" | bc -l)"
 
 # ---- launch.network against docker run -p of the same image plus a connect
