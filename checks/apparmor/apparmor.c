@@ -141,6 +141,28 @@ int check_apparmor_parser(struct ctx *c, struct result *r)
 			   parser);
 		return 0;
 	}
+	/*
+	 * dockerd needs the parser only while docker-default is not in the kernel:
+	 * a profile an earlier dockerd loaded stays until the next boot.
+	 */
+	const char *profiles;
+	bool loaded = false;
+	if (host_observe_file(c->host, "sys/kernel/security/apparmor/profiles", &profiles) == 0) {
+		for (const char *p = profiles; p && *p; p += strcspn(p, "\n"), p += *p == '\n')
+			if (startswith(p, "docker-default ") || startswith(p, "docker-default\n"))
+				loaded = true;
+		result_evidence_bool(r, "docker_default_loaded", loaded);
+	}
+	if (loaded) {
+		result_set(r, STATUS_WARN,
+			   "AppArmor is enabled and apparmor_parser is missing, but docker-default is loaded in the "
+			   "kernel already (a dockerd that had the parser loaded it): containers start until the next "
+			   "boot, after which every start fails (\"AppArmor enabled on system but the docker-default "
+			   "profile could not be loaded\")");
+		result_remedy(r, ctx_here(c), "Install AppArmor's user-space tools here before the next boot:",
+			      "apt-get update && apt-get install -y apparmor", NULL);
+		return 0;
+	}
 	result_set(r, STATUS_FAIL,
 		   "AppArmor is enabled but apparmor_parser is missing: the engine cannot load its docker-default "
 		   "profile, and every container start fails (\"AppArmor enabled on system but the docker-default "
