@@ -59,6 +59,8 @@ bool module_state_available(enum module_state s)
 	return s == MODULE_BUILTIN || s == MODULE_LOADED;
 }
 
+#define MODULES_INDEX_KEY "modules.index"
+
 int modules_view_init(struct modules_view *v, struct ctx *c, const char **ret_what)
 {
 	struct strbuf sb = {0};
@@ -112,6 +114,17 @@ int modules_view_init(struct modules_view *v, struct ctx *c, const char **ret_wh
 		/* A container's own lib/modules says nothing about what its host can load. */
 		if (!v->in_container) {
 			r = modindex_open(c->host, release, &v->index);
+			/*
+			 * A capture has no lib/modules/R when the host had none, or when it was not
+			 * captured: what was seen live is recorded so that a replay tells the two apart.
+			 */
+			const char *seen;
+			if (r == -ENOENT && host_is_live(c->host)) {
+				host_record(c->host, MODULES_INDEX_KEY, "missing");
+				v->index_absent = true;
+			} else if (r == -ENOENT && host_recorded(c->host, MODULES_INDEX_KEY, &seen) == 0) {
+				v->index_absent = streq(seen, "missing");
+			}
 			strbuf_appendf(&sb, "; module index: %s",
 				       r == 0	      ? "lib/modules/R"
 				       : r == -ENOENT ? "missing"
@@ -182,8 +195,8 @@ enum module_state modules_view_state(struct modules_view *v, const struct module
 		}
 		return MODULE_NOT_INSTALLED;
 	}
-	/* No module index: live, modprobe has nothing to load from; in a replay it was perhaps not captured. */
-	if (host_is_live(v->ctx->host))
+	/* No module index: live (or recorded so), modprobe has nothing to load from; else perhaps not captured. */
+	if (v->index_absent)
 		return module ? MODULE_NOT_INSTALLED : MODULE_UNKNOWN;
 	return module ? MODULE_UNVERIFIED : MODULE_UNKNOWN;
 }

@@ -42,6 +42,7 @@ struct modules_view {
 	struct strv builtin;
 	const struct kconfig *kconfig; /* NULL when not found */
 	struct modindex *index;	       /* NULL when there is none (or in a container) */
+	bool index_absent;	       /* seen missing live (or so recorded): modprobe has nothing to load from */
 	char *sources;		       /* where the facts came from, in words, for evidence */
 };
 
