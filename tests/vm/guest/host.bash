@@ -7,6 +7,9 @@
 #   h1  AppArmor on, apparmor_parser missing, dockerd started: Docker's ground truth and
 #       nestcheck; then the printed fix (install apparmor: here the binary is put back, the
 #       VM has no network) and both again
+#   h3  the running kernel's modules gone (a kernel upgraded without a reboot), veth not loaded
+#       yet: docker run on the default bridge fails ("... pair interfaces: operation not
+#       supported"), launch.network names N10; the modules back and modprobe veth fix both
 #   h2  the engine as installed: nestcheck with its launches against docker run, and
 #       launch.network against the walk-through's networked workload done by hand
 # Each nestcheck run is also captured (scripts/capture-sysroot.sh) for replay on the host.
@@ -120,7 +123,8 @@ if dockerd_start; then
 	# The fix, as the VM can apply it without a network: the package's binary comes back.
 	mv "$parser.absent" "$parser"
 	truth
-	nc_host h1-fixed
+	# Without launch.network: veth stays unloaded for h3.
+	nc_host h1-fixed --skip launch.network
 	v=/out/h1-fixed.json
 	expect "after fix: docker run" "$GT" works
 	verdict_is_truth h1-fixed "$v" "$GT"
@@ -129,6 +133,52 @@ if dockerd_start; then
 		"$(q $f verdict)" "$(not_pass $f)" "apparmor installed -> verdict $(q $v verdict)"
 fi
 [ -e "$parser" ] || mv "$parser.absent" "$parser"
+
+console "h3: the running kernel's modules gone (upgraded, not rebooted)"
+CFG=h3 CFG_FAILS=0
+# No container has had a network yet, so veth is not loaded; hiding /lib/modules/RELEASE is
+# what a kernel upgrade without a reboot does to the running kernel.
+rel=$(uname -r)
+if grep -q '^veth ' /proc/modules; then
+	not_ok "veth is loaded already: the scenario needs it unloaded"
+elif mount -t tmpfs -o size=1m nc-gone "/lib/modules/$rel"; then
+	out=$(timeout 120 docker run --rm --pull=never local/busybox:1 true 2>&1) && gt=works || gt="fails: $(printf '%s\n' "$out" | head -n 1)"
+	say "ground truth (docker run, default bridge network): $gt"
+	case $gt in works) truth_net=works ;; *) truth_net=fails ;; esac
+	nc_host h3
+	f=/out/h3.json
+	verdict_is_truth h3 "$f" "$truth_net"
+	expect "launch.container (--network none: no veth needed)" "$(q $f checks.launch.container.status)" pass
+	expect "launch.network" "$(q $f checks.launch.network.status)" fail
+	expect "launch.network: known failure" "$(q $f checks.launch.network.evidence.known_failure)" "veth-unsupported (N10)"
+	expect "launch.network: failed step" "$(q $f checks.launch.network.evidence.failed_step)" server_start
+	cmds=$(remedy_cmds "$f" launch.network host)
+	if printf '%s\n' "$cmds" | grep -qx 'modprobe veth' && printf '%s\n' "$cmds" | grep -q 'uname -r'; then
+		ok "launch.network prints modprobe veth and the reboot case"
+	else
+		not_ok "launch.network's host fix lacks modprobe veth or the reboot case: [$cmds]"
+	fi
+	capture h3
+	# The printed fix: modprobe veth fails while the modules are gone; rebooting into the kernel
+	# whose modules are installed is, here, the running kernel's modules coming back.
+	modprobe veth 2>/dev/null && not_ok "modprobe veth worked with the modules gone"
+	umount "/lib/modules/$rel" || not_ok "cannot bring the modules back"
+	if modprobe veth; then
+		nc_host h3.fixed
+		v=/out/h3.fixed.json
+		expect "after the modules are back and modprobe veth: launch.network" "$(q $v checks.launch.network.status)" pass
+		out=$(timeout 120 docker run --rm --pull=never local/busybox:1 true 2>&1) && gt2=works || gt2="fails: $out"
+		expect "after: docker run (default bridge network)" "$gt2" works
+		fix="modules back (the reboot), modprobe veth -> docker run $gt2, launch.network $(q $v checks.launch.network.status)"
+	else
+		not_ok "modprobe veth fails with the modules back"
+		fix="modprobe veth FAILED"
+	fi
+	board h3 "kernel modules of the running kernel gone, veth not loaded" "docker run $gt" "$(q $f verdict)" \
+		"$(not_pass $f)" "$fix"
+else
+	not_ok "cannot hide /lib/modules/$rel"
+fi
 
 console "h2: the engine as installed"
 CFG=h2 CFG_FAILS=0
@@ -149,6 +199,16 @@ expect "the networked workload by hand" "$wl" works
 expect "launch.network" "$(q $f checks.launch.network.status)" pass
 expect "network.iptables (rehearsed)" "$(q $f checks.network.iptables.evidence.rehearsal | cut -d' ' -f1)" ok
 gt="$gt; networked workload $wl"
+# apparmor_parser gone while docker-default is loaded: containers still start (until a reboot).
+mv "$parser" "$parser.absent" || not_ok "cannot hide $parser"
+nc_host h2-noparser --only apparmor
+out=$(timeout 120 docker run --rm --network none --pull=never local/busybox:1 true 2>&1) && np=works || np="fails: $out"
+expect "parser gone, docker-default loaded: docker run" "$np" works
+expect "parser gone, docker-default loaded: apparmor.parser" "$(q /out/h2-noparser.json checks.apparmor.parser.status)" warn
+expect "parser gone, docker-default loaded: evidence" \
+	"$(q /out/h2-noparser.json checks.apparmor.parser.evidence.docker_default_loaded)" true
+mv "$parser.absent" "$parser"
+gt="$gt; apparmor_parser gone with docker-default loaded: docker run $np, apparmor.parser $(q /out/h2-noparser.json checks.apparmor.parser.status)"
 capture h2
 board h2 "dockerd as installed (overlay2, cgroup v2, AppArmor)" "$gt" "$(q $f verdict)" "$(not_pass $f)" "-"
 
