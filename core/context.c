@@ -458,6 +458,72 @@ static int probe_instance_name(void *userdata _unused_, char **ret)
 	return 0;
 }
 
+/* Whether a file recorded for replay holds this whole line. */
+static bool file_has_line(struct ctx *c, const char *path, const char *line)
+{
+	const char *text;
+	if (host_observe_file(c->host, path, &text) < 0)
+		return false;
+	size_t n = strlen(line);
+	for (const char *p = text; *p; p += strcspn(p, "\n"), p += *p == '\n')
+		if (strncmp(p, line, n) == 0 && (p[n] == '\n' || p[n] == '\0' || p[n] == '\r'))
+			return true;
+	return false;
+}
+
+/*
+ * Each platform's own marks first (all of them run containers through
+ * liblxc, so liblxc's marks show under every one): the shared-mounts
+ * directory Incus and LXD set up at every start (and their guest API, which
+ * a setting can turn off), the blocks Proxmox VE writes into /etc/hosts and
+ * /etc/resolv.conf at every start, then liblxc's own.
+ */
+const char *ctx_platform(struct ctx *c, const char **ret_signal)
+{
+	if (!c->platform_done) {
+		c->platform_done = true;
+		if (streq(ctx_runtime(c), "lxc")) {
+			struct libmnt_table *tb = NULL;
+			bool mounts = ctx_mounts(c, &tb) == 0;
+			static const struct {
+				const char *platform, *mounts, *dir, *sock;
+			} apis[] = {
+				{"incus", "/dev/.incus-mounts", "/dev/incus", "dev/incus/sock"},
+				{"lxd", "/dev/.lxd-mounts", "/dev/lxd", "dev/lxd/sock"},
+			};
+			for (size_t i = 0; i < ARRAY_SIZE(apis) && !c->platform; i++) {
+				if (mounts && mounts_has_target(tb, apis[i].mounts))
+					c->platform_signal = apis[i].mounts;
+				else if (mounts && mounts_has_target(tb, apis[i].dir))
+					c->platform_signal = apis[i].dir;
+				else if (host_access(c->host, apis[i].sock) == 0)
+					c->platform_signal = apis[i].sock;
+				if (c->platform_signal)
+					c->platform = apis[i].platform;
+			}
+			if (!c->platform && (file_has_line(c, "etc/hosts", "# --- BEGIN PVE ---") ||
+					     file_has_line(c, "etc/resolv.conf", "# --- BEGIN PVE ---"))) {
+				c->platform = "proxmox";
+				c->platform_signal = "# --- BEGIN PVE --- in /etc/hosts or /etc/resolv.conf";
+			}
+			if (!c->platform && mounts && mounts_has_target(tb, "/proc/sys/kernel/random/boot_id")) {
+				c->platform = "lxc";
+				c->platform_signal = "liblxc's boot_id mount, and no mark of LXD, Incus or Proxmox VE";
+			} else if (!c->platform && mounts && mounts_has_target(tb, "/dev/lxc")) {
+				c->platform = "lxc";
+				c->platform_signal = "liblxc's /dev/lxc ttys, and no mark of LXD, Incus or Proxmox VE";
+			}
+			if (!c->platform) {
+				c->platform = "unknown";
+				c->platform_signal = "no mark of LXD, Incus, Proxmox VE or liblxc's own";
+			}
+		}
+	}
+	if (ret_signal)
+		*ret_signal = c->platform_signal;
+	return c->platform;
+}
+
 const char *ctx_instance(struct ctx *c)
 {
 	if (!c->instance_done) {

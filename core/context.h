@@ -16,6 +16,9 @@ struct policy;
 struct ctx {
 	struct host *host;
 
+	bool platform_done;
+	const char *platform, *platform_signal;
+
 	bool release_done;
 	int release_err;
 	char *release;
@@ -94,6 +97,12 @@ int ctx_apparmor_enabled(struct ctx *c);
 int ctx_apparmor_label(struct ctx *c, const char **ret, const char **ret_path);
 /* The enabled parameter as read ("Y", "N", "" when masked), NULL when not built in. */
 const char *ctx_apparmor_value(struct ctx *c);
+/*
+ * Inside an LXC-family container, who manages it: "lxd", "incus", "proxmox",
+ * "lxc" (plain LXC) or "unknown"; NULL in any other place. *ret_signal, when
+ * given, says what told it (README's platform table holds the sources).
+ */
+const char *ctx_platform(struct ctx *c, const char **ret_signal);
 /* The container's name as its host knows it, or "NAME" when it cannot be known. */
 const char *ctx_instance(struct ctx *c);
 

@@ -685,6 +685,22 @@ int mounts_covering(struct libmnt_table *tb, const char *path, const char **ret_
 	return 0;
 }
 
+bool mounts_has_target(struct libmnt_table *tb, const char *target)
+{
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	bool found = false;
+
+	if (!it)
+		return false;
+	while (!found && mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs);
+		found = t && (streq(t, target) || (startswith(t, target) && t[strlen(target)] == '/'));
+	}
+	mnt_free_iter(it);
+	return found;
+}
+
 bool mounts_has(struct libmnt_table *tb, const char *target, const char *fstype)
 {
 	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);

@@ -89,6 +89,8 @@ void cgroup_mounts_clear(struct cgroup_mounts *c);
 int mounts_covering(struct libmnt_table *tb, const char *path, const char **ret_fstype, const char **ret_target);
 /* Whether fstype is mounted exactly at target. */
 bool mounts_has(struct libmnt_table *tb, const char *target, const char *fstype);
+/* Whether anything is mounted at target or below it. */
+bool mounts_has_target(struct libmnt_table *tb, const char *target);
 /* Whether LXCFS (fuse.lxcfs) is mounted over a file in /proc. */
 bool mounts_lxcfs_over_proc(struct libmnt_table *tb);
 

@@ -2,6 +2,9 @@
 #include "checks/checks.h"
 
 #include <libmount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 static const char *runtime_words(const char *rt)
 {
@@ -22,6 +25,76 @@ static const char *runtime_words(const char *rt)
 	return "inside a container of an unknown kind";
 }
 
+static const char *platform_words(const char *platform)
+{
+	if (streq(platform, "lxd"))
+		return "inside an LXD container";
+	if (streq(platform, "incus"))
+		return "inside an Incus container";
+	if (streq(platform, "proxmox"))
+		return "inside a Proxmox VE container (pct)";
+	if (streq(platform, "lxc"))
+		return "inside a plain LXC container";
+	return "inside an LXC container whose manager is not known (LXD, Incus, Proxmox VE or plain LXC)";
+}
+
+/* Whether something answers on a unix socket. */
+static bool socket_answers(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return false;
+	strcpy(sun.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	bool ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return ok;
+}
+
+/*
+ * Live, on a host: the system-container platforms installed here and whether
+ * their daemon answers, "lxd (running), lxc (installed)" or "none". Recorded
+ * (key "container.platforms"): the files it looks at are not in a capture.
+ */
+static int probe_host_platforms(void *userdata _unused_, char **ret)
+{
+	static const struct {
+		const char *name;
+		const char *files[4];	/* any of them: installed */
+		const char *sockets[3]; /* a daemon answering on one of them: running */
+	} platforms[] = {
+		{"lxd",
+		 {"/snap/lxd", "/var/snap/lxd", "/usr/bin/lxd", "/usr/sbin/lxd"},
+		 {"/var/snap/lxd/common/lxd/unix.socket", "/var/lib/lxd/unix.socket"}},
+		{"incus",
+		 {"/usr/bin/incus", "/usr/libexec/incus/incusd", "/usr/lib/incus/incusd", "/opt/incus/bin/incusd"},
+		 {"/run/incus/unix.socket", "/var/lib/incus/unix.socket"}},
+		{"proxmox", {"/usr/bin/pveversion", "/usr/sbin/pct"}, {NULL}},
+		{"lxc", {"/usr/bin/lxc-start", "/usr/sbin/lxc-start"}, {NULL}},
+	};
+	_cleanup_free_ char *mountinfo = NULL;
+	size_t len;
+	read_user_file("/proc/self/mountinfo", 4u << 20, &mountinfo, &len);
+	struct strv found = {0};
+	for (size_t i = 0; i < ARRAY_SIZE(platforms); i++) {
+		bool installed = false, running = false;
+		for (size_t k = 0; k < ARRAY_SIZE(platforms[i].files) && platforms[i].files[k]; k++)
+			installed = installed || access(platforms[i].files[k], F_OK) == 0;
+		for (size_t k = 0; k < ARRAY_SIZE(platforms[i].sockets) && platforms[i].sockets[k]; k++)
+			running = running || socket_answers(platforms[i].sockets[k]);
+		/* Proxmox VE runs its cluster file system (pmxcfs) at /etc/pve. */
+		if (streq(platforms[i].name, "proxmox") && mountinfo && strstr(mountinfo, " /etc/pve "))
+			running = installed = true;
+		if (installed || running)
+			strv_push(&found, xasprintf("%s (%s)", platforms[i].name, running ? "running" : "installed"));
+	}
+	*ret = found.n ? strv_join(&found, ", ") : xstrdup("none");
+	strv_clear(&found);
+	return 0;
+}
+
 int check_container_detect(struct ctx *c, struct result *r)
 {
 	const char *rt = ctx_runtime(c);
@@ -31,9 +104,20 @@ int check_container_detect(struct ctx *c, struct result *r)
 	result_evidence_string(r, "runtime", "%s", rt);
 	result_evidence_string(r, "signals", "%s", sig);
 	if (streq(rt, "lxc")) {
-		const char *name = ctx_instance(c);
+		const char *name = ctx_instance(c), *signal = NULL, *platform = ctx_platform(c, &signal);
 		result_evidence_string(r, "name", "%s", name);
-		result_set(r, STATUS_PASS, "running %s (%s)", runtime_words(rt), name);
+		result_evidence_string(r, "platform", "%s", platform);
+		result_evidence_string(r, "platform_signal", "%s", signal);
+		result_set(r, STATUS_PASS, "running %s (%s)", platform_words(platform), name);
+	} else if (streq(rt, "none")) {
+		const char *platforms;
+		if (host_observe(c->host, "container.platforms", probe_host_platforms, NULL, &platforms) < 0)
+			platforms = NULL;
+		if (platforms)
+			result_evidence_string(r, "platforms", "%s", platforms);
+		bool some = platforms && !streq(platforms, "none");
+		result_set(r, STATUS_PASS, "running %s%s%s", runtime_words(rt),
+			   some ? "; system-container platforms here: " : "", some ? platforms : "");
 	} else {
 		result_set(r, STATUS_PASS, "running %s", runtime_words(rt));
 	}
