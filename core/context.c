@@ -269,7 +269,18 @@ static const char *runtime_detect(struct ctx *c)
 		runtime_signal(c, "dev/lxd/sock exists");
 		return "lxc";
 	}
+	if (host_access(h, "dev/incus/sock") == 0) {
+		runtime_signal(c, "dev/incus/sock exists");
+		return "lxc";
+	}
 	bool have_mounts = ctx_mounts(c, &tb) == 0;
+	/* The shared-mounts directories LXD and Incus set up at every start. */
+	static const char *const shmounts[] = {"/dev/.lxd-mounts", "/dev/.incus-mounts"};
+	for (size_t i = 0; have_mounts && i < ARRAY_SIZE(shmounts); i++)
+		if (mounts_has_target(tb, shmounts[i])) {
+			runtime_signal(c, "%s is mounted", shmounts[i]);
+			return "lxc";
+		}
 	if (have_mounts && mounts_lxcfs_over_proc(tb)) {
 		runtime_signal(c, "LXCFS is mounted over files in /proc");
 		return "lxc";

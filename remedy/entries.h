@@ -20,10 +20,10 @@ static inline bool in_app_container(struct ctx *c)
 	return streq(rt, "docker") || streq(rt, "podman");
 }
 
-/* LXD's guest socket proves LXD; without it the container may be Proxmox's or plain LXC's. */
-static inline bool maybe_not_lxd(struct ctx *c)
+/* The container may be Proxmox VE's (its marks, or no platform's at all): the `pct` form belongs too. */
+static inline bool maybe_proxmox(struct ctx *c)
 {
-	return host_access(c->host, "dev/lxd/sock") < 0;
+	return fix_maybe_proxmox(c);
 }
 
 /* The cgroup layout from the mount table, or -1 when it is not known. */

@@ -65,17 +65,19 @@ const struct failure failure_privileged_devlxc = {
 
 static void remedy_keyctl_blocked(struct ctx *c, struct result *r)
 {
-	result_remedy(r, WHERE_HOST,
-		      "Proxmox hides keyctl() from containers unless the keyctl feature is on; the engine needs it "
-		      "for session keyrings. Turn it on (with nesting), then restart the container:",
-		      "pct set ID --features nesting=1,keyctl=1", "pct reboot ID", NULL);
-	if (in_lxc(c) && !maybe_not_lxd(c)) {
-		struct remedy *m = result_remedy(r, WHERE_HOST,
-						 "LXD allows keyctl by default: look for a seccomp policy in the "
-						 "container's raw settings that denies it, and remove it:",
-						 NULL);
-		remedy_command(m, "%s config show %s --expanded | grep -i -e raw -e seccomp",
-			       fix_cli(fix_target_here(c)), ctx_instance(c));
+	if (!in_lxc(c) || maybe_proxmox(c))
+		result_remedy(
+			r, WHERE_HOST,
+			"Proxmox hides keyctl() from containers unless the keyctl feature is on; the engine needs "
+			"it for session keyrings. Turn it on (with nesting), then restart the container:",
+			"pct set ID --features nesting=1,keyctl=1", "pct reboot ID", NULL);
+	if (!in_lxc(c) || !maybe_proxmox(c)) {
+		struct fix_target t = fix_target_here(c);
+		_cleanup_free_ char *text = xasprintf("%s allows keyctl by default: look for a seccomp policy in the "
+						      "container's raw settings that denies it, and remove it:",
+						      fix_platform_name(t));
+		struct remedy *m = result_remedy(r, WHERE_HOST, text, NULL);
+		remedy_command(m, "%s config show %s --expanded | grep -i -e raw -e seccomp", fix_cli(t), t.instance);
 	}
 }
 
@@ -110,7 +112,7 @@ static void remedy_mknod_denied(struct ctx *c, struct result *r)
 		"random, urandom, tty, console, and overlay whiteouts) on the container's behalf (Linux 5.3 or "
 		"newer):",
 		"security.syscalls.intercept.mknod", "true", NULL);
-	if (maybe_not_lxd(c))
+	if (maybe_proxmox(c))
 		result_remedy(r, WHERE_HOST, "Proxmox: allow mknod for the container (Linux 5.3 or newer):",
 			      "pct set ID --features nesting=1,mknod=1", NULL);
 	struct remedy *m = result_remedy(
@@ -179,7 +181,7 @@ static void remedy_rlimit(struct ctx *c, struct result *r)
 	if (in_lxc(c) || !ctx_in_container(c)) {
 		fix_instance_config(c, r, "Raise the container's limit from the host (for another type, use its name):",
 				    "limits.kernel.memlock", "unlimited", NULL);
-		if (maybe_not_lxd(c))
+		if (maybe_proxmox(c))
 			result_remedy(r, WHERE_HOST,
 				      "Plain LXC or Proxmox: add lxc.prlimit.memlock = unlimited to the container's "
 				      "config, then restart it.",

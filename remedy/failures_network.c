@@ -367,7 +367,7 @@ static void remedy_kmsg(struct ctx *c, struct result *r)
 	remedy_command(m, "%s config device add %s kmsg unix-char source=/dev/kmsg path=/dev/kmsg",
 		       fix_cli(fix_target_here(c)), ctx_instance(c));
 	fix_restart(m, fix_target_here(c));
-	if (maybe_not_lxd(c))
+	if (maybe_proxmox(c))
 		result_remedy(r, WHERE_HOST,
 			      "Plain LXC or Proxmox: add lxc.mount.entry: /dev/kmsg dev/kmsg none "
 			      "defaults,bind,create=file to the container's config.",
@@ -398,7 +398,7 @@ static void remedy_fuse(struct ctx *c, struct result *r)
 			       fix_cli(fix_target_here(c)), ctx_instance(c));
 		fix_restart(m, fix_target_here(c));
 	}
-	if (!in_lxc(c) || maybe_not_lxd(c))
+	if (!in_lxc(c) || maybe_proxmox(c))
 		result_remedy(r, WHERE_HOST, "Proxmox: turn on the fuse feature for the container:",
 			      "pct set ID --features nesting=1,fuse=1", NULL);
 }

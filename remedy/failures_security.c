@@ -21,7 +21,7 @@ static void remedy_uidmap_small(struct ctx *c, struct result *r)
 			      "/etc/subgid: widen them first, then restart LXD:",
 			      "usermod --add-subuids 1000000-1000999999 --add-subgids 1000000-1000999999 root", NULL);
 	}
-	if (in_lxc(c) && maybe_not_lxd(c))
+	if (in_lxc(c) && maybe_proxmox(c))
 		result_remedy(
 			r, WHERE_HOST,
 			"Proxmox or plain LXC: widen the container's lxc.idmap lines (u 0 100000 N and g 0 100000 "
@@ -96,7 +96,7 @@ static void remedy_host_netns(struct ctx *c, struct result *r)
 		remedy_command(m, "%s config device add %s eth0 nic nictype=bridged parent=lxdbr0 name=eth0",
 			       fix_cli(fix_target_here(c)), ctx_instance(c));
 		fix_restart(m, fix_target_here(c));
-		if (maybe_not_lxd(c))
+		if (maybe_proxmox(c))
 			result_remedy(r, WHERE_HOST,
 				      "Plain LXC or Proxmox: replace lxc.net.0.type = none by a veth NIC "
 				      "(lxc.net.0.type = veth, lxc.net.0.link = lxcbr0).",

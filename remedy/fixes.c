@@ -5,7 +5,14 @@
 
 struct fix_target fix_target_here(struct ctx *c)
 {
-	return (struct fix_target){PLATFORM_LXD, ctx_instance(c)};
+	const char *p = ctx_platform(c, NULL);
+	return (struct fix_target){p && streq(p, "incus") ? PLATFORM_INCUS : PLATFORM_LXD, ctx_instance(c)};
+}
+
+bool fix_maybe_proxmox(struct ctx *c)
+{
+	const char *p = ctx_platform(c, NULL);
+	return p && (streq(p, "proxmox") || streq(p, "unknown"));
 }
 
 struct fix_target fix_target_lxd(const char *instance)
@@ -26,6 +33,7 @@ struct platform_words {
 
 static const struct platform_words platforms[] = {
 	[PLATFORM_LXD] = {"LXD", "lxc", "linux.kernel_modules", "linux.sysctl."},
+	[PLATFORM_INCUS] = {"Incus", "incus", "linux.kernel_modules", "linux.sysctl."},
 };
 
 static const struct platform_words *words(enum platform p)
@@ -36,6 +44,11 @@ static const struct platform_words *words(enum platform p)
 static const char *platform_cli(enum platform p)
 {
 	return words(p)->cli;
+}
+
+const char *fix_platform_name(struct fix_target t)
+{
+	return words(t.platform)->name;
 }
 
 const char *fix_cli(struct fix_target t)
@@ -258,8 +271,9 @@ void fix_lxd_nesting(struct ctx *c, struct result *r)
 	struct remedy *m = result_remedy(r, WHERE_HOST, "Turn on nesting for this container, then restart it:", NULL);
 	fix_set(m, fix_target_here(c), "security.nesting", "true");
 	fix_restart(m, fix_target_here(c));
-	/* LXD's guest socket says who manages this container; without it, name the others. */
-	if (host_access(c->host, "dev/lxd/sock") < 0)
+	/* Where the platform is not known to be LXD or Incus, name the others' forms. */
+	const char *p = ctx_platform(c, NULL);
+	if (p && !streq(p, "lxd") && !streq(p, "incus"))
 		result_remedy(r, WHERE_HOST,
 			      "Plain LXC (no LXD): add lxc.include = /usr/share/lxc/config/nesting.conf to the "
 			      "container's config; Proxmox: pct set ID --features nesting=1,keyctl=1.",

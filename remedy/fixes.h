@@ -14,6 +14,7 @@
 /* Who manages the container a fix is for. */
 enum platform {
 	PLATFORM_LXD,
+	PLATFORM_INCUS,
 };
 
 struct fix_target {
@@ -21,10 +22,17 @@ struct fix_target {
 	const char *instance; /* "NAME" when it cannot be known */
 };
 
-/* The container nestcheck runs in. */
+/* The container nestcheck runs in: Incus's words in an Incus container, else LXD's. */
 struct fix_target fix_target_here(struct ctx *c);
+/*
+ * Whether the container may be a Proxmox VE one (its marks, or no platform's
+ * marks at all), so that the `pct` form of a fix belongs beside the others.
+ */
+bool fix_maybe_proxmox(struct ctx *c);
 /* An LXD instance by name (nestcheck lxd NAME, on its host). */
 struct fix_target fix_target_lxd(const char *instance);
+/* The platform's name in texts ("LXD", "Incus"). */
+const char *fix_platform_name(struct fix_target t);
 /* The platform's client command ("lxc"), for the diagnostic commands no builder words. */
 const char *fix_cli(struct fix_target t);
 

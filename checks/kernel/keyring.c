@@ -123,7 +123,7 @@ int check_kernel_keyring(struct ctx *c, struct result *r)
 		result_set(r, STATUS_WARN,
 			   "keyctl() is not available (ENOSYS): runc goes on without a session keyring of its own, so "
 			   "containers share this one; runc releases before 1.0 fail");
-		if (streq(ctx_runtime(c), "lxc") && host_access(c->host, "dev/lxd/sock") < 0)
+		if (fix_maybe_proxmox(c))
 			result_remedy(r, WHERE_HOST,
 				      "Proxmox hides keyctl() from unprivileged containers unless allowed:",
 				      "pct set ID --features nesting=1,keyctl=1", NULL);

@@ -424,7 +424,7 @@ static void remedy_mknod(struct ctx *c, struct result *r, bool wh_ok)
 		NULL);
 	fix_set(m, fix_target_here(c), "security.syscalls.intercept.mknod", "true");
 	fix_restart(m, fix_target_here(c));
-	if (host_access(c->host, "dev/lxd/sock") < 0)
+	if (fix_maybe_proxmox(c))
 		result_remedy(r, WHERE_HOST, "Proxmox: allow mknod for the container (kernel 5.3 or newer):",
 			      "pct set ID --features nesting=1,mknod=1", NULL);
 	if (!wh_ok && !whiteouts_native)

@@ -7,9 +7,11 @@
 # /etc/hosts and /etc/resolv.conf, liblxc's boot_id mount for plain LXC, and
 # nothing known for the rest. LXD's mark on a container that also carries a
 # Proxmox block wins (a rootfs copied between platforms keeps the block). On a
-# host, the platforms installed there come from a recorded observation.
+# host, the platforms installed there come from a recorded observation. Fixes
+# name the detected platform's client: Incus's `incus`, LXD's `lxc`, and no
+# Proxmox `pct` form in either.
 source "$(dirname "$0")/lib.bash" "$@"
-IDS=container.detect
+IDS=container.detect,container.nesting,namespace.proc_mount
 
 # lxc_root ROOT EXTRA_MOUNTINFO: a host sysroot turned into an LXC container's view.
 lxc_root() {
@@ -32,6 +34,9 @@ run lxd "$TMP/lxd"
 expect lxd container.detect pass "inside an LXD container"
 evidence_is lxd container.detect platform lxd
 evidence_is lxd container.detect platform_signal /dev/.lxd-mounts
+check "lxd: a fix says lxc config set" contains "$(out lxd)" '"lxc config set NAME security.nesting true"'
+check "lxd: no incus command" lacks "$(out lxd)" '"incus '
+check "lxd: no pct command" lacks "$(out lxd)" '"pct '
 
 lxc_root "$TMP/incus" "$BOOT_ID$INCUS_MOUNTS"
 run incus "$TMP/incus"
@@ -39,6 +44,11 @@ expect incus container.detect pass "inside an Incus container"
 evidence_is incus container.detect platform incus
 evidence_is incus container.detect platform_signal /dev/.incus-mounts
 check "incus: the summary does not say LXD" lacks "$(out incus)" "LXD container"
+# Fixes in Incus's own words: nesting is off (no /dev/.lxc/proc), and no other platform's commands.
+check "incus: a fix says incus config set" contains "$(out incus)" '"incus config set NAME security.nesting true"'
+check "incus: no lxc command" lacks "$(out incus)" '"lxc '
+check "incus: no pct command" lacks "$(out incus)" '"pct '
+
 
 # Only the guest API's directory (an older LXD without shared mounts).
 lxc_root "$TMP/lxd-api" "$BOOT_ID"'42 25 0:62 / /dev/lxd rw,relatime - tmpfs tmpfs rw,size=100k,mode=755

@@ -586,11 +586,12 @@ static void assert_all_remedies(struct sysroot *s, const char *instance)
 				const char *cmd = m->commands.v[k];
 				if (!cmd[0] || strchr(cmd, '\n'))
 					fail_msg("%s: bad command \"%s\"", (*f)->code, cmd);
-				if (!startswith(cmd, "lxc ") && !startswith(cmd, "pct "))
+				if (!startswith(cmd, "lxc ") && !startswith(cmd, "pct ") && !startswith(cmd, "incus "))
 					continue;
 				if (m->where != WHERE_HOST)
 					fail_msg("%s: \"%s\" is a host command, but not marked host", (*f)->code, cmd);
-				if (instance && startswith(cmd, "lxc ") && !strstr(cmd, instance))
+				if (instance && !startswith(cmd, "pct ") && !strstr(cmd, instance) &&
+				    !strstr(cmd, "--all"))
 					fail_msg("%s: \"%s\" does not name %s", (*f)->code, cmd, instance);
 			}
 		}
@@ -616,7 +617,55 @@ static void test_remedies_lxd(void **state)
 	assert_all_remedies(s, "web-1");
 }
 
-/* LXC without LXD's socket: Proxmox or plain LXC, whose fixes are named too. */
+/* No catalog fix names a client or tool of a platform other than the one detected (prefix "lxc ", "pct ", ...). */
+static void assert_no_command(struct sysroot *s, const char *prefix)
+{
+	for (const struct failure *const *f = failure_table; *f; f++) {
+		struct result r = {0};
+		(*f)->remedy(&s->ctx, &r);
+		for (size_t i = 0; i < r.n_remedies; i++)
+			for (size_t k = 0; k < r.remedies[i].commands.n; k++)
+				if (startswith(r.remedies[i].commands.v[k], prefix))
+					fail_msg("%s: \"%s\" in a container of another platform", (*f)->code,
+						 r.remedies[i].commands.v[k]);
+		result_clear(&r);
+	}
+}
+
+/* Incus: its own client in every fix; neither LXD's nor Proxmox's. */
+static void test_remedies_incus(void **state)
+{
+	struct sysroot *s = *state;
+	put(s, "run/systemd/container", "lxc\n");
+	put(s, HOST_OBSERVATIONS_PATH, "container.name=ic1\n");
+	put(s, "proc/self/mountinfo",
+	    "22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n"
+	    "41 22 0:61 / /dev/.incus-mounts rw,relatime master:2 - tmpfs tmpfs rw,size=100k,mode=711\n");
+	sysroot_open(s);
+	assert_string_equal(ctx_platform(&s->ctx, NULL), "incus");
+	assert_all_remedies(s, "ic1");
+	assert_no_command(s, "lxc ");
+	assert_no_command(s, "pct ");
+	struct result r = {0};
+	failure_match("ApplyLayer exit status 1 stdout:  stderr: lchown /nobody: invalid argument")
+		->remedy(&s->ctx, &r);
+	assert_true(result_has_command(&r, "incus config set ic1 security.idmap.size"));
+	assert_true(result_has_command(&r, "incus restart ic1"));
+	result_clear(&r);
+}
+
+/* LXD: no Proxmox form beside LXD's. */
+static void test_remedies_lxd_only(void **state)
+{
+	struct sysroot *s = *state;
+	make_lxd(s, "22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n"
+		    "41 22 0:61 / /dev/.lxd-mounts rw,relatime master:2 - tmpfs tmpfs rw,size=100k,mode=711\n");
+	assert_string_equal(ctx_platform(&s->ctx, NULL), "lxd");
+	assert_no_command(s, "pct ");
+	assert_no_command(s, "incus ");
+}
+
+/* LXC without any platform's mark: Proxmox or plain LXC, whose fixes are named too. */
 static void test_remedies_other_lxc(void **state)
 {
 	struct sysroot *s = *state;
@@ -924,6 +973,8 @@ int main(void)
 		T(test_lookup_by_code),
 		TS(test_remedies_host),
 		TS(test_remedies_lxd),
+		TS(test_remedies_incus),
+		TS(test_remedies_lxd_only),
 		TS(test_remedies_other_lxc),
 		TS(test_remedy_uidmap_lxd),
 		TS(test_remedy_cgroup_mount_v1),
