@@ -39,6 +39,7 @@ int check_network_bridge_nf(struct ctx *c, struct result *r);
 int check_runtime_lxc(struct ctx *c, struct result *r);
 int check_runtime_lxcfs(struct ctx *c, struct result *r);
 int check_runtime_lxd(struct ctx *c, struct result *r);
+int check_runtime_incus(struct ctx *c, struct result *r);
 int check_runtime_docker(struct ctx *c, struct result *r);
 int check_runtime_engine(struct ctx *c, struct result *r);
 int check_launch_container(struct ctx *c, struct result *r);

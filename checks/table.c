@@ -45,6 +45,7 @@ const struct check check_table[] = {
 	{"runtime.lxc", "runtime", "LXC release new enough", CHECK_LIVE, check_runtime_lxc, NULL},
 	{"runtime.lxcfs", "runtime", "LXCFS new enough and answering", CHECK_LIVE, check_runtime_lxcfs, NULL},
 	{"runtime.lxd", "runtime", "LXD release new enough", CHECK_LIVE, check_runtime_lxd, NULL},
+	{"runtime.incus", "runtime", "Incus release new enough", CHECK_LIVE, check_runtime_incus, NULL},
 	{"runtime.docker", "runtime", "Docker, containerd and runc versions", CHECK_LIVE, check_runtime_docker, NULL},
 	{"runtime.engine", "runtime", "Docker engine answers", CHECK_LIVE, check_runtime_engine, NULL},
 	{"launch.container", "launch", "A container starts through the engine", CHECK_LIVE, check_launch_container,

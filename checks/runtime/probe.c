@@ -23,7 +23,10 @@ static char *tool_find(const char *const *names)
 {
 	for (const char *const *n = names; *n; n++)
 		for (size_t i = 0; i < ARRAY_SIZE(bin_dirs); i++) {
-			_cleanup_free_ char *p = xasprintf("%s/%s", bin_dirs[i], *n);
+			/* An absolute name is where that tool lives (a daemon outside the bin dirs). */
+			if ((*n)[0] == '/' && i > 0)
+				break;
+			_cleanup_free_ char *p = (*n)[0] == '/' ? xstrdup(*n) : xasprintf("%s/%s", bin_dirs[i], *n);
 			struct stat st;
 			if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0)
 				return TAKE_PTR(p);

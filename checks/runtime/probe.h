@@ -4,7 +4,7 @@
 
 /* Live probes of the runtime checks; run only through host_observe(). */
 
-/* A tool to ask for its version: the first of names found in the system's bin dirs. */
+/* A tool to ask for its version: the first of names found in the system's bin dirs (or, absolute, where named). */
 struct tool_probe {
 	const char *const *names; /* NULL-terminated candidates, in order */
 	const char *arg;	  /* "--version" */

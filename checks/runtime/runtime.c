@@ -139,7 +139,7 @@ static const char *component_word(const struct component *m)
  * here. Returns true when it reached a verdict other than pass.
  */
 static bool component_minimum(struct ctx *c, struct result *r, const struct component *m, const char *what,
-			      const char *minimum)
+			      const char *minimum, const char *minimum_why)
 {
 	if (m->presence == COMPONENT_ABSENT) {
 		if (ctx_in_container(c))
@@ -160,9 +160,8 @@ static bool component_minimum(struct ctx *c, struct result *r, const struct comp
 		return true;
 	}
 	if (version_cmp(m->version, minimum) < 0) {
-		result_set(r, STATUS_FAIL,
-			   "%s %s is older than %s, the minimum of the LXD 2.0 Docker-in-LXD walk-through", what,
-			   m->version, minimum);
+		result_set(r, STATUS_FAIL, "%s %s is older than %s, %s", what, m->version, minimum,
+			   minimum_why ? minimum_why : "the minimum of the LXD 2.0 Docker-in-LXD walk-through");
 		return true;
 	}
 	return false;
@@ -176,6 +175,8 @@ struct stack_part {
 	const char *const *pkgs;
 	struct tool_probe tp;
 	const char *absent_note; /* said on a host where it is not installed, or NULL */
+	const char *minimum;	 /* NULL: 2.0, the walk-through's */
+	const char *minimum_why; /* NULL: the walk-through's */
 	const char *upgrade_text;
 	const char *const *upgrade_cmds;
 };
@@ -190,7 +191,7 @@ static int stack_version_check(struct ctx *c, struct result *r, const struct sta
 {
 	struct component m;
 	stack_component(c, r, p, &m);
-	if (!component_minimum(c, r, &m, p->what, "2.0")) {
+	if (!component_minimum(c, r, &m, p->what, p->minimum ? p->minimum : "2.0", p->minimum_why)) {
 		result_set(r, STATUS_PASS, "%s %s (%s)", p->what, m.version, m.source);
 	} else if (m.presence == COMPONENT_ABSENT && !ctx_in_container(c) && p->absent_note) {
 		result_set(r, STATUS_SKIP, "%s is not installed on this host (%s)", p->what, p->absent_note);
@@ -241,6 +242,29 @@ int check_runtime_lxd(struct ctx *c, struct result *r)
 		.upgrade_cmds = cmds,
 	};
 	return stack_version_check(c, r, &lxd);
+}
+
+int check_runtime_incus(struct ctx *c, struct result *r)
+{
+	/* The client and the daemon carry one version; the daemon where distributions put it. */
+	static const char *const names[] = {"incus", "/usr/libexec/incus/incusd", "/usr/lib/incus/incusd",
+					    "/opt/incus/bin/incusd", NULL};
+	static const char *const pkgs[] = {"incus", "incus-client", NULL};
+	static const char *const cmds[] = {"apt-get update && apt-get install -y -t bookworm-backports incus", NULL};
+	static const struct stack_part incus = {
+		.what = "Incus",
+		.evidence = "incus",
+		.key = "runtime.version.incus",
+		.pkgs = pkgs,
+		.tp = {names, "--version"},
+		.minimum = "6.0",
+		.minimum_why = "its first long-term release (the 0.x releases before it are out of support)",
+		.upgrade_text =
+			"Upgrade Incus to its long-term release 6.0 or newer (Debian 12: from bookworm-backports; "
+			"Debian 13 and Ubuntu 24.04 carry it; or the Zabbly packages):",
+		.upgrade_cmds = cmds,
+	};
+	return stack_version_check(c, r, &incus);
 }
 
 /* ---------------------------------------------------------------- runtime.lxcfs */
@@ -347,7 +371,7 @@ int check_runtime_lxcfs(struct ctx *c, struct result *r)
 				host_mount, probe, how);
 		remedy_lxcfs_dead(c, r, in_proc, host_mount);
 	} else if (m.presence == COMPONENT_PRESENT && m.version && version_cmp(m.version, "2.0") < 0) {
-		component_minimum(c, r, &m, "LXCFS", "2.0");
+		component_minimum(c, r, &m, "LXCFS", "2.0", NULL);
 		struct remedy *fix = result_remedy(
 			r, ctx_here(c), "Upgrade LXCFS to 2.0 or newer, then restart it and the containers:",
 			"apt-get update && apt-get install -y lxcfs", "systemctl restart lxcfs", NULL);
@@ -365,7 +389,7 @@ int check_runtime_lxcfs(struct ctx *c, struct result *r)
 			result_set(r, STATUS_SKIP,
 				   "%s is mounted %s%s, but reading %s fails with %s: whether it answers is not known",
 				   what, in_proc ? "" : "at ", where, probe, read);
-	} else if (!component_minimum(c, r, &m, "LXCFS", "2.0")) {
+	} else if (!component_minimum(c, r, &m, "LXCFS", "2.0", NULL)) {
 		result_set(r, STATUS_PASS,
 			   "LXCFS %s is installed but not running: containers started now see the host's own /proc "
 			   "figures (uptime, memory)",

@@ -136,7 +136,7 @@ jget() { jq_ "$1" "$2" 2>/dev/null; }
 ALL_IDS="container.detect container.nesting kernel.version kernel.config kernel.keyring modules.required cgroup.layout cgroup.namespace
 cgroup.delegation namespace.unshare namespace.proc_mount namespace.sysfs_mount userns.enabled userns.idmap device.mknod process.oom_score_adj
 apparmor.status apparmor.parser seccomp.status overlay.support overlay.mount storage.backing_fs storage.block storage.zfs storage.xattr
-network.loopback network.ip_forward network.iptables network.bridge_nf runtime.lxc runtime.lxcfs runtime.lxd runtime.docker
+network.loopback network.ip_forward network.iptables network.bridge_nf runtime.lxc runtime.lxcfs runtime.lxd runtime.incus runtime.docker
 runtime.engine launch.container launch.nested launch.network"
 
 N_CHECKS=$(echo "$ALL_IDS" | wc -w)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# The runtime checks (runtime.lxc, runtime.lxcfs, runtime.lxd, runtime.docker)
+# The runtime checks (runtime.lxc, runtime.lxcfs, runtime.lxd, runtime.incus, runtime.docker)
 # replayed from synthetic sysroots: dpkg status stanzas and recorded
 # observations of the tools' --version and of LXCFS reads. Among them the
 # failure a live test must not provoke on a shared host: LXCFS dead behind a
@@ -232,5 +232,25 @@ expect junk runtime.docker skip "gave no version: timeout"
 expect junk runtime.lxd skip "gave no version: exec EACCES"
 expect junk runtime.lxc skip "printed no version"
 expect junk runtime.lxcfs skip "malformed"
+
+# --- runtime.incus: from dpkg, from incusd's --version where it lives, and too old ----------
+IDS=runtime.incus
+r=$TMP/incus
+sysroot_host "$r"
+stanza incus 6.0.4-2~bpo12+1 | put "$r" var/lib/dpkg/status "$(cat)"
+run incus "$r"
+expect incus runtime.incus pass "Incus 6.0.4"
+evidence_is incus runtime.incus incus_source "dpkg incus 6.0.4-2~bpo12+1"
+r=$TMP/incus-old
+sysroot_host "$r"
+obs "$r" 'runtime.version.incus=/opt/incus/bin/incusd\n0.6'
+run incus-old "$r"
+expect incus-old runtime.incus fail "Incus 0.6 is older than 6.0, its first long-term release"
+remedy_has incus-old runtime.incus "bookworm-backports incus"
+r=$TMP/incus-none
+sysroot_host "$r"
+obs "$r" runtime.version.incus=absent
+run incus-none "$r"
+expect incus-none runtime.incus skip "Incus is not installed on this host"
 
 finish

@@ -63,7 +63,7 @@ static void test_selector_area(void **state)
 	assert_matches("overlay", "overlay.support,overlay.mount");
 	assert_matches("storage", "storage.backing_fs,storage.block,storage.zfs,storage.xattr");
 	assert_matches("namespace", "namespace.unshare,namespace.proc_mount,namespace.sysfs_mount");
-	assert_matches("runtime", "runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.docker,runtime.engine");
+	assert_matches("runtime", "runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.incus,runtime.docker,runtime.engine");
 	assert_matches("network", "network.loopback,network.ip_forward,network.iptables,network.bridge_nf");
 }
 
@@ -239,7 +239,7 @@ static void test_selection_wants(void **state)
 		"namespace.proc_mount,namespace.sysfs_mount,userns.enabled,userns.idmap,device.mknod,"
 		"process.oom_score_adj,apparmor.status,apparmor.parser,seccomp.status,overlay.support,overlay.mount,"
 		"storage.backing_fs,storage.block,storage.zfs,storage.xattr,network.loopback,network.ip_forward,"
-		"network.iptables,network.bridge_nf,runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.docker,"
+		"network.iptables,network.bridge_nf,runtime.lxc,runtime.lxcfs,runtime.lxd,runtime.incus,runtime.docker,"
 		"runtime.engine,launch.container,launch.nested,launch.network";
 	assert_wanted(NULL, NULL, all);
 	assert_wanted("cgroup", NULL, "cgroup.layout,cgroup.namespace,cgroup.delegation");
