@@ -28,6 +28,9 @@
 # Logs: /tmp/nestcheck-lxd.log and /tmp/nestcheck-lxcfs.log (NESTCHECK_LXD_LOGDIR
 # to move them); dockerd inside an instance logs to /var/log/dockerd.log there.
 
+# The client the image and instance helpers drive: LXD's `lxc`, or `incus`
+# (tests/lxd/incus.sh starts Incus; the daemon helpers here are LXD's).
+NC_CLI=${NC_CLI:-lxc}
 NESTCHECK_LXD_STATE=${NESTCHECK_LXD_STATE:-/tmp/nestcheck-lxd.$$.state}
 NESTCHECK_LXD_LOGDIR=${NESTCHECK_LXD_LOGDIR:-/tmp}
 NESTCHECK_LXD_SOCKET=${NESTCHECK_LXD_SOCKET:-/var/lib/lxd/unix.socket}
@@ -132,7 +135,7 @@ _nc_find_bin() {
 _nc_in() { # NAME SCRIPT [ARGS...]
 	local name=$1 script=$2
 	shift 2
-	lxc exec "$name" -- /bin/sh -c "$script" sh "$@" </dev/null
+	"$NC_CLI" exec "$name" -- /bin/sh -c "$script" sh "$@" </dev/null
 }
 
 # ---------------------------------------------------------------- LXD daemon
@@ -254,7 +257,7 @@ lxd_down() {
 # alias already exists (and then not recorded, so lxd_cleanup keeps it).
 lxd_image_build() {
 	local name=${1:?usage: lxd_image_build NAME}
-	if lxc image info "$name" >/dev/null 2>&1; then
+	if "$NC_CLI" image info "$name" >/dev/null 2>&1; then
 		_nc_log "image $name exists, not rebuilding"
 		return 0
 	fi
@@ -273,7 +276,7 @@ properties:
   name: $name
 EOF
 		tar -C "$tmp" --numeric-owner -c metadata.yaml rootfs | gzip -1 >"$tmp/image.tar.gz" || exit 1
-		lxc image import "$tmp/image.tar.gz" --alias "$name" || exit 1
+		"$NC_CLI" image import "$tmp/image.tar.gz" --alias "$name" || exit 1
 	) || {
 		_nc_log "image build of $name failed"
 		return 1
@@ -386,21 +389,21 @@ EOF
 lxd_launch() {
 	local name=${1:?usage: lxd_launch NAME IMAGE [KEY=VALUE...]} image=${2:?usage: lxd_launch NAME IMAGE [KEY=VALUE...]} kv
 	shift 2
-	if lxc info "$name" >/dev/null 2>&1; then
+	if "$NC_CLI" info "$name" >/dev/null 2>&1; then
 		_nc_log "instance $name already exists (not created here, left alone)"
 		return 1
 	fi
 	_nc_state_add instance "$name"
-	lxc init -q "$image" "$name" </dev/null || return 1
+	"$NC_CLI" init -q "$image" "$name" </dev/null || return 1
 	for kv in "$@"; do
-		lxc config set "$name" "${kv%%=*}" "${kv#*=}" </dev/null || return 1
+		"$NC_CLI" config set "$name" "${kv%%=*}" "${kv#*=}" </dev/null || return 1
 	done
-	lxc start -q "$name" </dev/null || {
-		lxc info "$name" --show-log 2>/dev/null | tail -n 30 >&2
+	"$NC_CLI" start -q "$name" </dev/null || {
+		"$NC_CLI" info "$name" --show-log 2>/dev/null | tail -n 30 >&2
 		return 1
 	}
 	for _ in $(seq 1 60); do
-		lxc exec "$name" -- true </dev/null >/dev/null 2>&1 && return 0
+		"$NC_CLI" exec "$name" -- true </dev/null >/dev/null 2>&1 && return 0
 		sleep 0.5
 	done
 	_nc_log "instance $name: exec not working after 30s"
@@ -410,8 +413,8 @@ lxd_launch() {
 # Delete one instance (force) and forget it.
 lxd_delete() {
 	local name=${1:?usage: lxd_delete NAME}
-	if lxc info "$name" >/dev/null 2>&1; then
-		lxc delete --force "$name" </dev/null || return 1
+	if "$NC_CLI" info "$name" >/dev/null 2>&1; then
+		"$NC_CLI" delete --force "$name" </dev/null || return 1
 	fi
 	_nc_state_del instance "$name"
 }
@@ -460,7 +463,7 @@ setsid dockerd "$@" >/var/log/dockerd.log 2>&1 </dev/null &
 		sleep 0.5
 	done
 	_nc_log "dockerd in $name: no /var/run/docker.sock (dockerd ${st:-?}); log tail:"
-	lxc exec "$name" -- tail -n 15 /var/log/dockerd.log </dev/null >&2 || true
+	"$NC_CLI" exec "$name" -- tail -n 15 /var/log/dockerd.log </dev/null >&2 || true
 	return 1
 }
 
@@ -507,7 +510,7 @@ rm -f "$d/nobody"
 				touch "$tmp/r/nobody" &&
 				chown 65534:65534 "$tmp/r/nobody" &&
 				tar -C "$tmp/r" --numeric-owner -cf "$tmp/nobody.tar" . &&
-				lxc file push -q "$tmp/nobody.tar" "$name/tmp/nc-nobody.tar" </dev/null
+				"$NC_CLI" file push -q "$tmp/nobody.tar" "$name/tmp/nc-nobody.tar" </dev/null
 		}; then
 			rm -rf "$tmp"
 			return 2
@@ -544,8 +547,8 @@ lxd_cleanup() {
 		}
 	done
 	for n in $(_nc_state_get image | tac); do
-		if lxc image info "$n" >/dev/null 2>&1; then
-			lxc image delete "$n" </dev/null || {
+		if "$NC_CLI" image info "$n" >/dev/null 2>&1; then
+			"$NC_CLI" image delete "$n" </dev/null || {
 				_nc_log "cannot delete image $n"
 				rc=1
 				continue

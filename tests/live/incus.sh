@@ -1,0 +1,163 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# shellcheck disable=SC2016 # scripts run inside instances are single-quoted on purpose
+#
+# tests/live/incus.sh NESTCHECK SOURCE_DIR JSONQ
+#
+# Live, as root: nestcheck under Incus 6.0 (bookworm-backports), started here
+# without systemd beside LXD, with the busybox + Docker engine image of the LXD
+# tier (tests/lxd/env.sh, NC_CLI=incus) and nestcheck pushed in as a bundle.
+#   on   security.nesting=true, cgroups mounted, dockerd inside: container.detect
+#        says Incus (platform incus, from /dev/.incus-mounts); Docker runs, the
+#        verdict agrees, launch.container passes; no command of the report is
+#        LXD's `lxc` or Proxmox's `pct`.
+#   off  no security.nesting: container.nesting warns (no AppArmor on this
+#        kernel) with `incus config set NAME security.nesting true` and `incus
+#        restart NAME`; applied from the host as printed, nesting is on.
+#   host nestcheck on the host: Incus installed and running (container.detect's
+#        platforms), runtime.incus passes with the installed version.
+# Everything made here (instances, image, the daemon if started here) is removed.
+set -uo pipefail
+
+NC=$(readlink -f "$1") SRC=$(readlink -f "$2") JSONQ=$(readlink -f "$3")
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+for c in incus dockerd busybox ldd; do
+	command -v "$c" >/dev/null 2>&1 ||
+		{ echo "SKIP: $c missing (apt-get install -t bookworm-backports incus; apt-get install docker.io busybox-static)"; exit 77; }
+done
+
+T0=$SECONDS
+TMP=$(mktemp -d /tmp/nestcheck-live-incus.XXXXXX) || exit 2
+NESTCHECK_LXD_STATE=$TMP.state
+# shellcheck disable=SC2034 # read by env.sh
+NESTCHECK_LXD_LOGDIR=$TMP
+# shellcheck source=../lxd/env.sh
+. "$SRC/tests/lxd/env.sh"
+# shellcheck source=../lxd/incus.sh
+. "$SRC/tests/lxd/incus.sh"
+NC_CLI=incus
+IMAGE=nc-incus-$$
+
+cleanup() {
+	local rc=$?
+	set +e
+	trap - EXIT INT TERM
+	incus_cleanup || rc=1
+	incus_down || rc=1
+	rm -f "$NESTCHECK_LXD_STATE" "$NESTCHECK_LXD_STATE".*
+	rm -rf "$TMP"
+	echo "live.incus: $((SECONDS - T0)) s"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+fail=0
+CFG=setup
+ok() { echo "ok    [$CFG] $*"; }
+bad() { echo "FAIL  [$CFG] $*"; fail=1; }
+check() { # check WHAT GOT WANT
+	if [ "$2" = "$3" ]; then ok "$1 = $2"; else bad "$1 = '$2', want '$3'"; fi
+}
+q() { ASAN_OPTIONS=detect_leaks=0 "$JSONQ" "$1" "$2" 2>/dev/null; }
+# Every remediation command of a report, one a line.
+commands() { grep -o '"commands": *\[[^]]*\]' "$1" | grep -o '"[^"]*"' | grep -v '^"commands"$' | tr -d '"' | sed 's#\\/#/#g'; }
+
+# nc_in NAME TAG: the bundled nestcheck --json inside NAME -> $TMP/NAME.TAG.json
+nc_in() {
+	local name=$1 out=$TMP/$1.$2
+	incus exec "$name" --env ASAN_OPTIONS=exitcode=86 --env UBSAN_OPTIONS=exitcode=87 -- \
+		/tmp/nestcheck-bundle/nestcheck-run --json </dev/null >"$out.json" 2>"$out.err"
+	local rc=$?
+	[ "$(q "$out.json" schema_version)" = 1 ] || { bad "$2: no JSON from nestcheck (exit $rc): $(head -c 400 "$out.err")"; return 1; }
+	[ -s "$out.err" ] && bad "$2: nestcheck wrote to stderr: $(head -c 400 "$out.err")"
+	return 0
+}
+# no_other_platform FILE: no remediation command is LXD's or Proxmox's.
+no_other_platform() {
+	local bad_cmds
+	bad_cmds=$(tr -d '\n' <"$1" | grep -o '"commands": *\[[^]]*\]' | grep -oE '"(lxc|pct) [^"]*"')
+	if [ -z "$bad_cmds" ]; then ok "no lxc or pct command in the report"; else bad "other platforms' commands: $bad_cmds"; fi
+}
+setup() { # NAME CGROUPS(yes|no) KEY=VALUE...
+	local name=$1 cg=$2
+	shift 2
+	lxd_launch "$name" "$IMAGE" "$@" || { bad "cannot launch $name"; return 1; }
+	if [ "$cg" = yes ]; then lxd_mount_cgroups "$name" || bad "mounting cgroups in $name failed"; fi
+	incus file push -q -r "$TMP/nestcheck-bundle" "$name/tmp/" </dev/null || { bad "cannot push the bundle"; return 1; }
+}
+
+incus_up || { bad "incus_up failed"; exit 1; }
+lxd_image_build "$IMAGE" || { bad "image build failed"; exit 1; }
+sh "$SRC/scripts/bundle.sh" "$TMP/nestcheck-bundle" "$NC" >/dev/null || { bad "bundle.sh failed"; exit 1; }
+echo "      Incus $(incus --version) up, image and bundle ready after $((SECONDS - T0)) s"
+BOARD=()
+
+# --- nesting on ---------------------------------------------------------------------
+CFG=on
+name=nc-incus-on-$$
+if setup "$name" yes security.nesting=true && lxd_docker_start "$name"; then
+	docker_test_image_in "$name" >/dev/null 2>&1
+	gt=$(incus exec "$name" -- docker run --rm --network none --pull=never local/busybox:1 true </dev/null 2>&1) && gt=works || gt="fails: $gt"
+	if nc_in "$name" first; then
+		f=$TMP/$name.first.json
+		echo "      container.detect: $(q "$f" checks.container.detect.summary)"
+		check "container.detect platform" "$(q "$f" checks.container.detect.evidence.platform)" incus
+		check "container.detect platform_signal" "$(q "$f" checks.container.detect.evidence.platform_signal)" /dev/.incus-mounts
+		check "container.nesting" "$(q "$f" checks.container.nesting.status)" pass
+		check "launch.container" "$(q "$f" checks.launch.container.status)" pass
+		case $(q "$f" verdict) in ready | degraded) predicted=works ;; *) predicted=fails ;; esac
+		check "verdict $(q "$f" verdict) predicts docker run $predicted; docker says" "$gt" "$predicted"
+		no_other_platform "$f"
+		BOARD+=("| on | nesting on, cgroups mounted | docker run $gt | $(q "$f" verdict), platform $(q "$f" checks.container.detect.evidence.platform) | - |")
+	fi
+fi
+lxd_delete "$name" || bad "cannot delete $name"
+
+# --- nesting off: the printed fix, applied as printed ----------------------------------
+CFG=off
+name=nc-incus-off-$$
+if setup "$name" yes && nc_in "$name" first; then
+	f=$TMP/$name.first.json
+	check "container.detect platform" "$(q "$f" checks.container.detect.evidence.platform)" incus
+	check "container.nesting" "$(q "$f" checks.container.nesting.status)" warn
+	no_other_platform "$f"
+	cmds=$(tr -d '\n' <"$f" | grep -oE '"incus (config set|restart) [^"]*"' | tr -d '"' | sort -u)
+	echo "      printed: $(echo "$cmds" | tr '\n' ';')"
+	applied=0
+	while IFS= read -r cmd; do
+		case $cmd in
+		"incus config set $name security.nesting true") timeout 60 $cmd </dev/null && applied=$((applied + 1)) ;;
+		esac
+	done <<<"$cmds"
+	if [ "$applied" = 1 ] && grep -qx "incus restart $name" <<<"$cmds" && timeout 120 incus restart "$name" </dev/null; then
+		ok "applied: incus config set $name security.nesting true; incus restart $name"
+		lxd_mount_cgroups "$name" || bad "mounting cgroups after the restart failed"
+		if nc_in "$name" fixed; then
+			v=$TMP/$name.fixed.json
+			check "after the fix: container.nesting" "$(q "$v" checks.container.nesting.status)" pass
+			BOARD+=("| off | no security.nesting | (no AppArmor here: Docker runs) | container.nesting warn, platform incus | \`incus config set $name security.nesting true\`, \`incus restart $name\` -> container.nesting $(q "$v" checks.container.nesting.status) |")
+		fi
+	else
+		bad "the printed fix is not 'incus config set $name security.nesting true' and 'incus restart $name': $cmds"
+	fi
+fi
+lxd_delete "$name" || bad "cannot delete $name"
+
+# --- the host ---------------------------------------------------------------------------
+CFG=host
+"$NC" --json --only container.detect,runtime.incus >"$TMP/host.json" 2>"$TMP/host.err"
+p=$(q "$TMP/host.json" checks.container.detect.evidence.platforms)
+echo "      host: platforms $p; runtime.incus: $(q "$TMP/host.json" checks.runtime.incus.summary)"
+case $p in *"incus (running)"*) ok "container.detect: incus (running)" ;; *) bad "container.detect platforms: '$p'" ;; esac
+check "runtime.incus" "$(q "$TMP/host.json" checks.runtime.incus.status)" pass
+v=$(incus --version)
+case $(q "$TMP/host.json" checks.runtime.incus.summary) in *"Incus ${v%%-*}"*) ok "runtime.incus names $v" ;; *) bad "runtime.incus does not name $v" ;; esac
+[ -s "$TMP/host.err" ] && bad "nestcheck wrote to stderr: $(head -c 300 "$TMP/host.err")"
+
+echo
+echo "| scenario | Incus instance | Docker ground truth | nestcheck | fix applied -> result |"
+echo "|---|---|---|---|---|"
+printf '%s\n' "${BOARD[@]}"
+exit $fail
