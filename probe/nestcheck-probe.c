@@ -825,10 +825,10 @@ static int wait_fd(int fd, short events, long long ms)
 	}
 }
 
-/* Connect to addr:port and read the server's line, within seconds. */
-static void net_connect(struct in_addr addr, unsigned port, unsigned seconds, struct net_try *t)
+/* One attempt of net_connect(). */
+static void net_connect_once(struct in_addr addr, unsigned port, unsigned seconds, long long start, long long limit,
+			     struct net_try *t)
 {
-	long long start = now_ms(), limit = (long long)seconds * 1000;
 	memset(t, 0, sizeof(*t));
 	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (s < 0) {
@@ -840,7 +840,8 @@ static void net_connect(struct in_addr addr, unsigned port, unsigned seconds, st
 		snprintf(t->detail, sizeof(t->detail), "connect: %s", strerror(errno));
 		goto out;
 	}
-	int err = wait_fd(s, POLLOUT, limit);
+	long long remaining = limit - (now_ms() - start);
+	int err = remaining > 0 ? wait_fd(s, POLLOUT, remaining) : 0;
 	int soerr = 0;
 	socklen_t sl = sizeof(soerr);
 	if (err == 0) {
@@ -883,6 +884,22 @@ out:
 	if (s >= 0)
 		close(s);
 	t->ms = now_ms() - start;
+}
+
+/*
+ * Connect to addr:port and read the server's line, within seconds. A refusal
+ * is tried again until then: a server started a moment ago may not listen yet.
+ */
+static void net_connect(struct in_addr addr, unsigned port, unsigned seconds, struct net_try *t)
+{
+	long long start = now_ms(), limit = (long long)seconds * 1000;
+	for (;;) {
+		net_connect_once(addr, port, seconds, start, limit, t);
+		if (t->ok || !strstr(t->detail, strerror(ECONNREFUSED)) || now_ms() - start + 50 >= limit)
+			return;
+		struct timespec ts = {0, 50 * 1000000};
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* The first nameserver of /etc/resolv.conf (Docker's embedded DNS is 127.0.0.11 on user-defined networks). */

@@ -881,10 +881,11 @@ static void remedy_network_by_hand(struct ctx *c, struct result *r, const char *
 	remedy_command(m, "docker run -d --name nc-server --network nc-try -p %d %s %s --serve %d", 8000, img,
 		       PROBE_IMAGE_CMD, 8000);
 	remedy_command(m, "docker port nc-server %d", 8000);
-	remedy_command(m,
-		       "docker run --rm --network nc-try %s %s --connect nc-server "
-		       "\"$(docker inspect -f '{{.NetworkSettings.Networks.nc-try.IPAddress}}' nc-server)\" %d",
-		       img, PROBE_IMAGE_CMD, 8000);
+	remedy_command(
+		m,
+		"docker run --rm --network nc-try %s %s --connect nc-server "
+		"\"$(docker inspect -f '{{(index .NetworkSettings.Networks \"nc-try\").IPAddress}}' nc-server)\" %d",
+		img, PROBE_IMAGE_CMD, 8000);
 	remedy_command(m, "docker rm -f nc-server; docker network rm nc-try; docker rmi %s", img);
 }
 

@@ -361,7 +361,9 @@ remove:
 	return run;
 }
 
-/* After an interrupt: a container or network whose create was cut short may still have been made. Ours carry our pid.
+/*
+ * After an interrupt: a container or network whose create was cut short may
+ * still have been made. Ours carry our pid.
  */
 static void sweep_own_containers(struct launch *l)
 {

@@ -14,11 +14,16 @@
 #    (ip link set lo up) makes both work;
 #  - no address range left for a network (--default-address-pool with room
 #    for one network, taken): network create fails for the CLI and for
-#    launch.network (N13); the printed `docker network prune -f` fixes both;
+#    launch.network (N13); the printed `docker network prune -f` fixes both,
+#    and the printed workload by hand then runs as printed;
 #  - SIGINT and SIGTERM during the workload leave no container, network or
 #    image; after a SIGKILL the next run sweeps its network and containers.
 set -u
-nestcheck=$1 jsonq=$3
+nestcheck=$1 src=$2 jsonq=$3
+# remedy_cmds and json_flat (its ok/expect are replaced below).
+JSONQ=$jsonq
+# shellcheck source=../lxd/report.sh
+. "$src/tests/lxd/report.sh"
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 for c in dockerd docker unshare nsenter ip iptables; do
 	command -v "$c" >/dev/null || { echo "SKIP: $c missing"; exit 77; }
@@ -203,6 +208,11 @@ sh -c "$fix" >/dev/null
 nc_run --only launch --keep-image --json >"$tmp/pool2.json"
 check "pools, fixed: launch.network" "$(q "$tmp/pool2.json" checks.launch.network.status)" pass
 check "pools, fixed: the workload by hand" "$(ground_truth "$img")" works
+# The workload by hand that launch.network printed, run as printed (its nestcheck line aside).
+cmds=$(remedy_cmds "$tmp/pool.json" launch.network host "docker network create nc-try" | grep -v '^nestcheck ')
+echo "pools: the printed workload by hand:"; printf '%s\n' "$cmds" | sed 's/^/  $ /'
+out=$(in_ns sh -ec "$cmds" 2>&1)
+contains "pools: the printed workload by hand runs; its second container" "$out" '"by_name":{"ok":true'
 docker rmi "$img" >/dev/null 2>&1
 check "nothing left at the end" "$(leftovers)" "0 0 0"
 
