@@ -14,6 +14,13 @@
 #   off  no security.nesting: container.nesting warns (no AppArmor on this
 #        kernel) with `incus config set NAME security.nesting true` and `incus
 #        restart NAME`; applied from the host as printed, nesting is on.
+#   cg   nesting on, no cgroups mounted (busybox init mounts none): runc fails
+#        ("no cgroup mount found in mountinfo"), cgroup.layout fails; its
+#        container-side mounts, applied inside as printed, make Docker work.
+#   id   security.idmap.isolated=true, security.idmap.size=1000: an image with a
+#        file owned by 65534 fails to unpack (lchown), userns.idmap fails with
+#        `incus config set NAME security.idmap.size N` and `incus restart NAME`;
+#        applied from the host as printed, the image unpacks and runs.
 #   host nestcheck on the host: Incus installed and running (container.detect's
 #        platforms), runtime.incus passes with the installed version.
 # Everything made here (instances, image, the daemon if started here) is removed.
@@ -53,10 +60,14 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# remedy_cmds, json_flat, apply_host_cmds (report.sh's ok/not_ok are replaced below).
+# shellcheck source=../lxd/report.sh
+. "$SRC/tests/lxd/report.sh"
 fail=0
 CFG=setup
 ok() { echo "ok    [$CFG] $*"; }
 bad() { echo "FAIL  [$CFG] $*"; fail=1; }
+not_ok() { bad "$@"; }
 check() { # check WHAT GOT WANT
 	if [ "$2" = "$3" ]; then ok "$1 = $2"; else bad "$1 = '$2', want '$3'"; fi
 }
@@ -141,6 +152,76 @@ if setup "$name" yes && nc_in "$name" first; then
 		fi
 	else
 		bad "the printed fix is not 'incus config set $name security.nesting true' and 'incus restart $name': $cmds"
+	fi
+fi
+lxd_delete "$name" || bad "cannot delete $name"
+
+# --- nesting on, no cgroups mounted: the container-side fix ------------------------------
+CFG=cg
+name=nc-incus-cg-$$
+truth() { # NAME IMAGE: docker run of IMAGE in NAME: works, or the first line of its error
+	local out
+	out=$(incus exec "$1" -- timeout 60 docker run --rm --network none --pull=never "$2" true </dev/null 2>&1) &&
+		echo works || echo "fails: $(printf '%s\n' "$out" | head -n 1)"
+}
+if setup "$name" no security.nesting=true && nc_in "$name" first; then
+	f=$TMP/$name.first.json
+	lxd_docker_start "$name" && docker_test_image_in "$name" >/dev/null 2>&1
+	gt=$(truth "$name" local/busybox:1)
+	echo "      ground truth: docker run $gt"
+	case $gt in *"no cgroup mount found"*) ok "runc: no cgroup mount found" ;; *) bad "docker run without cgroups: $gt" ;; esac
+	check "cgroup.layout" "$(q "$f" checks.cgroup.layout.status)" fail
+	check "verdict" "$(q "$f" verdict)" not_ready
+	no_other_platform "$f"
+	cmds=$(remedy_cmds "$f" cgroup.layout container)
+	n=0
+	while IFS= read -r cmd; do
+		[ -n "$cmd" ] || continue
+		n=$((n + 1))
+		incus exec "$name" -- sh -c "$cmd" </dev/null >/dev/null 2>&1 || bad "in $name: $cmd failed"
+	done <<<"$cmds"
+	gt2=$(truth "$name" local/busybox:1)
+	check "after $n printed mounts inside: docker run" "$gt2" works
+	if nc_in "$name" fixed; then
+		check "after the fix: cgroup.layout" "$(q "$TMP/$name.fixed.json" checks.cgroup.layout.status)" pass
+	fi
+	BOARD+=("| cg | nesting on, no cgroups mounted | docker run $gt | not_ready (cgroup.layout fail) | $n printed mounts inside -> docker run $gt2, cgroup.layout $(q "$TMP/$name.fixed.json" checks.cgroup.layout.status) |")
+fi
+lxd_delete "$name" || bad "cannot delete $name"
+
+# --- a 1000-id isolated map: the host-side fix, applied as printed -------------------------
+CFG=id
+name=nc-incus-id-$$
+if setup "$name" yes security.nesting=true security.idmap.isolated=true security.idmap.size=1000 &&
+	nc_in "$name" first; then
+	f=$TMP/$name.first.json
+	lxd_docker_start "$name"
+	imp=$(docker_test_image_in "$name" 2>&1)
+	if [ $? = 2 ]; then
+		nb="fails: import: $(printf '%s\n' "$imp" | grep -v '^\[lxd-env\]' | grep -m1 -o 'lchown[^"]*' || printf '%s\n' "$imp" | tail -n 1)"
+	else
+		nb=$(truth "$name" local/nobody:1)
+	fi
+	gt="busybox $(truth "$name" local/busybox:1), nobody $nb"
+	echo "      ground truth: $gt; uid_map $(incus exec "$name" -- cat /proc/self/uid_map </dev/null | awk '{$1=$1; print}')"
+	case $gt in *"nobody works"*) bad "the 65534 image runs with 1000 ids: $gt" ;; *) ok "the 65534 image fails: $gt" ;; esac
+	check "userns.idmap" "$(q "$f" checks.userns.idmap.status)" fail
+	no_other_platform "$f"
+	cmds=$(remedy_cmds "$f" userns.idmap host "security.idmap.size")
+	echo "      printed: $(printf '%s\n' "$cmds" | tr '\n' ';')"
+	apply_host_cmds "$cmds" "^incus (config set|restart) $name( [A-Za-z0-9._=-]+)*\$"
+	if [ "$ok_fix" = yes ] && [ "$applied" -ge 2 ]; then
+		lxd_mount_cgroups "$name" || bad "mounting cgroups after the restart failed"
+		lxd_docker_start "$name"
+		docker_test_image_in "$name" >/dev/null 2>&1
+		gt2=$(truth "$name" local/nobody:1)
+		check "after the fix: docker run local/nobody:1" "$gt2" works
+		if nc_in "$name" fixed; then
+			check "after the fix: userns.idmap" "$(q "$TMP/$name.fixed.json" checks.userns.idmap.status)" pass
+		fi
+		BOARD+=("| id | isolated map of 1000 ids | $gt | userns.idmap fail | $applied printed host commands (incus config set ... security.idmap.size, incus restart) -> nobody $gt2, userns.idmap $(q "$TMP/$name.fixed.json" checks.userns.idmap.status) |")
+	else
+		bad "the printed userns.idmap fix could not be applied: [$cmds]"
 	fi
 fi
 lxd_delete "$name" || bad "cannot delete $name"

@@ -69,9 +69,18 @@ incus_cleanup() {
 # unmount what it left under /var/lib/incus.
 incus_down() {
 	local pid rc=0
+	local kids k
 	for pid in $(_nc_state_get incus_pid); do
 		if _nc_pid_is "$pid" incusd; then
+			# Its helpers (forkstart and the like) go with it: wait for them too.
+			kids=$(pgrep -P "$pid" 2>/dev/null || true)
 			_nc_stop_pid "$pid" incusd 30 || rc=1
+			for k in $kids; do
+				for _ in $(seq 1 100); do [ -d "/proc/$k" ] || break; sleep 0.1; done
+				[ -d "/proc/$k" ] && kill -KILL "$k" 2>/dev/null
+			done
+			# The instances' monitors (forked by it, then on their own) end shortly after: wait, not kill.
+			for _ in $(seq 1 100); do pgrep -f '^/usr/libexec/incus/incusd' >/dev/null || break; sleep 0.1; done
 		fi
 		_nc_state_del incus_pid "$pid"
 		_nc_mounts_under /var/lib/incus | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
