@@ -291,19 +291,8 @@ const struct failure failure_bridge_missing = {
 
 static void remedy_ip_forward_ro(struct ctx *c, struct result *r)
 {
-	if (in_lxc(c)) {
-		struct remedy *m = result_remedy(r, WHERE_HOST,
-						 "/proc/sys is read-only in this container, so dockerd cannot turn on "
-						 "IPv4 forwarding itself. Have the container manager set it in this "
-						 "container's network namespace each time it starts:",
-						 NULL);
-		fix_set_start_sysctl(m, fix_target_here(c), "net.ipv4.ip_forward", "1");
-		fix_restart(m, fix_target_here(c));
-	} else if (in_app_container(c)) {
-		fix_outer_run(c, r, "Start the outer container with forwarding on:", "--sysctl net.ipv4.ip_forward=1");
-	} else {
-		fix_host_sysctl(c, r, "net.ipv4.ip_forward=1", "99-docker-ip-forward.conf");
-	}
+	static const char *const settings[] = {"net.ipv4.ip_forward=1"};
+	fix_netns_sysctl(c, r, settings, ARRAY_SIZE(settings), "99-docker-ip-forward.conf");
 }
 
 static const char *const ip_forward_patterns[] = {

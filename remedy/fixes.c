@@ -308,3 +308,44 @@ void fix_data_root_volume(struct ctx *c, struct result *r, const char *path)
 			      NULL);
 	remedy_command(m, "mkfs.ext4 DEVICE && mount DEVICE %s", data_root);
 }
+
+void fix_netns_sysctl(struct ctx *c, struct result *r, const char *const *settings, size_t n, const char *conf)
+{
+	struct strbuf w = {0};
+	for (size_t i = 0; i < n; i++)
+		strbuf_appendf(&w, "%s%s", i ? " " : "", settings[i]);
+	_cleanup_free_ char *words = strbuf_take(&w);
+	const char *rt = ctx_runtime(c);
+
+	if (!ctx_in_container(c)) {
+		struct remedy *m = result_remedy(r, WHERE_HOST, "Set it now and at every boot:", NULL);
+		remedy_command(m, "sysctl -w %s", words);
+		remedy_command(m, "printf '%%s\\n' %s > /etc/sysctl.d/%s", words, conf);
+		return;
+	}
+	if (streq(rt, "lxc")) {
+		struct fix_target t = fix_target_here(c);
+		_cleanup_free_ char *text =
+			xasprintf("Have %s set it in this container's network namespace each time it starts:",
+				  fix_platform_name(t));
+		struct remedy *m = result_remedy(r, WHERE_HOST, text, NULL);
+		for (size_t i = 0; i < n; i++) {
+			_cleanup_free_ char *kv = xstrdup(settings[i]);
+			char *eq = strchr(kv, '=');
+			*eq = '\0';
+			fix_set_start_sysctl(m, t, kv, eq + 1);
+		}
+		fix_restart(m, t);
+	} else if (streq(rt, "docker") || streq(rt, "podman")) {
+		struct strbuf sb = {0};
+		for (size_t i = 0; i < n; i++)
+			strbuf_appendf(&sb, "%s--sysctl %s", i ? " " : "", settings[i]);
+		_cleanup_free_ char *flags = strbuf_take(&sb);
+		fix_outer_run(c, r, "Start the outer container with the setting:", flags);
+	}
+	struct remedy *m = result_remedy(r, WHERE_HOST,
+					 "Or set it from the host in this container's network namespace (PID: the "
+					 "container's first process as the host numbers it):",
+					 NULL);
+	remedy_command(m, "nsenter --target PID --net sysctl -w %s", words);
+}

@@ -77,6 +77,13 @@ void fix_load_modules(struct remedy *m, const char *mods);
 void fix_module(struct ctx *c, struct result *r, const char *text, const char *module);
 /* The same for a space-separated list. */
 void fix_modules_load_words(struct ctx *c, struct result *r, const char *mods);
+/*
+ * Per network namespace sysctls (name=value each) dockerd could not set: on a
+ * host set and persisted in /etc/sysctl.d/conf; in a container by its
+ * platform at each start, or by the outer engine's --sysctl, or from the host
+ * with nsenter.
+ */
+void fix_netns_sysctl(struct ctx *c, struct result *r, const char *const *settings, size_t n, const char *conf);
 /* Global sysctls (name=value words) only the host can set, persisted in /etc/sysctl.d/conf. */
 void fix_host_sysctl(struct ctx *c, struct result *r, const char *words, const char *conf);
 /* The distribution's Docker engine, containerd and runc, upgraded. */

@@ -45,47 +45,6 @@ static int sysctl_writable(struct ctx *c, struct result *r, const char *path, co
 	return -ENODATA;
 }
 
-/* Set sysctls (name=value words) where dockerd cannot: the host, or the host for this container. */
-static void remedy_sysctl(struct ctx *c, struct result *r, const char *const *settings, size_t n, const char *conf)
-{
-	struct strbuf w = {0};
-	for (size_t i = 0; i < n; i++)
-		strbuf_appendf(&w, "%s%s", i ? " " : "", settings[i]);
-	_cleanup_free_ char *words = strbuf_take(&w);
-	const char *rt = ctx_runtime(c);
-
-	if (!ctx_in_container(c)) {
-		struct remedy *m = result_remedy(r, WHERE_HOST, "Set it now and at every boot:", NULL);
-		remedy_command(m, "sysctl -w %s", words);
-		remedy_command(m, "printf '%%s\\n' %s > /etc/sysctl.d/%s", words, conf);
-		return;
-	}
-	if (streq(rt, "lxc")) {
-		struct remedy *m = result_remedy(r, WHERE_HOST,
-						 "Have LXD set it in this container's network namespace each time it "
-						 "starts:",
-						 NULL);
-		for (size_t i = 0; i < n; i++) {
-			_cleanup_free_ char *kv = xstrdup(settings[i]);
-			char *eq = strchr(kv, '=');
-			*eq = '\0';
-			fix_set_start_sysctl(m, fix_target_here(c), kv, eq + 1);
-		}
-		fix_restart(m, fix_target_here(c));
-	} else if (streq(rt, "docker") || streq(rt, "podman")) {
-		struct strbuf sb = {0};
-		for (size_t i = 0; i < n; i++)
-			strbuf_appendf(&sb, "%s--sysctl %s", i ? " " : "", settings[i]);
-		_cleanup_free_ char *flags = strbuf_take(&sb);
-		fix_outer_run(c, r, "Start the outer container with the setting:", flags);
-	}
-	struct remedy *m = result_remedy(r, WHERE_HOST,
-					 "Or set it from the host in this container's network namespace (PID: the "
-					 "container's first process as the host numbers it):",
-					 NULL);
-	remedy_command(m, "nsenter --target PID --net sysctl -w %s", words);
-}
-
 int check_network_ip_forward(struct ctx *c, struct result *r)
 {
 	_cleanup_free_ char *value = NULL;
@@ -134,7 +93,7 @@ int check_network_ip_forward(struct ctx *c, struct result *r)
 		   "IPv4 forwarding is off and cannot be turned on here: dockerd fails to start (\"Enabling IP "
 		   "forwarding failed\")");
 	static const char *const settings[] = {"net.ipv4.ip_forward=1"};
-	remedy_sysctl(c, r, settings, ARRAY_SIZE(settings), "99-docker-ip-forward.conf");
+	fix_netns_sysctl(c, r, settings, ARRAY_SIZE(settings), "99-docker-ip-forward.conf");
 	return 0;
 }
 
@@ -691,7 +650,7 @@ int check_network_bridge_nf(struct ctx *c, struct result *r)
 			   "bridge-nf-call-ip%stables is 0 and cannot be changed here: %s", v4 ? "6" : "", needers);
 		static const char *const settings[] = {"net.bridge.bridge-nf-call-iptables=1",
 						       "net.bridge.bridge-nf-call-ip6tables=1"};
-		remedy_sysctl(c, r, settings, ARRAY_SIZE(settings), "99-docker-bridge-nf.conf");
+		fix_netns_sysctl(c, r, settings, ARRAY_SIZE(settings), "99-docker-bridge-nf.conf");
 		return 0;
 	}
 
