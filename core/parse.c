@@ -685,36 +685,33 @@ int mounts_covering(struct libmnt_table *tb, const char *path, const char **ret_
 	return 0;
 }
 
-bool mounts_has_target(struct libmnt_table *tb, const char *target)
+/* Whether some mount is at target (or below it, with below) and of fstype (any when NULL). */
+static bool mounts_find(struct libmnt_table *tb, const char *target, bool below, const char *fstype)
 {
 	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs;
 	bool found = false;
-
-	if (!it)
-		return false;
-	while (!found && mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *t = mnt_fs_get_target(fs);
-		found = t && (streq(t, target) || (startswith(t, target) && t[strlen(target)] == '/'));
-	}
-	mnt_free_iter(it);
-	return found;
-}
-
-bool mounts_has(struct libmnt_table *tb, const char *target, const char *fstype)
-{
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-	struct libmnt_fs *fs;
-	bool found = false;
+	size_t n = strlen(target);
 
 	if (!it)
 		return false;
 	while (!found && mnt_table_next_fs(tb, it, &fs) == 0) {
 		const char *t = mnt_fs_get_target(fs), *type = mnt_fs_get_fstype(fs);
-		found = t && type && streq(t, target) && streq(type, fstype);
+		found = t && (streq(t, target) || (below && strncmp(t, target, n) == 0 && t[n] == '/')) &&
+			(!fstype || (type && streq(type, fstype)));
 	}
 	mnt_free_iter(it);
 	return found;
+}
+
+bool mounts_has_target(struct libmnt_table *tb, const char *target)
+{
+	return mounts_find(tb, target, true, NULL);
+}
+
+bool mounts_has(struct libmnt_table *tb, const char *target, const char *fstype)
+{
+	return mounts_find(tb, target, false, fstype);
 }
 
 bool mounts_lxcfs_over_proc(struct libmnt_table *tb)

@@ -144,3 +144,11 @@ void report_clear(struct report *rep)
 	free(rep->container_runtime);
 	*rep = (struct report){0};
 }
+
+bool result_has_evidence(const struct result *r, const char *key)
+{
+	for (size_t i = 0; i < r->n_evidence; i++)
+		if (streq(r->evidence[i].key, key))
+			return true;
+	return false;
+}

@@ -69,6 +69,8 @@ int result_error(struct result *r, int err, const char *fmt, ...) _printf_(3, 4)
 void result_evidence_string(struct result *r, const char *key, const char *fmt, ...) _printf_(3, 4);
 void result_evidence_int(struct result *r, const char *key, long long v);
 void result_evidence_bool(struct result *r, const char *key, bool v);
+/* Whether r already holds evidence under key. */
+bool result_has_evidence(const struct result *r, const char *key);
 
 /* A fix: text, then zero or more commands, NULL-terminated. Returns it for more commands. */
 struct remedy *result_remedy(struct result *r, enum where where, const char *text, ...);

@@ -895,11 +895,9 @@ static const struct failure *net_problem(struct ctx *c, struct result *r, struct
 {
 	const struct failure *f = known ? known : failure_match(error);
 	if (f) {
-		bool first = true;
-		for (size_t i = 0; i < problems->n; i++)
-			first = first && !strstr(problems->v[i], "(known failure ");
 		strv_push(problems, xasprintf("%s: %s (known failure %s: %s)", text, error, f->code, f->title));
-		if (first)
+		/* The evidence names the first known failure of the workload. */
+		if (!result_has_evidence(r, "known_failure"))
 			result_evidence_string(r, "known_failure", "%s (%s)", f->id, f->code);
 		f->remedy(c, r);
 	} else {

@@ -215,18 +215,27 @@ static void get_ms(json_object *o, long ms[_LAUNCH_PHASE_MAX])
 		ms[p] = get_long(m, launch_phase_names[p], -1);
 }
 
+/* The member key of o, a run's story: 0 absent, 1 ran, 2 failed (*ret the member), -EBADMSG another shape. */
+static int member_state(json_object *o, const char *key, json_object **ret)
+{
+	if (!o || !json_object_object_get_ex(o, key, ret))
+		return 0;
+	const char *state = get_str(*ret, "state");
+	if (!json_object_is_type(*ret, json_type_object) || !state)
+		return -EBADMSG;
+	return streq(state, "ran") ? 1 : streq(state, "failed") ? 2 : -EBADMSG;
+}
+
 static int run_parse(json_object *o, const char *key, struct launch_run *ret)
 {
 	json_object *r;
 	*ret = (struct launch_run){0};
 	get_ms(NULL, ret->ms);
-	if (!json_object_object_get_ex(o, key, &r))
-		return 0;
-	const char *state = get_str(r, "state");
-	if (!json_object_is_type(r, json_type_object) || !state || !(streq(state, "ran") || streq(state, "failed")))
-		return -EBADMSG;
+	int st = member_state(o, key, &r);
+	if (st <= 0)
+		return st;
 	ret->present = true;
-	ret->ran = streq(state, "ran");
+	ret->ran = st == 1;
 	ret->phase = dup_str(r, "phase");
 	ret->error = dup_str(r, "error");
 	ret->err_name = dup_str(r, "errno");
@@ -324,13 +333,11 @@ static int net_parse(json_object *o, struct launch_net *ret)
 	reach_clear(&ret->publish), reach_clear(&ret->dns), reach_clear(&ret->by_name), reach_clear(&ret->by_address);
 	for (int s = 0; s < _NET_STEP_MAX; s++)
 		ret->ms[s] = -1;
-	if (!json_object_object_get_ex(o, "network", &r))
-		return 0;
-	const char *state = get_str(r, "state");
-	if (!json_object_is_type(r, json_type_object) || !state || !(streq(state, "ran") || streq(state, "failed")))
-		return -EBADMSG;
+	int st = member_state(o, "network", &r);
+	if (st <= 0)
+		return st;
 	ret->present = true;
-	ret->ran = streq(state, "ran");
+	ret->ran = st == 1;
 	ret->step = dup_str(r, "step");
 	ret->error = dup_str(r, "error");
 	ret->err_name = dup_str(r, "errno");
