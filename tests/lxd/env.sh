@@ -190,8 +190,17 @@ lxd_up() {
 			fi
 		fi
 	fi
-	if ! lxc storage show default >/dev/null 2>&1; then
-		lxd init --preseed <<'EOF' || return 1
+	_nc_default_pool lxc lxd init
+}
+
+# _nc_default_pool CLI INIT...: a dir pool "default" with the default profile's
+# root disk on it (no network: no free subnet here), through CLI; INIT... is the
+# daemon's init command, given --preseed.
+_nc_default_pool() {
+	local cli=$1
+	shift
+	if ! "$cli" storage show default >/dev/null 2>&1; then
+		"$@" --preseed <<'EOF' || return 1
 storage_pools:
 - name: default
   driver: dir
@@ -200,8 +209,8 @@ profiles:
   devices:
     root: {path: /, pool: default, type: disk}
 EOF
-	elif ! lxc profile device get default root pool >/dev/null 2>&1; then
-		lxc profile device add default root disk path=/ pool=default || return 1
+	elif ! "$cli" profile device get default root pool >/dev/null 2>&1; then
+		"$cli" profile device add default root disk path=/ pool=default || return 1
 	fi
 }
 

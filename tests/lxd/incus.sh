@@ -34,19 +34,7 @@ incus_up() {
 			return 1
 		}
 	fi
-	if ! incus storage show default >/dev/null 2>&1; then
-		incus admin init --preseed <<'EOF' || return 1
-storage_pools:
-- name: default
-  driver: dir
-profiles:
-- name: default
-  devices:
-    root: {path: /, pool: default, type: disk}
-EOF
-	elif ! incus profile device get default root pool >/dev/null 2>&1; then
-		incus profile device add default root disk path=/ pool=default || return 1
-	fi
+	_nc_default_pool incus incus admin init
 }
 
 # Instances and images this session made (recorded by env.sh's helpers), through incus.
