@@ -23,6 +23,7 @@ void ctx_clear(struct ctx *c)
 		mnt_unref_table(c->mounts);
 	strv_clear(&c->runtime_signals);
 	free(c->instance);
+	free(c->proxmox_id);
 	free(c->apparmor_value);
 	free(c->label);
 	free(c->data_root);
@@ -408,13 +409,14 @@ static bool instance_name_valid(const char *s)
 }
 
 /*
- * GET /1.0/meta-data from LXD's guest API. local-hostname is the instance's
+ * GET /1.0/meta-data from LXD's guest API (or Incus's, the same). local-hostname is the instance's
  * name; instance-id is a random UUID in LXD 5 (volatile.cloud-init.instance-id)
  * and only a fallback for old releases that had no local-hostname.
  */
-static int lxd_instance_name(char **ret)
+static int lxd_instance_name(const char *sock, char **ret)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = "/dev/lxd/sock"};
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
 	struct timeval tv = {.tv_sec = 2};
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -460,8 +462,10 @@ static int lxd_instance_name(char **ret)
 
 static int probe_instance_name(void *userdata _unused_, char **ret)
 {
-	if (access("/dev/lxd/sock", F_OK) == 0 && lxd_instance_name(ret) == 0)
-		return 0;
+	static const char *const socks[] = {"/dev/lxd/sock", "/dev/incus/sock"};
+	for (size_t i = 0; i < ARRAY_SIZE(socks); i++)
+		if (access(socks[i], F_OK) == 0 && lxd_instance_name(socks[i], ret) == 0)
+			return 0;
 	struct utsname u;
 	if (uname(&u) < 0 || !u.nodename[0])
 		return -ENODATA;
@@ -473,7 +477,12 @@ static int probe_instance_name(void *userdata _unused_, char **ret)
 static bool file_has_line(struct ctx *c, const char *path, const char *line)
 {
 	const char *text;
-	if (host_observe_file(c->host, path, &text) < 0)
+	_cleanup_free_ char *copy = NULL;
+	int r = host_observe_file(c->host, path, &text);
+	/* A sysroot without the observation (one made by hand, an older capture): its file. */
+	if (r == -ENODATA && host_read_text(c->host, path, &copy) == 0)
+		text = copy, r = 0;
+	if (r < 0)
 		return false;
 	size_t n = strlen(line);
 	for (const char *p = text; *p; p += strcspn(p, "\n"), p += *p == '\n')
@@ -545,6 +554,63 @@ const char *ctx_instance(struct ctx *c)
 			c->instance = xstrdup(v);
 	}
 	return c->instance ? c->instance : "NAME";
+}
+
+/* Digits after PREFIX in s, followed by "-disk-"; NULL otherwise. */
+static char *volume_id(const char *s, const char *prefix)
+{
+	for (const char *p = strstr(s, prefix); p; p = strstr(p + 1, prefix)) {
+		if (p != s && p[-1] != '/' && p[-1] != '-' && p[-1] != ':')
+			continue;
+		const char *d = p + strlen(prefix);
+		size_t n = strspn(d, "0123456789");
+		if (n > 0 && n < 10 && startswith(d + n, "-disk-"))
+			return xstrndup(d, n);
+	}
+	return NULL;
+}
+
+char *proxmox_id_parse(const char *root_source, const char *hostname)
+{
+	if (root_source) {
+		/* Device mapper names double a volume name's dashes: pve-vm--101--disk--0. */
+		_cleanup_free_ char *src = xstrdup(root_source);
+		char *w = src;
+		for (const char *r = root_source; *r; r++) {
+			*w++ = *r;
+			if (r[0] == '-' && r[1] == '-')
+				r++;
+		}
+		*w = '\0';
+		static const char *const prefixes[] = {"subvol-", "vm-", "base-"};
+		for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
+			char *id = volume_id(src, prefixes[i]);
+			if (id)
+				return id;
+		}
+	}
+	if (hostname && startswith(hostname, "CT")) {
+		size_t n = strspn(hostname + 2, "0123456789");
+		if (n > 0 && n < 10 && !hostname[2 + n])
+			return xstrdup(hostname + 2);
+	}
+	return NULL;
+}
+
+const char *ctx_proxmox_id(struct ctx *c)
+{
+	if (!c->proxmox_id) {
+		struct libmnt_table *tb;
+		const char *src = NULL;
+		if (ctx_mounts(c, &tb) == 0) {
+			struct libmnt_fs *fs = mnt_table_find_target(tb, "/", MNT_ITER_BACKWARD);
+			src = fs ? mnt_fs_get_source(fs) : NULL;
+		}
+		c->proxmox_id = proxmox_id_parse(src, ctx_instance(c));
+		if (!c->proxmox_id)
+			c->proxmox_id = xstrdup("ID");
+	}
+	return c->proxmox_id;
 }
 
 int status_euid(struct ctx *c, uint32_t *ret)

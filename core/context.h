@@ -48,6 +48,7 @@ struct ctx {
 
 	bool instance_done;
 	char *instance;
+	char *proxmox_id;
 
 	bool data_root_done;
 	int data_root_err;
@@ -105,6 +106,14 @@ const char *ctx_apparmor_value(struct ctx *c);
 const char *ctx_platform(struct ctx *c, const char **ret_signal);
 /* The container's name as its host knows it, or "NAME" when it cannot be known. */
 const char *ctx_instance(struct ctx *c);
+/*
+ * A Proxmox VE container's numeric id, from its root volume's name in
+ * mountinfo (subvol-ID-disk-N, vm-ID-disk-N; device mapper doubles the
+ * dashes) or pct's default host name CT<ID>; "ID" when neither tells.
+ */
+const char *ctx_proxmox_id(struct ctx *c);
+/* The same from the root mount's source and the host name (for unit tests); NULL when neither tells. */
+char *proxmox_id_parse(const char *root_source, const char *hostname);
 
 /* "proc/mountinfo: file too large" and the like, for summaries. */
 const char *host_err_text(int err);

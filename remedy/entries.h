@@ -20,12 +20,6 @@ static inline bool in_app_container(struct ctx *c)
 	return streq(rt, "docker") || streq(rt, "podman");
 }
 
-/* The container may be Proxmox VE's (its marks, or no platform's at all): the `pct` form belongs too. */
-static inline bool maybe_proxmox(struct ctx *c)
-{
-	return fix_maybe_proxmox(c);
-}
-
 /* The cgroup layout from the mount table, or -1 when it is not known. */
 static inline int cgroup_layout(struct ctx *c)
 {

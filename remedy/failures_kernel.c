@@ -303,15 +303,23 @@ const struct failure failure_cgroupv2_internal = {
 static void remedy_controllers_delegated(struct ctx *c, struct result *r)
 {
 	if (ctx_in_container(c)) {
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST,
+		static const char text[] =
 			"The host does not hand the controllers down to this container. On the host, enable them in "
 			"the subtree_control of every cgroup above the container's (systemd does it for units with "
-			"Delegate=yes; plain LXC needs lxc.mount.auto = cgroup:rw:force), then restart the container:",
-			NULL);
-		remedy_command(m, "echo '+cpu +cpuset +io +memory +pids' > /sys/fs/cgroup/cgroup.subtree_control");
-		if (in_lxc(c))
-			fix_restart(m, fix_target_here(c));
+			"Delegate=yes; plain LXC needs lxc.mount.auto = cgroup:rw:force), then restart the container:";
+		if (in_lxc(c)) {
+			FIX_FOREACH_TARGET(c, t)
+			{
+				struct remedy *m = fix_remedy(r, t, text);
+				remedy_command(m, "echo '+cpu +cpuset +io +memory +pids' > "
+						  "/sys/fs/cgroup/cgroup.subtree_control");
+				fix_restart(m, t);
+			}
+		} else {
+			result_remedy(r, WHERE_HOST, text,
+				      "echo '+cpu +cpuset +io +memory +pids' > /sys/fs/cgroup/cgroup.subtree_control",
+				      NULL);
+		}
 	}
 	struct remedy *m = result_remedy(
 		r, ctx_here(c),
@@ -373,13 +381,15 @@ const struct failure failure_bpf_userns = {
 
 static void remedy_legacy_guest(struct ctx *c, struct result *r)
 {
-	struct remedy *m = result_remedy(
-		r, WHERE_HOST,
-		"The image's systemd (Ubuntu 16.04, CentOS 7) cannot run on a cgroup v2 host, and its Docker "
-		"could not either. Replace the container with one from a current image (copy its data first):",
-		NULL);
-	remedy_command(m, "%s launch ubuntu:24.04 %s-new -c security.nesting=true", fix_cli(fix_target_here(c)),
-		       ctx_instance(c));
+	FIX_FOREACH_TARGET(c, t)
+	{
+		struct remedy *m =
+			fix_remedy(r, t,
+				   "The image's systemd (Ubuntu 16.04, CentOS 7) cannot run on a cgroup v2 "
+				   "host, and its Docker could not either. Replace the container with one from "
+				   "a current image (copy its data first):");
+		fix_launch_new(m, t);
+	}
 }
 
 static const char *const legacy_guest_patterns[] = {

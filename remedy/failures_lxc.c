@@ -65,19 +65,30 @@ const struct failure failure_privileged_devlxc = {
 
 static void remedy_keyctl_blocked(struct ctx *c, struct result *r)
 {
-	if (!in_lxc(c) || maybe_proxmox(c))
-		result_remedy(
-			r, WHERE_HOST,
-			"Proxmox hides keyctl() from containers unless the keyctl feature is on; the engine needs "
-			"it for session keyrings. Turn it on (with nesting), then restart the container:",
-			"pct set ID --features nesting=1,keyctl=1", "pct reboot ID", NULL);
-	if (!in_lxc(c) || !maybe_proxmox(c)) {
-		struct fix_target t = fix_target_here(c);
-		_cleanup_free_ char *text = xasprintf("%s allows keyctl by default: look for a seccomp policy in the "
-						      "container's raw settings that denies it, and remove it:",
-						      fix_platform_name(t));
-		struct remedy *m = result_remedy(r, WHERE_HOST, text, NULL);
-		remedy_command(m, "%s config show %s --expanded | grep -i -e raw -e seccomp", fix_cli(t), t.instance);
+	static const char pve_text[] = "Proxmox VE hides keyctl() from containers unless the keyctl feature is on; "
+				       "the engine needs it for session keyrings. Turn it on (with nesting), then "
+				       "restart the container:";
+	if (!in_lxc(c)) {
+		/* Not inside the container (explain on a host): Proxmox VE's form, the likeliest cause. */
+		struct fix_target t = {PLATFORM_PROXMOX, "ID", NULL};
+		struct remedy *m = fix_remedy(r, t, pve_text);
+		fix_set(m, t, "security.nesting", "true");
+		fix_restart(m, t);
+	}
+	FIX_FOREACH_TARGET(c, t)
+	{
+		if (t.platform == PLATFORM_PROXMOX) {
+			struct remedy *m = fix_remedy(r, t, pve_text);
+			fix_set(m, t, "security.nesting", "true");
+			fix_restart(m, t);
+			continue;
+		}
+		_cleanup_free_ char *text =
+			xasprintf("%s allows keyctl by default: look for a seccomp policy in the "
+				  "container's %s that denies it, and remove it:",
+				  fix_platform_name(t), t.platform == PLATFORM_LXC ? "config" : "raw settings");
+		struct remedy *m = fix_remedy(r, t, text);
+		fix_show_config(m, t, "-i -e raw -e seccomp");
 	}
 }
 
@@ -106,23 +117,29 @@ static void remedy_mknod_denied(struct ctx *c, struct result *r)
 				     "Creating device nodes needs CAP_MKNOD. Start the outer container privileged:");
 		return;
 	}
-	fix_instance_config(
-		c, r,
-		"Device nodes need CAP_MKNOD of the host. Let LXD create the harmless ones (null, zero, full, "
-		"random, urandom, tty, console, and overlay whiteouts) on the container's behalf (Linux 5.3 or "
-		"newer):",
-		"security.syscalls.intercept.mknod", "true", NULL);
-	if (maybe_proxmox(c))
-		result_remedy(r, WHERE_HOST, "Proxmox: allow mknod for the container (Linux 5.3 or newer):",
-			      "pct set ID --features nesting=1,mknod=1", NULL);
-	struct remedy *m = result_remedy(
-		r, WHERE_HOST,
-		"If the error came from pulling or extracting an image (a whiteout: S_IFCHR, 0) and the "
-		"interception is already on, it is the cause: some LXD and Incus releases break whiteouts. Turn it "
-		"off again:",
-		NULL);
-	fix_unset(m, fix_target_here(c), "security.syscalls.intercept.mknod");
-	fix_restart(m, fix_target_here(c));
+	fix_instance_config(c, r,
+			    "Device nodes need CAP_MKNOD of the host. Let the container manager create the harmless "
+			    "ones (null, zero, full, random, urandom, tty, console, and overlay whiteouts) on the "
+			    "container's behalf (Linux 5.3 or newer):",
+			    "security.syscalls.intercept.mknod", "true", NULL);
+	FIX_FOREACH_TARGET(c, t)
+	{
+		if (!fix_has_mknod_intercept(t)) {
+			struct remedy *k = fix_remedy(
+				r, t,
+				"Plain LXC has no mknod interception. On Linux 5.8 or newer a user namespace creates "
+				"overlay whiteouts itself; other device nodes need the container privileged (no "
+				"lxc.idmap) with the device allowed in lxc.cgroup2.devices.allow. The running kernel:");
+			remedy_command(k, "uname -r");
+			continue;
+		}
+		struct remedy *m = fix_remedy(r, t,
+					      "If the error came from pulling or extracting an image (a whiteout: "
+					      "S_IFCHR, 0) and the interception is already on, it is the cause: some "
+					      "releases break whiteouts. Turn it off again:");
+		fix_unset(m, t, "security.syscalls.intercept.mknod");
+		fix_restart(m, t);
+	}
 }
 
 static const char *const mknod_denied_patterns[] = {
@@ -144,16 +161,19 @@ const struct failure failure_mknod_denied = {
 
 static void remedy_lxcfs_dead(struct ctx *c, struct result *r)
 {
-	struct remedy *m = result_remedy(
-		r, WHERE_HOST,
-		"LXCFS on the host died or was restarted, and the container's FUSE mounts over /proc files no longer "
-		"answer. Restart lxcfs on the host (to reload it send SIGUSR1; never SIGKILL it), then restart the "
-		"container so that it gets fresh mounts:",
-		"systemctl restart lxcfs", NULL);
-	if (in_lxc(c))
-		fix_restart(m, fix_target_here(c));
-	else
-		fix_restart_all(m, fix_target_here(c));
+	FIX_FOREACH_TARGET(c, t)
+	{
+		struct remedy *m = fix_remedy(
+			r, t,
+			"LXCFS on the host died or was restarted, and the container's FUSE mounts over /proc files no "
+			"longer answer. Restart lxcfs on the host (to reload it send SIGUSR1; never SIGKILL it), then "
+			"restart the container so that it gets fresh mounts:");
+		remedy_command(m, "systemctl restart lxcfs");
+		if (in_lxc(c))
+			fix_restart(m, t);
+		else
+			fix_restart_all(m, t);
+	}
 }
 
 static const char *const lxcfs_dead_patterns[] = {
@@ -181,11 +201,6 @@ static void remedy_rlimit(struct ctx *c, struct result *r)
 	if (in_lxc(c) || !ctx_in_container(c)) {
 		fix_instance_config(c, r, "Raise the container's limit from the host (for another type, use its name):",
 				    "limits.kernel.memlock", "unlimited", NULL);
-		if (maybe_proxmox(c))
-			result_remedy(r, WHERE_HOST,
-				      "Plain LXC or Proxmox: add lxc.prlimit.memlock = unlimited to the container's "
-				      "config, then restart it.",
-				      NULL);
 	}
 	result_remedy(r, ctx_here(c), "Or drop the ulimits entry from the compose file or docker run command.", NULL);
 }

@@ -115,14 +115,15 @@ static void remedy_netns_owned(struct ctx *c, struct result *r)
 		return;
 	}
 	if (in_lxc(c)) {
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST,
-			"Root here does not own the network namespace (it shares the host's). Give the container "
-			"its own network (LXC's default veth NIC), then restart it:",
-			NULL);
-		remedy_command(m, "%s config device add %s eth0 nic nictype=bridged parent=lxdbr0 name=eth0",
-			       fix_cli(fix_target_here(c)), ctx_instance(c));
-		fix_restart(m, fix_target_here(c));
+		FIX_FOREACH_TARGET(c, t)
+		{
+			struct remedy *m = fix_remedy(r, t,
+						      "Root here does not own the network namespace (it shares the "
+						      "host's). Give the container its own network (a veth NIC on the "
+						      "platform's bridge), then restart it:");
+			fix_add_nic(m, t);
+			fix_restart(m, t);
+		}
 		return;
 	}
 	result_remedy(r, ctx_here(c),
@@ -349,18 +350,15 @@ const struct failure failure_address_pools = {
 
 static void remedy_kmsg(struct ctx *c, struct result *r)
 {
-	struct remedy *m = result_remedy(r, WHERE_HOST,
-					 "The container's /dev has no kmsg, which kubelet opens. Pass the host's in, "
-					 "then restart the container:",
-					 NULL);
-	remedy_command(m, "%s config device add %s kmsg unix-char source=/dev/kmsg path=/dev/kmsg",
-		       fix_cli(fix_target_here(c)), ctx_instance(c));
-	fix_restart(m, fix_target_here(c));
-	if (maybe_proxmox(c))
-		result_remedy(r, WHERE_HOST,
-			      "Plain LXC or Proxmox: add lxc.mount.entry: /dev/kmsg dev/kmsg none "
-			      "defaults,bind,create=file to the container's config.",
-			      NULL);
+	FIX_FOREACH_TARGET(c, t)
+	{
+		struct remedy *m = fix_remedy(
+			r, t,
+			"The container's /dev has no kmsg, which kubelet opens. Pass the host's in, then restart the "
+			"container:");
+		fix_add_char_device(m, t, "kmsg", "/dev/kmsg", "1:11");
+		fix_restart(m, t);
+	}
 }
 
 static const char *const kmsg_patterns[] = {
@@ -381,15 +379,20 @@ const struct failure failure_kmsg = {
 static void remedy_fuse(struct ctx *c, struct result *r)
 {
 	fix_modules_load_words(c, r, "fuse");
-	if (in_lxc(c)) {
-		struct remedy *m = result_remedy(r, WHERE_HOST, "Pass /dev/fuse into the container:", NULL);
-		remedy_command(m, "%s config device add %s fuse unix-char source=/dev/fuse path=/dev/fuse",
-			       fix_cli(fix_target_here(c)), ctx_instance(c));
-		fix_restart(m, fix_target_here(c));
+	if (!in_lxc(c)) {
+		/* Not inside the container (explain on a host): Proxmox VE's form too, its own feature. */
+		struct fix_target t = {PLATFORM_PROXMOX, "ID", NULL};
+		struct remedy *m = fix_remedy(r, t, "Proxmox VE: turn on the fuse feature for the container:");
+		fix_add_char_device(m, t, "fuse", "/dev/fuse", "10:229");
+		fix_restart(m, t);
+		return;
 	}
-	if (!in_lxc(c) || maybe_proxmox(c))
-		result_remedy(r, WHERE_HOST, "Proxmox: turn on the fuse feature for the container:",
-			      "pct set ID --features nesting=1,fuse=1", NULL);
+	FIX_FOREACH_TARGET(c, t)
+	{
+		struct remedy *m = fix_remedy(r, t, "Pass /dev/fuse into the container, then restart it:");
+		fix_add_char_device(m, t, "fuse", "/dev/fuse", "10:229");
+		fix_restart(m, t);
+	}
 }
 
 static const char *const fuse_patterns[] = {

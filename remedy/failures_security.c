@@ -13,20 +13,25 @@ static void remedy_uidmap_small(struct ctx *c, struct result *r)
 		      "65536 ids; some images use far higher ones). The map in force:",
 		      "cat /proc/self/uid_map /proc/self/gid_map", NULL);
 	if (in_lxc(c) || !ctx_in_container(c)) {
-		fix_instance_config(
-			c, r, "LXD: give the container a larger map (1000000 ids covers most images), then restart:",
-			"security.idmap.size", "1000000", NULL);
-		result_remedy(r, WHERE_HOST,
-			      "LXD outside the snap takes the ids from root's entries in /etc/subuid and "
-			      "/etc/subgid: widen them first, then restart LXD:",
-			      "usermod --add-subuids 1000000-1000999999 --add-subgids 1000000-1000999999 root", NULL);
+		FIX_FOREACH_TARGET(c, t)
+		{
+			struct remedy *m =
+				fix_remedy(r, t,
+					   "Give the container a larger map (1000000 ids covers most images), "
+					   "then restart it:");
+			fix_set(m, t, "security.idmap.size", "1000000");
+			fix_restart(m, t);
+			if (t.platform != PLATFORM_LXD && t.platform != PLATFORM_INCUS)
+				continue;
+			_cleanup_free_ char *text = xasprintf(
+				"%s takes the ids from root's entries in /etc/subuid and /etc/subgid: "
+				"widen them first, then restart %s:",
+				t.platform == PLATFORM_LXD ? "LXD outside the snap" : "Incus", fix_platform_name(t));
+			result_remedy(r, WHERE_HOST, text,
+				      "usermod --add-subuids 1000000-1000999999 --add-subgids 1000000-1000999999 root",
+				      NULL);
+		}
 	}
-	if (in_lxc(c) && maybe_proxmox(c))
-		result_remedy(
-			r, WHERE_HOST,
-			"Proxmox or plain LXC: widen the container's lxc.idmap lines (u 0 100000 N and g 0 100000 "
-			"N) and root's /etc/subuid and /etc/subgid ranges to match, then restart it.",
-			NULL);
 	if (in_app_container(c) || streq(ctx_runtime(c), "none"))
 		result_remedy(r, ctx_here(c),
 			      "Docker with userns-remap or rootless: give the user more subordinate ids in /etc/subuid "
@@ -87,20 +92,16 @@ const struct failure failure_nested_subuid = {
 static void remedy_host_netns(struct ctx *c, struct result *r)
 {
 	if (in_lxc(c) || !ctx_in_container(c)) {
-		struct remedy *m =
-			result_remedy(r, WHERE_HOST,
-				      "A user namespace may mount a fresh sysfs only in a network namespace of "
-				      "its own. Give the container a NIC of its own (it must not share the "
-				      "host's network), then restart it:",
-				      NULL);
-		remedy_command(m, "%s config device add %s eth0 nic nictype=bridged parent=lxdbr0 name=eth0",
-			       fix_cli(fix_target_here(c)), ctx_instance(c));
-		fix_restart(m, fix_target_here(c));
-		if (maybe_proxmox(c))
-			result_remedy(r, WHERE_HOST,
-				      "Plain LXC or Proxmox: replace lxc.net.0.type = none by a veth NIC "
-				      "(lxc.net.0.type = veth, lxc.net.0.link = lxcbr0).",
-				      NULL);
+		FIX_FOREACH_TARGET(c, t)
+		{
+			struct remedy *m =
+				fix_remedy(r, t,
+					   "A user namespace may mount a fresh sysfs only in a network "
+					   "namespace of its own. Give the container a NIC of its own (it must "
+					   "not share the host's network), then restart it:");
+			fix_add_nic(m, t);
+			fix_restart(m, t);
+		}
 		result_remedy(r, WHERE_HOST,
 			      "If the container already has a network of its own, nesting is what is missing:", NULL);
 		fix_lxd_nesting(c, r);
@@ -245,24 +246,17 @@ const struct failure failure_apparmor_double = {
 
 static void raw_lxc_unconfined(struct ctx *c, struct result *r, const char *text)
 {
-	struct remedy *m = result_remedy(r, WHERE_HOST, text, NULL);
-	fix_set(m, fix_target_here(c), "raw.lxc", "\"lxc.apparmor.profile=unconfined\"");
-	fix_restart(m, fix_target_here(c));
+	FIX_FOREACH_TARGET(c, t)
+	{
+		struct remedy *m = fix_remedy(r, t, text);
+		fix_set(m, t, "raw.lxc", "\"lxc.apparmor.profile=unconfined\"");
+		fix_restart(m, t);
+	}
 }
 
 static void remedy_runc_procfs(struct ctx *c, struct result *r)
 {
-	struct remedy *m = result_remedy(
-		r, WHERE_HOST,
-		"runc 1.2.8, 1.3.3 and later (Docker 28.5.2, containerd.io 1.7.28-2) write sysctls in a way the "
-		"container's AppArmor profile from older LXD/Incus/LXC releases denies. Upgrade the container "
-		"manager on the host (the LXD snap's 5.0 and 5.21 tracks, Incus 6.19, Proxmox lxc-pve 6.0.5-2 carry "
-		"the fix), then restart the container:",
-		"snap refresh lxd", NULL);
-	fix_restart(m, fix_target_here(c));
-	raw_lxc_unconfined(c, r,
-			   "Until then, for trusted workloads only: run the container unconfined (plain LXC: "
-			   "lxc.apparmor.profile = unconfined):");
+	fix_runc_procfs(c, r);
 }
 
 static const char *const runc_procfs_patterns[] = {

@@ -13,13 +13,21 @@ static void remedy_overlay_zfs(struct ctx *c, struct result *r)
 		      "newer; the version running now:",
 		      "cat /sys/module/zfs/version", NULL);
 	if (in_lxc(c) || !ctx_in_container(c)) {
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST,
-			"Or give Docker a block volume from the pool (an ext4 filesystem on a zvol), mounted at its "
-			"data root (use your pool's name for default):",
-			NULL);
-		fix_docker_volume(m, fix_target_here(c), " zfs.block_mode=true size=50GiB", "/var/lib/docker");
-		fix_restart(m, fix_target_here(c));
+		FIX_FOREACH_TARGET(c, t)
+		{
+			struct remedy *m = fix_remedy(
+				r, t,
+				t.platform == PLATFORM_PROXMOX
+					? "Or give Docker a volume of its own on a storage that is not ZFS (an LVM-thin "
+					  "or directory storage), mounted at its data root:"
+				: t.platform == PLATFORM_LXC
+					? "Or give Docker a host directory on a filesystem that is not ZFS, mounted at its "
+					  "data root:"
+					: "Or give Docker a block volume from the pool (an ext4 filesystem on a zvol), "
+					  "mounted at its data root (use your pool's name for default):");
+			fix_docker_volume(m, t, " zfs.block_mode=true size=50GiB", "/var/lib/docker");
+			fix_restart(m, t);
+		}
 	}
 	result_remedy(r, ctx_here(c),
 		      "Or run the engine with the fuse-overlayfs storage driver (needs /dev/fuse): set "

@@ -3,37 +3,85 @@
 
 #include <stdarg.h>
 
-struct fix_target fix_target_here(struct ctx *c)
+size_t fix_targets_here(struct ctx *c, struct fix_target ret[FIX_TARGETS_MAX])
 {
 	const char *p = ctx_platform(c, NULL);
-	return (struct fix_target){p && streq(p, "incus") ? PLATFORM_INCUS : PLATFORM_LXD, ctx_instance(c)};
+	const char *name = ctx_instance(c);
+	if (p && streq(p, "incus")) {
+		ret[0] = (struct fix_target){PLATFORM_INCUS, name, NULL};
+		return 1;
+	}
+	if (p && streq(p, "proxmox")) {
+		ret[0] = (struct fix_target){PLATFORM_PROXMOX, ctx_proxmox_id(c), NULL};
+		return 1;
+	}
+	if (p && streq(p, "lxc")) {
+		ret[0] = (struct fix_target){PLATFORM_LXC, name, NULL};
+		return 1;
+	}
+	if (p && streq(p, "unknown")) {
+		ret[0] = (struct fix_target){PLATFORM_LXD, name,
+					     "No mark tells whether LXD, Incus, Proxmox VE or plain LXC manages this "
+					     "container. If it is LXD:"};
+		ret[1] = (struct fix_target){PLATFORM_INCUS, name, "If it is Incus:"};
+		return 2;
+	}
+	ret[0] = (struct fix_target){PLATFORM_LXD, name, NULL};
+	return 1;
 }
 
-bool fix_maybe_proxmox(struct ctx *c)
+struct fix_target fix_target_here(struct ctx *c)
+{
+	struct fix_target v[FIX_TARGETS_MAX];
+	fix_targets_here(c, v);
+	return v[0];
+}
+
+struct remedy *fix_remedy(struct result *r, struct fix_target t, const char *text)
+{
+	if (!t.lead)
+		return result_remedy(r, WHERE_HOST, text, NULL);
+	_cleanup_free_ char *full = xasprintf("%s %s", t.lead, text);
+	return result_remedy(r, WHERE_HOST, full, NULL);
+}
+
+bool fix_is_proxmox(struct ctx *c)
 {
 	const char *p = ctx_platform(c, NULL);
-	return p && (streq(p, "proxmox") || streq(p, "unknown"));
+	return p && streq(p, "proxmox");
 }
 
 struct fix_target fix_target_lxd(const char *instance)
 {
-	return (struct fix_target){PLATFORM_LXD, instance};
+	return (struct fix_target){PLATFORM_LXD, instance, NULL};
+}
+
+struct fix_target fix_target_incus(const char *instance)
+{
+	return (struct fix_target){PLATFORM_INCUS, instance, NULL};
 }
 
 /*
  * The one place that knows each platform's words: its name in the texts, its
- * client command, and the config keys for what it does when a container starts.
+ * client command (LXD's and Incus's), its default bridge and image, and how
+ * an LXC key is written in a container's config file (Proxmox VE's and plain
+ * LXC's; config_path() says where that file is).
  */
 struct platform_words {
 	const char *name;
 	const char *cli;
-	const char *start_modules;
-	const char *start_sysctl; /* a prefix to the sysctl's name */
+	const char *bridge;
+	const char *image;
+	const char *assign; /* between an LXC key and its value in its config file (config_path) */
 };
 
 static const struct platform_words platforms[] = {
-	[PLATFORM_LXD] = {"LXD", "lxc", "linux.kernel_modules", "linux.sysctl."},
-	[PLATFORM_INCUS] = {"Incus", "incus", "linux.kernel_modules", "linux.sysctl."},
+	[PLATFORM_LXD] = {"LXD", "lxc", "lxdbr0", "ubuntu:24.04", NULL},
+	/* Incus has no ubuntu: remote; its default remote, images:, has the same release. */
+	[PLATFORM_INCUS] = {"Incus", "incus", "incusbr0", "images:ubuntu/24.04", NULL},
+	/* pct writes the file itself; lxc.* lines in it take "key: value" (pve-container's LXC.pm). */
+	[PLATFORM_PROXMOX] = {"Proxmox VE", "pct", "vmbr0", NULL, ": "},
+	[PLATFORM_LXC] = {"LXC", NULL, "lxcbr0", NULL, " = "},
 };
 
 static const struct platform_words *words(enum platform p)
@@ -41,9 +89,9 @@ static const struct platform_words *words(enum platform p)
 	return &platforms[p];
 }
 
-static const char *platform_cli(enum platform p)
+static bool lxd_like(struct fix_target t)
 {
-	return words(p)->cli;
+	return t.platform == PLATFORM_LXD || t.platform == PLATFORM_INCUS;
 }
 
 const char *fix_platform_name(struct fix_target t)
@@ -51,9 +99,107 @@ const char *fix_platform_name(struct fix_target t)
 	return words(t.platform)->name;
 }
 
-const char *fix_cli(struct fix_target t)
+bool fix_has_start_modules(struct fix_target t)
 {
-	return platform_cli(t.platform);
+	return lxd_like(t);
+}
+
+bool fix_has_mknod_intercept(struct fix_target t)
+{
+	return lxd_like(t) || t.platform == PLATFORM_PROXMOX;
+}
+
+static char *config_path(struct fix_target t)
+{
+	return t.platform == PLATFORM_PROXMOX ? xasprintf("/etc/pve/lxc/%s.conf", t.instance)
+					      : xasprintf("/var/lib/lxc/%s/config", t.instance);
+}
+
+/*
+ * An LXC key added to a Proxmox VE or plain LXC container's config. Proxmox
+ * VE's file may end in snapshot sections ([name]): a line goes first, into
+ * the container's own section.
+ */
+static void lxc_key_add(struct remedy *m, struct fix_target t, const char *key, const char *value)
+{
+	_cleanup_free_ char *path = config_path(t);
+	_cleanup_free_ char *line = xasprintf("%s%s%s", key, words(t.platform)->assign, value);
+	_cleanup_free_ char *q = shell_quote(line), *qp = shell_quote(path);
+	if (t.platform == PLATFORM_PROXMOX) {
+		_cleanup_free_ char *cmd = xasprintf("1i %s", line);
+		_cleanup_free_ char *qc = shell_quote(cmd);
+		remedy_command(m, "sed -i %s %s", qc, qp);
+	} else {
+		remedy_command(m, "echo %s >> %s", q, qp);
+	}
+}
+
+/* Proxmox VE's features for Docker; --features replaces the whole list, so it is always given whole. */
+#define PVE_FEATURES "nesting=1,keyctl=1,mknod=1"
+
+static void remedy_command_once(struct remedy *m, const char *cmd)
+{
+	for (size_t i = 0; i < m->commands.n; i++)
+		if (streq(m->commands.v[i], cmd))
+			return;
+	remedy_command(m, "%s", cmd);
+}
+
+static void pve_features(struct remedy *m, struct fix_target t, const char *features)
+{
+	_cleanup_free_ char *cmd = xasprintf("pct set %s --features %s", t.instance, features);
+	remedy_command_once(m, cmd);
+}
+
+/* LXD's key on Proxmox VE or plain LXC. */
+static void set_lxc_form(struct remedy *m, struct fix_target t, const char *key, const char *value)
+{
+	bool pve = t.platform == PLATFORM_PROXMOX;
+	_cleanup_free_ char *path = config_path(t);
+	_cleanup_free_ char *qp = shell_quote(path);
+	if (streq(key, "security.nesting") && streq(value, "true")) {
+		if (pve)
+			pve_features(m, t, PVE_FEATURES);
+		else
+			lxc_key_add(m, t, "lxc.include", "/usr/share/lxc/config/nesting.conf");
+	} else if (streq(key, "security.syscalls.intercept.mknod") && streq(value, "true")) {
+		if (pve)
+			pve_features(m, t, PVE_FEATURES);
+	} else if (streq(key, "security.privileged") && streq(value, "false")) {
+		/* Proxmox VE keeps unprivileged read-only: a backup restored as unprivileged shifts the files. */
+		if (pve)
+			remedy_command(m,
+				       "vzdump %s --mode stop --compress zstd --dumpdir /var/tmp && pct restore NEWID "
+				       "/var/tmp/vzdump-lxc-%s-*.tar.zst --unprivileged 1 --features " PVE_FEATURES,
+				       t.instance, t.instance);
+	} else if (streq(key, "security.idmap.size")) {
+		if (pve) {
+			remedy_command(m, "sed -i '/^lxc\\.idmap/d' %s", qp);
+			lxc_key_add(m, t, "lxc.idmap", "g 0 100000 1000000");
+			lxc_key_add(m, t, "lxc.idmap", "u 0 100000 1000000");
+			remedy_command(m, "usermod --add-subuids 100000-1099999 --add-subgids 100000-1099999 root");
+		} else {
+			remedy_command(m, "sed -i -E 's/^(lxc\\.idmap *= *[ug] 0 [0-9]+) [0-9]+ *$/\\1 %s/' %s", value,
+				       qp);
+		}
+	} else if (startswith(key, "linux.sysctl.")) {
+		_cleanup_free_ char *k = xasprintf("lxc.sysctl.%s", key + strlen("linux.sysctl."));
+		lxc_key_add(m, t, k, value);
+	} else if (streq(key, "limits.kernel.memlock")) {
+		lxc_key_add(m, t, "lxc.prlimit.memlock", value);
+	} else if (streq(key, "raw.lxc")) {
+		/* "lxc.key=value" (quoted for LXD's command line): the key itself. */
+		_cleanup_free_ char *kv = xstrdup(value[0] == '"' ? value + 1 : value);
+		size_t n = strlen(kv);
+		if (n && kv[n - 1] == '"')
+			kv[n - 1] = '\0';
+		char *eq = strchr(kv, '=');
+		if (eq) {
+			*eq = '\0';
+			lxc_key_add(m, t, kv, eq + 1);
+		}
+	}
+	/* Others (LXD's own interceptions, linux.kernel_modules) have no form there. */
 }
 
 void fix_set(struct remedy *m, struct fix_target t, const char *key, const char *fmt, ...)
@@ -62,63 +208,178 @@ void fix_set(struct remedy *m, struct fix_target t, const char *key, const char 
 	va_start(ap, fmt);
 	_cleanup_free_ char *value = xvasprintf(fmt, ap);
 	va_end(ap);
-	remedy_command(m, "%s config set %s %s %s", platform_cli(t.platform), t.instance, key, value);
+	if (lxd_like(t))
+		remedy_command(m, "%s config set %s %s %s", words(t.platform)->cli, t.instance, key, value);
+	else
+		set_lxc_form(m, t, key, value);
 }
 
 void fix_get(struct remedy *m, struct fix_target t, const char *key)
 {
-	remedy_command(m, "%s config get %s %s", platform_cli(t.platform), t.instance, key);
+	if (lxd_like(t))
+		remedy_command(m, "%s config get %s %s", words(t.platform)->cli, t.instance, key);
+	else if (t.platform == PLATFORM_PROXMOX)
+		remedy_command(m, "pct config %s", t.instance);
+	else
+		fix_show_config(m, t, "-e lxc.include -e lxc.idmap -e lxc.apparmor");
 }
 
 void fix_unset(struct remedy *m, struct fix_target t, const char *key)
 {
-	remedy_command(m, "%s config unset %s %s", platform_cli(t.platform), t.instance, key);
+	if (lxd_like(t))
+		remedy_command(m, "%s config unset %s %s", words(t.platform)->cli, t.instance, key);
+	else if (t.platform == PLATFORM_PROXMOX && streq(key, "security.syscalls.intercept.mknod"))
+		pve_features(m, t, "nesting=1,keyctl=1");
 }
 
 void fix_restart(struct remedy *m, struct fix_target t)
 {
-	remedy_command(m, "%s restart %s", platform_cli(t.platform), t.instance);
+	if (lxd_like(t))
+		remedy_command(m, "%s restart %s", words(t.platform)->cli, t.instance);
+	else if (t.platform == PLATFORM_PROXMOX)
+		remedy_command(m, "pct reboot %s", t.instance);
+	else
+		remedy_command(m, "lxc-stop -n %s && lxc-start -n %s", t.instance, t.instance);
+}
+
+void fix_show_config(struct remedy *m, struct fix_target t, const char *grep_args)
+{
+	if (lxd_like(t)) {
+		remedy_command(m, "%s config show %s --expanded | grep %s", words(t.platform)->cli, t.instance,
+			       grep_args);
+	} else if (t.platform == PLATFORM_PROXMOX) {
+		remedy_command(m, "pct config %s | grep %s", t.instance, grep_args);
+	} else {
+		_cleanup_free_ char *path = config_path(t);
+		_cleanup_free_ char *qp = shell_quote(path);
+		remedy_command(m, "grep %s %s", grep_args, qp);
+	}
+}
+
+void fix_add_nic(struct remedy *m, struct fix_target t)
+{
+	const char *br = words(t.platform)->bridge;
+	if (lxd_like(t)) {
+		remedy_command(m, "%s config device add %s eth0 nic nictype=bridged parent=%s name=eth0",
+			       words(t.platform)->cli, t.instance, br);
+	} else if (t.platform == PLATFORM_PROXMOX) {
+		remedy_command(m, "pct set %s --net0 name=eth0,bridge=%s,ip=dhcp", t.instance, br);
+	} else {
+		_cleanup_free_ char *path = config_path(t);
+		_cleanup_free_ char *qp = shell_quote(path);
+		remedy_command(m, "sed -i '/^lxc\\.net\\.0\\./d' %s", qp);
+		lxc_key_add(m, t, "lxc.net.0.type", "veth");
+		lxc_key_add(m, t, "lxc.net.0.link", br);
+		lxc_key_add(m, t, "lxc.net.0.flags", "up");
+	}
+}
+
+void fix_add_char_device(struct remedy *m, struct fix_target t, const char *name, const char *path, const char *dev)
+{
+	if (lxd_like(t)) {
+		remedy_command(m, "%s config device add %s %s unix-char source=%s path=%s", words(t.platform)->cli,
+			       t.instance, name, path, path);
+		return;
+	}
+	if (t.platform == PLATFORM_PROXMOX && streq(name, "fuse")) {
+		pve_features(m, t, PVE_FEATURES ",fuse=1");
+		return;
+	}
+	/* The device allowed in the container's cgroup (v2; v1 hosts: lxc.cgroup.devices.allow), then bound. */
+	_cleanup_free_ char *allow = xasprintf("c %s rwm", dev);
+	_cleanup_free_ char *entry = xasprintf("%s %s none bind,create=file 0 0", path, path + 1);
+	lxc_key_add(m, t, "lxc.cgroup2.devices.allow", allow);
+	lxc_key_add(m, t, "lxc.mount.entry", entry);
+}
+
+void fix_launch_new(struct remedy *m, struct fix_target t)
+{
+	if (lxd_like(t)) {
+		remedy_command(m, "%s launch %s %s-new -c security.nesting=true", words(t.platform)->cli,
+			       words(t.platform)->image, t.instance);
+	} else if (t.platform == PLATFORM_PROXMOX) {
+		remedy_command(m, "pveam update && pveam available --section system | grep ubuntu-24.04");
+		remedy_command(m, "pct create NEWID local:vztmpl/TEMPLATE --unprivileged 1 --features " PVE_FEATURES
+				  " --net0 name=eth0,bridge=vmbr0,ip=dhcp");
+	} else {
+		remedy_command(m, "lxc-create -n %s-new -t download -- -d ubuntu -r noble -a amd64", t.instance);
+		_cleanup_free_ char *nt = xasprintf("%s-new", t.instance);
+		struct fix_target n = {t.platform, nt, NULL};
+		lxc_key_add(m, n, "lxc.include", "/usr/share/lxc/config/nesting.conf");
+	}
 }
 
 void fix_restart_all(struct remedy *m, struct fix_target t)
 {
-	remedy_command(m, "%s restart --all", platform_cli(t.platform));
+	if (lxd_like(t))
+		remedy_command(m, "%s restart --all", words(t.platform)->cli);
+	else if (t.platform == PLATFORM_PROXMOX)
+		remedy_command(m, "pct list | awk 'NR > 1 && $2 == \"running\" { print $1 }' | "
+				  "while read -r id; do pct reboot \"$id\"; done");
+	else
+		remedy_command(m, "for n in $(lxc-ls --running); do lxc-stop -n \"$n\" && lxc-start -n \"$n\"; done");
 }
 
 void fix_set_start_modules(struct remedy *m, struct fix_target t, const char *csv)
 {
-	fix_set(m, t, words(t.platform)->start_modules, "%s", csv);
+	fix_set(m, t, "linux.kernel_modules", "%s", csv);
 }
 
 void fix_get_start_modules(struct remedy *m, struct fix_target t)
 {
-	fix_get(m, t, words(t.platform)->start_modules);
+	if (lxd_like(t))
+		fix_get(m, t, "linux.kernel_modules");
 }
 
 void fix_set_start_sysctl(struct remedy *m, struct fix_target t, const char *name, const char *value)
 {
-	_cleanup_free_ char *key = xasprintf("%s%s", words(t.platform)->start_sysctl, name);
+	_cleanup_free_ char *key = xasprintf("linux.sysctl.%s", name);
 	fix_set(m, t, key, "%s", value);
 }
 
 void fix_docker_volume(struct remedy *m, struct fix_target t, const char *options, const char *path)
 {
-	const char *cli = platform_cli(t.platform);
-	remedy_command(m, "%s storage volume create default %s-docker%s", cli, t.instance, options);
-	remedy_command(m, "%s config device add %s docker disk pool=default source=%s-docker path=%s", cli, t.instance,
-		       t.instance, path);
+	_cleanup_free_ char *q = shell_quote(path);
+	if (lxd_like(t)) {
+		const char *cli = words(t.platform)->cli;
+		remedy_command(m, "%s storage volume create default %s-docker%s", cli, t.instance, options);
+		remedy_command(m, "%s config device add %s docker disk pool=default source=%s-docker path=%s", cli,
+			       t.instance, t.instance, q);
+	} else if (t.platform == PLATFORM_PROXMOX) {
+		/* A new 50 GiB volume on Proxmox VE's default storage (pick another with pvesm status). */
+		_cleanup_free_ char *mp = xasprintf("local-lvm:50,mp=%s", path);
+		_cleanup_free_ char *qmp = shell_quote(mp);
+		remedy_command(m, "pct set %s --mp0 %s", t.instance, qmp);
+	} else {
+		/* A host directory, owned by whoever owns the container's rootfs (its root, in any id map). */
+		_cleanup_free_ char *dir = xasprintf("/var/lib/lxc/%s/docker", t.instance);
+		_cleanup_free_ char *qd = shell_quote(dir);
+		remedy_command(m, "mkdir -p %s && chown \"$(stat -c %%u:%%g /var/lib/lxc/%s/rootfs)\" %s", qd,
+			       t.instance, qd);
+		_cleanup_free_ char *entry = xasprintf("%s %s none bind,create=dir 0 0", dir, path + (path[0] == '/'));
+		lxc_key_add(m, t, "lxc.mount.entry", entry);
+	}
 }
 
 void fix_instance_config(struct ctx *c, struct result *r, const char *text, ...)
 {
-	struct fix_target t = fix_target_here(c);
-	struct remedy *m = result_remedy(r, WHERE_HOST, text, NULL);
-	va_list ap;
-	va_start(ap, text);
-	for (const char *key; (key = va_arg(ap, const char *));)
-		fix_set(m, t, key, "%s", va_arg(ap, const char *));
-	va_end(ap);
-	fix_restart(m, t);
+	FIX_FOREACH_TARGET(c, t)
+	{
+		struct remedy *m = fix_remedy(r, t, text);
+		va_list ap;
+		va_start(ap, text);
+		for (const char *key; (key = va_arg(ap, const char *));)
+			fix_set(m, t, key, "%s", va_arg(ap, const char *));
+		va_end(ap);
+		if (m->commands.n == 0) {
+			/* None of the keys has a form on this platform: no fix to give. */
+			free(m->text);
+			strv_clear(&m->commands);
+			r->n_remedies--;
+			continue;
+		}
+		fix_restart(m, t);
+	}
 }
 
 void fix_outer_privileged(struct ctx *c, struct result *r, const char *text)
@@ -149,15 +410,19 @@ void fix_modules_load(struct ctx *c, struct result *r, const struct strv *load_n
 	fix_persist_modules(m, all);
 
 	if (streq(ctx_runtime(c), "lxc")) {
-		struct fix_target t = fix_target_here(c);
-		_cleanup_free_ char *text = xasprintf("Or let %s load them each time this container starts. The new "
-						      "value replaces the old one: add any module the first command "
-						      "shows.",
-						      words(t.platform)->name);
-		m = result_remedy(r, WHERE_HOST, text, NULL);
-		fix_get_start_modules(m, t);
-		fix_set_start_modules(m, t, all_commas);
-		fix_restart(m, t);
+		FIX_FOREACH_TARGET(c, t)
+		{
+			if (!fix_has_start_modules(t))
+				continue;
+			_cleanup_free_ char *text =
+				xasprintf("Or let %s load them each time this container starts. The new value replaces "
+					  "the old one: add any module the first command shows.",
+					  fix_platform_name(t));
+			m = fix_remedy(r, t, text);
+			fix_get_start_modules(m, t);
+			fix_set_start_modules(m, t, all_commas);
+			fix_restart(m, t);
+		}
 	}
 }
 
@@ -181,12 +446,16 @@ void fix_module(struct ctx *c, struct result *r, const char *text, const char *m
 	remedy_command(m, "modprobe %s", module);
 	remedy_command(m, "echo %s > /etc/modules-load.d/%s.conf", module, module);
 	if (streq(ctx_runtime(c), "lxc")) {
-		struct fix_target t = fix_target_here(c);
-		_cleanup_free_ char *lxd =
-			xasprintf("Let %s load it whenever this container starts:", words(t.platform)->name);
-		m = result_remedy(r, WHERE_HOST, lxd, NULL);
-		fix_set_start_modules(m, t, module);
-		fix_restart(m, t);
+		FIX_FOREACH_TARGET(c, t)
+		{
+			if (!fix_has_start_modules(t))
+				continue;
+			_cleanup_free_ char *load =
+				xasprintf("Let %s load it whenever this container starts:", fix_platform_name(t));
+			m = fix_remedy(r, t, load);
+			fix_set_start_modules(m, t, module);
+			fix_restart(m, t);
+		}
 	}
 }
 
@@ -268,16 +537,54 @@ void fix_mount_cgroups(struct ctx *c, struct result *r, enum where where)
 
 void fix_lxd_nesting(struct ctx *c, struct result *r)
 {
-	struct remedy *m = result_remedy(r, WHERE_HOST, "Turn on nesting for this container, then restart it:", NULL);
-	fix_set(m, fix_target_here(c), "security.nesting", "true");
-	fix_restart(m, fix_target_here(c));
-	/* Where the platform is not known to be LXD or Incus, name the others' forms. */
-	const char *p = ctx_platform(c, NULL);
-	if (p && !streq(p, "lxd") && !streq(p, "incus"))
-		result_remedy(r, WHERE_HOST,
-			      "Plain LXC (no LXD): add lxc.include = /usr/share/lxc/config/nesting.conf to the "
-			      "container's config; Proxmox: pct set ID --features nesting=1,keyctl=1.",
-			      NULL);
+	FIX_FOREACH_TARGET(c, t)
+	{
+		struct remedy *m = fix_remedy(r, t, "Turn on nesting for this container, then restart it:");
+		fix_set(m, t, "security.nesting", "true");
+		fix_restart(m, t);
+	}
+}
+
+/*
+ * A4: the host's container manager upgraded to a release whose AppArmor
+ * profile lets runc's hardened procfs writes through, or the container run
+ * unconfined until then.
+ */
+void fix_runc_procfs(struct ctx *c, struct result *r)
+{
+	FIX_FOREACH_TARGET(c, t)
+	{
+		/* The releases with the fix: the LXD snap's 5.21 and 5.0 tracks, Incus 6.19, lxc-pve 6.0.5-2. */
+		static const char *const upgrade[] = {
+			[PLATFORM_LXD] = "snap refresh lxd",
+			[PLATFORM_INCUS] = "apt-get update && apt-get install --only-upgrade -y incus",
+			[PLATFORM_PROXMOX] = "apt-get update && apt-get install -y lxc-pve",
+			[PLATFORM_LXC] = NULL,
+		};
+		static const char *const release[] = {
+			[PLATFORM_LXD] = "the LXD snap (its 5.21 and 5.0 tracks carry it)",
+			[PLATFORM_INCUS] = "Incus 6.19 or newer",
+			[PLATFORM_PROXMOX] = "lxc-pve 6.0.5-2 or newer",
+			[PLATFORM_LXC] = NULL,
+		};
+		struct remedy *fix;
+		if (upgrade[t.platform]) {
+			_cleanup_free_ char *text = xasprintf("Upgrade %s on the host to a release with the fix (%s), "
+							      "then restart the container:",
+							      fix_platform_name(t), release[t.platform]);
+			fix = fix_remedy(r, t, text);
+			remedy_command(fix, "%s", upgrade[t.platform]);
+			fix_restart(fix, t);
+		}
+		fix = fix_remedy(r, t,
+				 upgrade[t.platform]
+					 ? "Or, with no fixed release yet, run this container unconfined (it "
+					   "loses AppArmor protection; do it only for trusted workloads):"
+					 : "Run this container unconfined (it loses AppArmor protection; do it "
+					   "only for trusted workloads):");
+		fix_set(fix, t, "raw.lxc", "\"lxc.apparmor.profile=unconfined\"");
+		fix_restart(fix, t);
+	}
 }
 
 /* S1: a filesystem overlay can use as its upper layer, for the data root. */
@@ -286,13 +593,19 @@ void fix_data_root_volume(struct ctx *c, struct result *r, const char *path)
 	_cleanup_free_ char *data_root = shell_quote(path);
 	const char *rt = ctx_runtime(c);
 	if (streq(rt, "lxc")) {
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST,
-			"Give Docker a volume of its own from an LXD storage pool (dir, btrfs, lvm, or zfs with OpenZFS "
-			"2.2+), mounted at the data root, then restart the container:",
-			NULL);
-		fix_docker_volume(m, fix_target_here(c), "", data_root);
-		fix_restart(m, fix_target_here(c));
+		FIX_FOREACH_TARGET(c, t)
+		{
+			_cleanup_free_ char *text = xasprintf(
+				"Give Docker a volume of its own from %s, mounted at the data root, then "
+				"restart the container:",
+				t.platform == PLATFORM_PROXMOX ? "a Proxmox VE storage (not ZFS before OpenZFS 2.2)"
+				: t.platform == PLATFORM_LXC
+					? "a host directory on ext4 or xfs"
+					: "a storage pool (dir, btrfs, lvm, or zfs with OpenZFS 2.2+)");
+			struct remedy *m = fix_remedy(r, t, text);
+			fix_docker_volume(m, t, "", path);
+			fix_restart(m, t);
+		}
 	} else if (streq(rt, "docker") || streq(rt, "podman")) {
 		_cleanup_free_ char *flags = xasprintf("--privileged -v %s", data_root);
 		fix_outer_run(c, r, "Start the outer container with a volume for the inner engine's data root:", flags);
@@ -324,18 +637,20 @@ void fix_netns_sysctl(struct ctx *c, struct result *r, const char *const *settin
 		return;
 	}
 	if (streq(rt, "lxc")) {
-		struct fix_target t = fix_target_here(c);
-		_cleanup_free_ char *text =
-			xasprintf("Have %s set it in this container's network namespace each time it starts:",
-				  fix_platform_name(t));
-		struct remedy *m = result_remedy(r, WHERE_HOST, text, NULL);
-		for (size_t i = 0; i < n; i++) {
-			_cleanup_free_ char *kv = xstrdup(settings[i]);
-			char *eq = strchr(kv, '=');
-			*eq = '\0';
-			fix_set_start_sysctl(m, t, kv, eq + 1);
+		FIX_FOREACH_TARGET(c, t)
+		{
+			_cleanup_free_ char *text =
+				xasprintf("Have %s set it in this container's network namespace each time it starts:",
+					  fix_platform_name(t));
+			struct remedy *m = fix_remedy(r, t, text);
+			for (size_t i = 0; i < n; i++) {
+				_cleanup_free_ char *kv = xstrdup(settings[i]);
+				char *eq = strchr(kv, '=');
+				*eq = '\0';
+				fix_set_start_sysctl(m, t, kv, eq + 1);
+			}
+			fix_restart(m, t);
 		}
-		fix_restart(m, t);
 	} else if (streq(rt, "docker") || streq(rt, "podman")) {
 		struct strbuf sb = {0};
 		for (size_t i = 0; i < n; i++)

@@ -15,32 +15,66 @@
 enum platform {
 	PLATFORM_LXD,
 	PLATFORM_INCUS,
+	PLATFORM_PROXMOX, /* Proxmox VE's pct; the instance is the container's numeric id, or "ID" */
+	PLATFORM_LXC,	  /* plain LXC: lines in /var/lib/lxc/NAME/config, lxc-stop and lxc-start */
 };
 
 struct fix_target {
 	enum platform platform;
-	const char *instance; /* "NAME" when it cannot be known */
+	const char *instance; /* "NAME" (or "ID") when it cannot be known */
+	const char *lead;     /* words before a fix's text when several platforms' forms are given; or NULL */
 };
 
-/* The container nestcheck runs in: Incus's words in an Incus container, else LXD's. */
-struct fix_target fix_target_here(struct ctx *c);
 /*
- * Whether the container may be a Proxmox VE one (its marks, or no platform's
- * marks at all), so that the `pct` form of a fix belongs beside the others.
+ * The container nestcheck runs in, as its platform knows it: one target, or
+ * two (LXD's and Incus's, each with its lead) when no platform's marks say
+ * which manages it. Returns how many; a fix is given once per target.
  */
-bool fix_maybe_proxmox(struct ctx *c);
-/* An LXD instance by name (nestcheck lxd NAME, on its host). */
+#define FIX_TARGETS_MAX 2
+size_t fix_targets_here(struct ctx *c, struct fix_target ret[FIX_TARGETS_MAX]);
+/* Iterate the targets of the container nestcheck runs in (t: a struct fix_target). */
+#define FIX_FOREACH_TARGET(c, t)                                                                                       \
+	for (struct fix_target _fix_v[FIX_TARGETS_MAX], *_fix_p = _fix_v,                                              \
+							*_fix_end = _fix_v + fix_targets_here((c), _fix_v);            \
+	     _fix_p < _fix_end; _fix_p++)                                                                              \
+		for (struct fix_target t = *_fix_p; t.instance; t.instance = NULL)
+/* The first target only (for texts that name the platform once). */
+struct fix_target fix_target_here(struct ctx *c);
+/* A host-side remedy for the target: TEXT, after the target's lead if it has one. */
+struct remedy *fix_remedy(struct result *r, struct fix_target t, const char *text);
+/* Whether the container is known to be a Proxmox VE one (its marks). */
+bool fix_is_proxmox(struct ctx *c);
+/* An LXD or Incus instance by name (nestcheck lxd|incus NAME, on its host). */
 struct fix_target fix_target_lxd(const char *instance);
-/* The platform's name in texts ("LXD", "Incus"). */
+struct fix_target fix_target_incus(const char *instance);
+/* The platform's name in texts ("LXD", "Incus", "Proxmox VE", "LXC"). */
 const char *fix_platform_name(struct fix_target t);
-/* The platform's client command ("lxc"), for the diagnostic commands no builder words. */
-const char *fix_cli(struct fix_target t);
+/* Whether the platform loads kernel modules when a container starts (LXD's linux.kernel_modules). */
+bool fix_has_start_modules(struct fix_target t);
+/* Whether the platform intercepts mknod for a container (LXD's and Incus's key, Proxmox's mknod feature). */
+bool fix_has_mknod_intercept(struct fix_target t);
 
-/* Commands on the target's configuration: set KEY to a printf-style value, get, unset; restart it. */
+/*
+ * Commands on the target's configuration, with LXD's keys as the common words:
+ * set KEY to a printf-style value, get, unset; restart it. On Proxmox VE and
+ * plain LXC the key becomes its own form there (security.nesting: the
+ * nesting, keyctl and mknod features, or nesting.conf; linux.sysctl.K:
+ * lxc.sysctl.K; limits.kernel.memlock: lxc.prlimit.memlock; raw.lxc "K=V":
+ * K itself; security.idmap.size: lxc.idmap lines); a key with no such form
+ * prints nothing there.
+ */
 void fix_set(struct remedy *m, struct fix_target t, const char *key, const char *fmt, ...) _printf_(4, 5);
 void fix_get(struct remedy *m, struct fix_target t, const char *key);
 void fix_unset(struct remedy *m, struct fix_target t, const char *key);
 void fix_restart(struct remedy *m, struct fix_target t);
+/* The target's configuration shown, filtered by grep ARGS (shell words). */
+void fix_show_config(struct remedy *m, struct fix_target t, const char *grep_args);
+/* A network device of its own for the target (on the platform's default bridge). */
+void fix_add_nic(struct remedy *m, struct fix_target t);
+/* The host's character device PATH (major:minor DEV) passed in as NAME. */
+void fix_add_char_device(struct remedy *m, struct fix_target t, const char *name, const char *path, const char *dev);
+/* A new container from a current Ubuntu image, with nesting, beside the target. */
+void fix_launch_new(struct remedy *m, struct fix_target t);
 /* Every container of the target's platform restarted (after its host daemons were). */
 void fix_restart_all(struct remedy *m, struct fix_target t);
 /* The kernel modules (comma separated) the platform loads when the target starts: set, or show. */
@@ -48,10 +82,7 @@ void fix_set_start_modules(struct remedy *m, struct fix_target t, const char *cs
 void fix_get_start_modules(struct remedy *m, struct fix_target t);
 /* A sysctl the platform sets in the target's namespaces when it starts. */
 void fix_set_start_sysctl(struct remedy *m, struct fix_target t, const char *name, const char *value);
-/*
- * A custom volume of the platform's default pool (OPTIONS, if any, start
- * with a space) for Docker, attached to the target at PATH (shell-quoted).
- */
+/* A volume of its own for Docker, mounted in the target at PATH (not quoted). */
 void fix_docker_volume(struct remedy *m, struct fix_target t, const char *options, const char *path);
 /* A host-side step: set config keys ("key", "value", ..., NULL) of this container, then restart it. */
 void fix_instance_config(struct ctx *c, struct result *r, const char *text, ...);
@@ -94,6 +125,11 @@ void fix_kernel_cmdline(struct result *r, const char *text, const char *args);
 void fix_mount_cgroups(struct ctx *c, struct result *r, enum where where);
 /* LXD nesting for this container (and the plain LXC and Proxmox forms where LXD is not proven). */
 void fix_lxd_nesting(struct ctx *c, struct result *r);
+/*
+ * A4: the container manager on the host upgraded to a release with the fix
+ * for runc's hardened procfs writes, or the container run unconfined.
+ */
+void fix_runc_procfs(struct ctx *c, struct result *r);
 /* S1: a filesystem overlay can use as its upper layer, at Docker's data root. */
 void fix_data_root_volume(struct ctx *c, struct result *r, const char *data_root);
 

@@ -24,15 +24,21 @@ static void remedy_missing_controllers(struct ctx *c, struct result *r, bool v2)
 	bool disabled = cmdline && strstr(cmdline, "cgroup_disable=");
 
 	if (v2 && ctx_in_container(c) && !disabled) {
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST,
+		static const char text[] =
 			"The host does not delegate these controllers to this container's cgroup. On the host, "
 			"enable them in the parent cgroup's subtree_control (systemd: Delegate=yes on the unit), "
-			"then restart the container:",
-			NULL);
-		remedy_command(m, "echo '+memory +pids' > /sys/fs/cgroup/cgroup.subtree_control");
-		if (streq(ctx_runtime(c), "lxc"))
-			fix_restart(m, fix_target_here(c));
+			"then restart the container:";
+		if (!streq(ctx_runtime(c), "lxc")) {
+			result_remedy(r, WHERE_HOST, text,
+				      "echo '+memory +pids' > /sys/fs/cgroup/cgroup.subtree_control", NULL);
+			return;
+		}
+		FIX_FOREACH_TARGET(c, t)
+		{
+			struct remedy *m = fix_remedy(r, t, text);
+			remedy_command(m, "echo '+memory +pids' > /sys/fs/cgroup/cgroup.subtree_control");
+			fix_restart(m, t);
+		}
 		return;
 	}
 	struct remedy *m = result_remedy(
@@ -191,13 +197,14 @@ int check_cgroup_namespace(struct ctx *c, struct result *r)
 	result_set(r, STATUS_FAIL,
 		   "unshare(CLONE_NEWCGROUP) fails with %s: containers cannot get their own cgroup view", probe);
 	if (streq(ctx_runtime(c), "lxc")) {
-		struct remedy *m =
-			result_remedy(r, WHERE_HOST,
-				      "The container's security policy forbids new namespaces. Allow nesting "
-				      "for this container, then restart it:",
-				      NULL);
-		fix_set(m, fix_target_here(c), "security.nesting", "true");
-		fix_restart(m, fix_target_here(c));
+		FIX_FOREACH_TARGET(c, t)
+		{
+			struct remedy *m = fix_remedy(r, t,
+						      "The container's security policy forbids new namespaces. Allow "
+						      "nesting for this container, then restart it:");
+			fix_set(m, t, "security.nesting", "true");
+			fix_restart(m, t);
+		}
 	} else {
 		result_remedy(r, WHERE_HOST,
 			      "A security policy (seccomp or an LSM) blocks unshare here. Run nestcheck as root; in a "

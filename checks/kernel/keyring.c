@@ -123,11 +123,17 @@ int check_kernel_keyring(struct ctx *c, struct result *r)
 		result_set(r, STATUS_WARN,
 			   "keyctl() is not available (ENOSYS): runc goes on without a session keyring of its own, so "
 			   "containers share this one; runc releases before 1.0 fail");
-		if (fix_maybe_proxmox(c))
-			result_remedy(r, WHERE_HOST,
-				      "Proxmox hides keyctl() from unprivileged containers unless allowed:",
-				      "pct set ID --features nesting=1,keyctl=1", NULL);
-		else if (ctx_in_container(c))
+		if (fix_is_proxmox(c)) {
+			FIX_FOREACH_TARGET(c, t)
+			{
+				struct remedy *m =
+					fix_remedy(r, t,
+						   "Proxmox VE hides keyctl() from unprivileged containers "
+						   "unless the keyctl feature is on; turn it on (with nesting):");
+				fix_set(m, t, "security.nesting", "true");
+				fix_restart(m, t);
+			}
+		} else if (ctx_in_container(c))
 			result_remedy(r, WHERE_HOST,
 				      "The container's seccomp policy hides keyctl(). Allow it in the container's "
 				      "configuration (LXC: drop keyctl from lxc.seccomp.profile).",

@@ -586,9 +586,12 @@ static void remedy_caps(struct ctx *c, struct result *r)
 		"Start dockerd from a context with the full set (a systemd unit without CapabilityBoundingSet=, an "
 		"LXC container without lxc.cap.drop of those capabilities); compare:",
 		"grep CapBnd /proc/self/status /proc/$(pidof dockerd)/status", NULL);
-	if (streq(ctx_runtime(c), "lxc"))
-		remedy_command(m, "%s config show %s --expanded | grep -i cap", fix_cli(fix_target_here(c)),
-			       ctx_instance(c));
+	if (streq(ctx_runtime(c), "lxc")) {
+		FIX_FOREACH_TARGET(c, t)
+		{
+			fix_show_config(m, t, "-i cap");
+		}
+	}
 }
 
 /* A failed launch: the engine's text, and the fix of the known failure it matches. */

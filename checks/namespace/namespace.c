@@ -371,14 +371,23 @@ int check_namespace_sysfs_mount(struct ctx *c, struct result *r)
 			   "with --network host fail to mount /sys",
 			   hwords);
 		if (lxc) {
-			struct remedy *m = result_remedy(
-				r, WHERE_HOST,
-				"This container shares a network namespace it does not own (LXC lxc.net.0.type = none). "
-				"Give it a network device of its own: remove that setting from raw.lxc, then restart:",
-				NULL);
-			remedy_command(m, "%s config show %s | grep -n lxc.net", fix_cli(fix_target_here(c)),
-				       ctx_instance(c));
-			fix_restart(m, fix_target_here(c));
+			FIX_FOREACH_TARGET(c, t)
+			{
+				bool lxd_like = t.platform == PLATFORM_LXD || t.platform == PLATFORM_INCUS;
+				struct remedy *m = fix_remedy(
+					r, t,
+					lxd_like
+						? "This container shares a network namespace it does not own (LXC "
+						  "lxc.net.0.type = none). Give it a network device of its own: remove "
+						  "that setting from raw.lxc, then restart:"
+						: "This container shares a network namespace it does not own (LXC "
+						  "lxc.net.0.type = none). Give it a network device of its own, then "
+						  "restart:");
+				fix_show_config(m, t, "-n lxc.net");
+				if (!lxd_like)
+					fix_add_nic(m, t);
+				fix_restart(m, t);
+			}
 		} else {
 			result_remedy(r, WHERE_HOST,
 				      "Run this container with a network namespace of its own (not the host's), or "
@@ -405,28 +414,36 @@ static void remedy_mknod(struct ctx *c, struct result *r, bool wh_ok)
 		return;
 	}
 	if (!wh_ok && whiteouts_native) {
-		/* The kernel allows whiteouts here: something between, LXD's interception, refuses them. */
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST,
-			"This kernel lets a user namespace create whiteouts, so an interceptor refuses them: LXD's "
-			"mknod interception is known to break whiteouts. If it is on for this container, turn it off:",
-			NULL);
-		fix_get(m, fix_target_here(c), "security.syscalls.intercept.mknod");
-		fix_unset(m, fix_target_here(c), "security.syscalls.intercept.mknod");
-		fix_restart(m, fix_target_here(c));
+		/* The kernel allows whiteouts here: something between, the platform's interception, refuses them. */
+		FIX_FOREACH_TARGET(c, t)
+		{
+			if (!fix_has_mknod_intercept(t))
+				continue;
+			_cleanup_free_ char *text =
+				xasprintf("This kernel lets a user namespace create whiteouts, so an interceptor "
+					  "refuses them: %s's mknod interception is known to break whiteouts. If it is "
+					  "on for this container, turn it off:",
+					  fix_platform_name(t));
+			struct remedy *m = fix_remedy(r, t, text);
+			fix_get(m, t, "security.syscalls.intercept.mknod");
+			fix_unset(m, t, "security.syscalls.intercept.mknod");
+			fix_restart(m, t);
+		}
 		return;
 	}
-	struct remedy *m = result_remedy(
-		r, WHERE_HOST,
-		"Let LXD create the usual device nodes (null, zero, full, random, urandom, tty, console) and "
-		"whiteouts for this container; it needs seccomp user notification (see seccomp.status). If image "
-		"pulls then fail on whiteouts, unset the key again:",
-		NULL);
-	fix_set(m, fix_target_here(c), "security.syscalls.intercept.mknod", "true");
-	fix_restart(m, fix_target_here(c));
-	if (fix_maybe_proxmox(c))
-		result_remedy(r, WHERE_HOST, "Proxmox: allow mknod for the container (kernel 5.3 or newer):",
-			      "pct set ID --features nesting=1,mknod=1", NULL);
+	FIX_FOREACH_TARGET(c, t)
+	{
+		if (!fix_has_mknod_intercept(t))
+			continue;
+		_cleanup_free_ char *text =
+			xasprintf("Let %s create the usual device nodes (null, zero, full, random, urandom, tty, "
+				  "console) and whiteouts for this container; it needs seccomp user notification (see "
+				  "seccomp.status). If image pulls then fail on whiteouts, unset the key again:",
+				  fix_platform_name(t));
+		struct remedy *m = fix_remedy(r, t, text);
+		fix_set(m, t, "security.syscalls.intercept.mknod", "true");
+		fix_restart(m, t);
+	}
 	if (!wh_ok && !whiteouts_native)
 		result_remedy(r, WHERE_HOST,
 			      "Or upgrade the host kernel to 5.8 or newer (whiteouts in user namespaces).", "uname -r",

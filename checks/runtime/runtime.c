@@ -295,23 +295,28 @@ static void remedy_lxcfs_dead(struct ctx *c, struct result *r, bool in_container
 {
 	struct remedy *fix;
 	if (in_container) {
-		fix = result_remedy(r, WHERE_HOST,
-				    "LXCFS died or hangs on the host: its FUSE mounts in this container no longer "
-				    "answer. On the host, restart lxcfs (to reload it, send SIGUSR1; never SIGKILL "
-				    "it), then restart this container so that it gets fresh mounts:",
-				    NULL);
-		remedy_command(fix, "systemctl restart lxcfs");
-		fix_restart(fix, fix_target_here(c));
+		FIX_FOREACH_TARGET(c, t)
+		{
+			fix = fix_remedy(
+				r, t,
+				"LXCFS died or hangs on the host: its FUSE mounts in this container no longer "
+				"answer. On the host, restart lxcfs (to reload it, send SIGUSR1; never SIGKILL "
+				"it), then restart this container so that it gets fresh mounts:");
+			remedy_command(fix, "systemctl restart lxcfs");
+			fix_restart(fix, t);
+		}
 		return;
 	}
 	_cleanup_free_ char *mnt = shell_quote(host_mount ? host_mount : "/var/lib/lxcfs");
-	fix = result_remedy(r, WHERE_HOST,
-			    "LXCFS no longer answers behind its mount: release the mount, restart lxcfs, then restart "
-			    "the running containers (their /proc files hang on the old daemon):",
-			    NULL);
-	remedy_command(fix, "fusermount -u %s || umount -l %s", mnt, mnt);
-	remedy_command(fix, "systemctl restart lxcfs");
-	fix_restart_all(fix, fix_target_here(c));
+	FIX_FOREACH_TARGET(c, t)
+	{
+		fix = fix_remedy(r, t,
+				 "LXCFS no longer answers behind its mount: release the mount, restart lxcfs, then "
+				 "restart the running containers (their /proc files hang on the old daemon):");
+		remedy_command(fix, "fusermount -u %s || umount -l %s", mnt, mnt);
+		remedy_command(fix, "systemctl restart lxcfs");
+		fix_restart_all(fix, t);
+	}
 }
 
 /*
@@ -372,10 +377,14 @@ int check_runtime_lxcfs(struct ctx *c, struct result *r)
 		remedy_lxcfs_dead(c, r, in_proc, host_mount);
 	} else if (m.presence == COMPONENT_PRESENT && m.version && version_cmp(m.version, "2.0") < 0) {
 		component_minimum(c, r, &m, "LXCFS", "2.0", NULL);
-		struct remedy *fix = result_remedy(
-			r, ctx_here(c), "Upgrade LXCFS to 2.0 or newer, then restart it and the containers:",
-			"apt-get update && apt-get install -y lxcfs", "systemctl restart lxcfs", NULL);
-		fix_restart_all(fix, fix_target_here(c));
+		FIX_FOREACH_TARGET(c, t)
+		{
+			struct remedy *fix =
+				fix_remedy(r, t, "Upgrade LXCFS to 2.0 or newer, then restart it and the containers:");
+			remedy_command(fix, "apt-get update && apt-get install -y lxcfs");
+			remedy_command(fix, "systemctl restart lxcfs");
+			fix_restart_all(fix, t);
+		}
 	} else if (in_proc || host_mount) {
 		const char *where = in_proc ? "over /proc files here" : host_mount;
 		_cleanup_free_ char *what = m.version ? xasprintf("LXCFS %s", m.version) : xstrdup("LXCFS");
@@ -582,12 +591,18 @@ static void rules_netfilter(struct ctx *c, struct result *r, struct findings *f,
 			r, WHERE_HOST, "Load the netfilter modules on the host and keep them loaded at boot:", NULL);
 		fix_load_modules(fix, list);
 		if (streq(ctx_runtime(c), "lxc")) {
-			fix = result_remedy(r, WHERE_HOST,
-					    "Or let LXD load them when the container starts (add them to any modules "
-					    "already listed in linux.kernel_modules):",
-					    NULL);
-			fix_set_start_modules(fix, fix_target_here(c), csv);
-			fix_restart(fix, fix_target_here(c));
+			FIX_FOREACH_TARGET(c, t)
+			{
+				if (!fix_has_start_modules(t))
+					continue;
+				_cleanup_free_ char *text =
+					xasprintf("Or let %s load them when the container starts (add them to any "
+						  "modules already listed in linux.kernel_modules):",
+						  fix_platform_name(t));
+				fix = fix_remedy(r, t, text);
+				fix_set_start_modules(fix, t, csv);
+				fix_restart(fix, t);
+			}
 		}
 		if (need_ip6)
 			result_remedy(r, ctx_here(c),
@@ -620,19 +635,7 @@ static void rule_runc_procfs(struct ctx *c, struct result *r, struct findings *f
 		"has the matching AppArmor fix, every container fails with \"open sysctl "
 		"net.ipv4.ip_unprivileged_port_start file: reopen fd 8: permission denied\" (A4)",
 		runc->version);
-	struct remedy *fix = result_remedy(
-		r, WHERE_HOST,
-		"Upgrade the container manager on the host to a release with the fix: the LXD snap (5.21 and 5.0 "
-		"tracks carry it), Incus 6.19 or newer, Proxmox lxc-pve 6.0.5-2 or newer; then restart the "
-		"container:",
-		"snap refresh lxd", NULL);
-	fix_restart(fix, fix_target_here(c));
-	fix = result_remedy(r, WHERE_HOST,
-			    "Plain LXC, or no fixed release yet: run this container unconfined (it loses AppArmor "
-			    "protection; do it only for trusted workloads):",
-			    NULL);
-	fix_set(fix, fix_target_here(c), "raw.lxc", "\"lxc.apparmor.profile=unconfined\"");
-	fix_restart(fix, fix_target_here(c));
+	fix_runc_procfs(c, r);
 }
 
 static void rule_noble_runc(struct ctx *c, struct result *r, struct findings *f, const struct docker_env *e,
@@ -653,10 +656,13 @@ static void rule_noble_runc(struct ctx *c, struct result *r, struct findings *f,
 		      "Use Docker CE instead (its runc is /usr/bin/runc, which that profile does not cover): remove "
 		      "docker.io and install docker-ce, containerd.io from download.docker.com:",
 		      "apt-get remove -y docker.io runc", "curl -fsSL https://get.docker.com | sh", NULL);
-	struct remedy *fix = result_remedy(r, WHERE_HOST,
-					   "Or run this container unconfined (the LXD maintainers' workaround):", NULL);
-	fix_set(fix, fix_target_here(c), "raw.lxc", "\"lxc.apparmor.profile=unconfined\"");
-	fix_restart(fix, fix_target_here(c));
+	FIX_FOREACH_TARGET(c, t)
+	{
+		struct remedy *fix =
+			fix_remedy(r, t, "Or run this container unconfined (the LXD maintainers' workaround):");
+		fix_set(fix, t, "raw.lxc", "\"lxc.apparmor.profile=unconfined\"");
+		fix_restart(fix, t);
+	}
 }
 
 /*

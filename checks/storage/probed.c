@@ -73,13 +73,21 @@ static void remedy_zfs(struct ctx *c, struct result *r, const char *data_root, c
 		      "in bookworm-backports), reboot, and check the running module:",
 		      "cat /sys/module/zfs/version", NULL);
 	if (streq(ctx_runtime(c), "lxc")) {
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST,
-			"Or give Docker an ext4 volume on a ZFS block device (zvol) of the pool, then restart the "
-			"container:",
-			NULL);
-		fix_docker_volume(m, fix_target_here(c), " zfs.block_mode=true size=50GiB", q);
-		fix_restart(m, fix_target_here(c));
+		FIX_FOREACH_TARGET(c, t)
+		{
+			struct remedy *m = fix_remedy(
+				r, t,
+				t.platform == PLATFORM_PROXMOX
+					? "Or give Docker a volume of its own on a storage that is not ZFS (an LVM-thin "
+					  "or directory storage), then restart the container:"
+				: t.platform == PLATFORM_LXC
+					? "Or give Docker a host directory on a filesystem that is not ZFS, then restart "
+					  "the container:"
+					: "Or give Docker an ext4 volume on a ZFS block device (zvol) of the pool, then "
+					  "restart the container:");
+			fix_docker_volume(m, t, " zfs.block_mode=true size=50GiB", data_root);
+			fix_restart(m, t);
+		}
 	} else if (!ctx_in_container(c)) {
 		_cleanup_free_ char *pool = xstrndup(source, strcspn(source, "/"));
 		_cleanup_free_ char *zvol = shell_quote(pool);

@@ -93,14 +93,37 @@ static void remedy_idmap_privileged(struct ctx *c, struct result *r)
 {
 	const char *rt = ctx_runtime(c);
 	if (streq(rt, "lxc")) {
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST,
-			"Unless you trust every user of this container with root on the host, make it unprivileged "
-			"again (Docker inside still works with security.nesting):",
-			NULL);
-		fix_unset(m, fix_target_here(c), "security.privileged");
-		fix_set(m, fix_target_here(c), "security.nesting", "true");
-		fix_restart(m, fix_target_here(c));
+		FIX_FOREACH_TARGET(c, t)
+		{
+			struct remedy *m;
+			switch (t.platform) {
+			case PLATFORM_PROXMOX:
+				/* pct cannot turn an existing container unprivileged: a restored backup can. */
+				m = fix_remedy(
+					r, t,
+					"Unless you trust every user of this container with root on the host, "
+					"restore a backup of it as a new unprivileged container (Docker inside "
+					"still works with the nesting and keyctl features), then start that one:");
+				fix_set(m, t, "security.privileged", "false");
+				remedy_command(m, "pct start NEWID");
+				break;
+			case PLATFORM_LXC:
+				fix_remedy(r, t,
+					   "Unless you trust every user of this container with root on the host, move "
+					   "the workload to an unprivileged container (lxc.idmap lines in its config, "
+					   "root's ranges in /etc/subuid and /etc/subgid, and nesting.conf included): "
+					   "an existing rootfs keeps the host's ids.");
+				break;
+			default:
+				m = fix_remedy(r, t,
+					       "Unless you trust every user of this container with root on the host, "
+					       "make it unprivileged again (Docker inside still works with "
+					       "security.nesting):");
+				fix_unset(m, t, "security.privileged");
+				fix_set(m, t, "security.nesting", "true");
+				fix_restart(m, t);
+			}
+		}
 	} else if (streq(rt, "docker") || streq(rt, "podman")) {
 		result_remedy(r, WHERE_HOST,
 			      "Root in this container is root on the host. Enable user namespace remapping for the "
@@ -117,17 +140,25 @@ static void remedy_idmap_privileged(struct ctx *c, struct result *r)
 static void remedy_idmap_small(struct ctx *c, struct result *r)
 {
 	if (streq(ctx_runtime(c), "lxc")) {
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST,
-			"Give the container a map of at least 65536 ids (1000000 leaves room for images with high "
-			"uids), then restart it:",
-			NULL);
-		fix_set(m, fix_target_here(c), "security.idmap.size", "1000000");
-		fix_restart(m, fix_target_here(c));
-		result_remedy(r, WHERE_HOST,
-			      "If LXD refuses for lack of ids, give root a larger subordinate range in /etc/subuid and "
-			      "/etc/subgid first (the LXD snap needs no such step), then restart LXD:",
-			      "usermod --add-subuids 1000000-1000999999 --add-subgids 1000000-1000999999 root", NULL);
+		FIX_FOREACH_TARGET(c, t)
+		{
+			struct remedy *m = fix_remedy(r, t,
+						      "Give the container a map of at least 65536 ids (1000000 leaves "
+						      "room for images with high uids), then restart it:");
+			fix_set(m, t, "security.idmap.size", "1000000");
+			fix_restart(m, t);
+			if (t.platform != PLATFORM_LXD && t.platform != PLATFORM_INCUS)
+				continue;
+			_cleanup_free_ char *text =
+				xasprintf("If %s refuses for lack of ids, give root a larger subordinate range in "
+					  "/etc/subuid and /etc/subgid first%s, then restart %s:",
+					  fix_platform_name(t),
+					  t.platform == PLATFORM_LXD ? " (the LXD snap needs no such step)" : "",
+					  fix_platform_name(t));
+			result_remedy(r, WHERE_HOST, text,
+				      "usermod --add-subuids 1000000-1000999999 --add-subgids 1000000-1000999999 root",
+				      NULL);
+		}
 		return;
 	}
 	result_remedy(r, WHERE_HOST,

@@ -143,8 +143,9 @@ check "container.nesting: 'fix (on the host):' (lxc config runs on the host)" \
 	grep -qF '        fix (on the host):' <(sed -n '/container.nesting/,/^$/p' "$H")
 check "cgroup.layout: 'fix (in the container):' (mount the hierarchies where we run)" \
 	[ "${WHERE[cgroup.layout]-}" = "container " ]
-check "container.nesting: \$ lxc config set NAME security.nesting true / \$ lxc restart NAME" \
-	[ "${CMDS[container.nesting]-}" = $'lxc config set NAME security.nesting true\nlxc restart NAME\n' ]
+# No platform's mark in this sysroot: LXD's form, then Incus's.
+check "container.nesting: \$ lxc config set NAME security.nesting true / \$ lxc restart NAME, then incus's" \
+	[ "${CMDS[container.nesting]-}" = $'lxc config set NAME security.nesting true\nlxc restart NAME\nincus config set NAME security.nesting true\nincus restart NAME\n' ]
 check "kernel.version: \$ uname -r" [ "${CMDS[kernel.version]-}" = $'uname -r\n' ]
 check "cgroup.layout: \$ mount -t cgroup2 cgroup2 /sys/fs/cgroup" \
 	[ "${CMDS[cgroup.layout]-}" = $'mount -t cgroup2 cgroup2 /sys/fs/cgroup\n' ]

@@ -48,6 +48,7 @@ lxd() { # lxd ROOT: an unprivileged LXD container named web (recorded), no nesti
 remedy_mentions() { # remedy_mentions NAME ID TEXT: a predicate, for check
 	remedy_text "$1" "$2" | grep -qF -- "$3"
 }
+remedy_lacks() { ! remedy_mentions "$@"; }
 
 # --- healthy root host: everything passes ---
 R=$TMP/ok
@@ -151,16 +152,30 @@ obs "$R" 'file:proc/key-users= 1000:   200 200/200 200/200 2000/20000'
 run keysreplay "$R"
 expect keysreplay kernel.keyring fail "used up"
 
-# L3: keyctl hidden from the container.
+# L3: keyctl hidden from the container: in a Proxmox VE container (its marks in /etc/hosts), pct's feature.
 R=$TMP/nokeyctl
 sysroot_host "$R"
 put "$R" run/systemd/container $'lxc\n'
+put "$R" etc/hosts $'127.0.0.1 localhost\n# --- BEGIN PVE ---\n127.0.1.1 CT104\n# --- END PVE ---\n'
+obs "$R" container.name=CT104
 status_file "$R" 0 2 1
 all_ok "$R"
 obs "$R" kernel.keyring.join=ENOSYS
 run nokeyctl "$R"
 expect nokeyctl kernel.keyring warn "ENOSYS"
-check "nokeyctl: Proxmox's keyctl=1 is named" remedy_mentions nokeyctl kernel.keyring "keyctl=1"
+check "nokeyctl: Proxmox's keyctl=1 is named, with the id from the host name" \
+	remedy_mentions nokeyctl kernel.keyring "pct set 104 --features nesting=1,keyctl=1,mknod=1"
+# Without any platform's mark: no pct command, the seccomp policy named.
+R=$TMP/nokeyctl2
+sysroot_host "$R"
+put "$R" run/systemd/container $'lxc\n'
+status_file "$R" 0 2 1
+all_ok "$R"
+obs "$R" kernel.keyring.join=ENOSYS
+run nokeyctl2 "$R"
+expect nokeyctl2 kernel.keyring warn "ENOSYS"
+check "nokeyctl2: no pct command where Proxmox VE is not seen" remedy_lacks nokeyctl2 kernel.keyring "pct "
+check "nokeyctl2: the seccomp policy is named" remedy_mentions nokeyctl2 kernel.keyring "seccomp"
 
 # --- unshare: refused namespaces fail; a user namespace limit only warns ---
 R=$TMP/unshare

@@ -586,12 +586,15 @@ static void assert_all_remedies(struct sysroot *s, const char *instance)
 				const char *cmd = m->commands.v[k];
 				if (!cmd[0] || strchr(cmd, '\n'))
 					fail_msg("%s: bad command \"%s\"", (*f)->code, cmd);
-				if (!startswith(cmd, "lxc ") && !startswith(cmd, "pct ") && !startswith(cmd, "incus "))
+				if (!startswith(cmd, "lxc ") && !startswith(cmd, "pct ") &&
+				    !startswith(cmd, "incus ") && !startswith(cmd, "lxc-") &&
+				    !strstr(cmd, "/etc/pve/lxc/") && !strstr(cmd, "/var/lib/lxc/"))
 					continue;
 				if (m->where != WHERE_HOST)
 					fail_msg("%s: \"%s\" is a host command, but not marked host", (*f)->code, cmd);
-				if (instance && !startswith(cmd, "pct ") && !strstr(cmd, instance) &&
-				    !strstr(cmd, "--all"))
+				/* Commands on the whole platform, or on a container still to be made, name none. */
+				if (instance && !strstr(cmd, instance) && !strstr(cmd, "--all") &&
+				    !strstr(cmd, "NEWID") && !startswith(cmd, "pct list") && !strstr(cmd, "lxc-ls"))
 					fail_msg("%s: \"%s\" does not name %s", (*f)->code, cmd, instance);
 			}
 		}
@@ -665,19 +668,124 @@ static void test_remedies_lxd_only(void **state)
 	assert_no_command(s, "incus ");
 }
 
-/* LXC without any platform's mark: Proxmox or plain LXC, whose fixes are named too. */
+/* LXC without any platform's mark: said so, and the fix in LXD's and in Incus's words. */
 static void test_remedies_other_lxc(void **state)
 {
 	struct sysroot *s = *state;
 	put(s, "run/systemd/container", "lxc\n");
 	put(s, "proc/self/mountinfo", mountinfo_v1);
 	sysroot_open(s);
+	assert_string_equal(ctx_platform(&s->ctx, NULL), "unknown");
 	assert_all_remedies(s, "NAME");
+	assert_no_command(s, "pct ");
+	assert_no_command(s, "lxc-");
 
 	struct result r = {0};
 	failure_match("mknod /dev/fuse operation not permitted")->remedy(&s->ctx, &r);
-	assert_true(result_has_command(&r, "pct set ID --features nesting=1,mknod=1"));
+	assert_true(result_has_command(&r, "lxc config set NAME security.syscalls.intercept.mknod true"));
+	assert_true(result_has_command(&r, "incus config set NAME security.syscalls.intercept.mknod true"));
+	assert_non_null(strstr(r.remedies[0].text, "No mark tells whether LXD, Incus, Proxmox VE or plain LXC"));
+	bool incus_lead = false;
+	for (size_t i = 0; i < r.n_remedies; i++)
+		incus_lead |= startswith(r.remedies[i].text, "If it is Incus:");
+	assert_true(incus_lead);
 	result_clear(&r);
+}
+
+/* Proxmox VE (its marks in /etc/hosts; the id from the root volume's name): pct's forms, nothing else. */
+static void test_remedies_proxmox(void **state)
+{
+	struct sysroot *s = *state;
+	put(s, "run/systemd/container", "lxc\n");
+	put(s, "etc/hosts", "127.0.0.1 localhost\n# --- BEGIN PVE ---\n127.0.1.1 ct1\n# --- END PVE ---\n");
+	put(s, HOST_OBSERVATIONS_PATH, "container.name=ct1\n");
+	put(s, "proc/self/mountinfo",
+	    "20 1 0:40 / / rw,relatime - zfs rpool/data/subvol-101-disk-0 rw,xattr,posixacl\n"
+	    "21 20 0:41 / /proc/sys/kernel/random/boot_id ro - tmpfs none rw\n");
+	sysroot_open(s);
+	assert_string_equal(ctx_platform(&s->ctx, NULL), "proxmox");
+	assert_string_equal(ctx_proxmox_id(&s->ctx), "101");
+	assert_all_remedies(s, "101");
+	assert_no_command(s, "lxc ");
+	assert_no_command(s, "incus ");
+	assert_no_command(s, "lxc-");
+
+	struct result r = {0};
+	failure_match("unable to create session key: operation not permitted")->remedy(&s->ctx, &r);
+	assert_true(result_has_command(&r, "pct set 101 --features nesting=1,keyctl=1,mknod=1"));
+	assert_true(result_has_command(&r, "pct reboot 101"));
+	result_clear(&r);
+	failure_match("ApplyLayer exit status 1 stdout:  stderr: lchown /nobody: invalid argument")
+		->remedy(&s->ctx, &r);
+	assert_true(result_has_command(&r, "sed -i '/^lxc\\.idmap/d' /etc/pve/lxc/101.conf"));
+	assert_true(result_has_command(&r, "sed -i '1i lxc.idmap: u 0 100000 1000000' /etc/pve/lxc/101.conf"));
+	result_clear(&r);
+	r = (struct result){0};
+	fix_lxd_nesting(&s->ctx, &r);
+	assert_int_equal(r.n_remedies, 1);
+	assert_int_equal(r.remedies[0].commands.n, 2);
+	assert_string_equal(r.remedies[0].commands.v[0], "pct set 101 --features nesting=1,keyctl=1,mknod=1");
+	assert_string_equal(r.remedies[0].commands.v[1], "pct reboot 101");
+	result_clear(&r);
+}
+
+/* Plain LXC (liblxc's boot_id mount, no platform's mark): lines of its config file, lxc-stop and lxc-start. */
+static void test_remedies_plain_lxc(void **state)
+{
+	struct sysroot *s = *state;
+	put(s, "run/systemd/container", "lxc\n");
+	put(s, HOST_OBSERVATIONS_PATH, "container.name=box\n");
+	put(s, "proc/self/mountinfo",
+	    "20 1 8:1 /var/lib/lxc/box/rootfs / rw,relatime - ext4 /dev/sda1 rw\n"
+	    "21 20 0:41 / /proc/sys/kernel/random/boot_id ro - tmpfs none rw\n");
+	sysroot_open(s);
+	assert_string_equal(ctx_platform(&s->ctx, NULL), "lxc");
+	assert_all_remedies(s, "box");
+	assert_no_command(s, "lxc config");
+	assert_no_command(s, "lxc restart");
+	assert_no_command(s, "incus ");
+	assert_no_command(s, "pct ");
+
+	struct result r = {0};
+	fix_lxd_nesting(&s->ctx, &r);
+	assert_int_equal(r.n_remedies, 1);
+	assert_string_equal(r.remedies[0].commands.v[0],
+			    "echo 'lxc.include = /usr/share/lxc/config/nesting.conf' >> /var/lib/lxc/box/config");
+	assert_string_equal(r.remedies[0].commands.v[1], "lxc-stop -n box && lxc-start -n box");
+	result_clear(&r);
+	/* LXD's interception has no plain LXC form: no fix that only restarts. */
+	failure_match("mknod /dev/fuse operation not permitted")->remedy(&s->ctx, &r);
+	for (size_t i = 0; i < r.n_remedies; i++)
+		if (r.remedies[i].commands.n == 1)
+			assert_false(startswith(r.remedies[i].commands.v[0], "lxc-stop"));
+	result_clear(&r);
+}
+
+static void test_proxmox_id(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *source, *hostname, *want;
+	} cases[] = {
+		{"rpool/data/subvol-101-disk-0", "web", "101"},
+		{"/dev/mapper/pve-vm--2042--disk--1", "web", "2042"},
+		{"/dev/pve/vm-7-disk-0", NULL, "7"},
+		{"tank/base-300-disk-0/subvol-301-disk-0", NULL, "301"},
+		{"/dev/loop0", "CT105", "105"},
+		{"/dev/loop0", "CT10x", NULL},
+		{"/dev/sda1", "web", NULL},
+		{"rpool/data/mysubvol-101-disk-0", NULL, NULL},
+		{"rpool/data/subvol-12345678901-disk-0", NULL, NULL},
+		{NULL, NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *id = proxmox_id_parse(cases[i].source, cases[i].hostname);
+		if (cases[i].want)
+			assert_string_equal(id, cases[i].want);
+		else
+			assert_null(id);
+		free(id);
+	}
 }
 
 static void test_remedy_uidmap_lxd(void **state)
@@ -786,7 +894,6 @@ static void test_target_commands(void **state)
 	assert_string_equal(m->commands.v[1], "lxc config get db linux.kernel_modules");
 	assert_string_equal(m->commands.v[2], "lxc config unset db security.syscalls.intercept.mknod");
 	assert_string_equal(m->commands.v[3], "lxc restart db");
-	assert_string_equal(fix_cli(t), "lxc");
 	result_clear(&r);
 }
 
@@ -868,7 +975,7 @@ static void test_platform_start_words(void **state)
 	fix_get_start_modules(m, t);
 	fix_set_start_modules(m, t, "overlay,veth");
 	fix_set_start_sysctl(m, t, "net.ipv4.ip_forward", "1");
-	fix_docker_volume(m, t, " size=5GiB", "'/srv/docker data'");
+	fix_docker_volume(m, t, " size=5GiB", "/srv/docker data");
 	fix_restart_all(m, t);
 	assert_int_equal(m->commands.n, 6);
 	assert_string_equal(m->commands.v[0], "lxc config get db linux.kernel_modules");
@@ -957,6 +1064,72 @@ static void test_outer_run_docker(void **state)
 #define T(f)  cmocka_unit_test(f)
 #define TS(f) cmocka_unit_test_setup_teardown(f, sysroot_setup, sysroot_teardown)
 
+/* Proxmox VE's and plain LXC's forms of LXD's keys, devices and volumes. */
+static void test_lxc_forms(void **state)
+{
+	(void)state;
+	struct result r = {0};
+	struct fix_target pve = {PLATFORM_PROXMOX, "101", NULL}, lxc = {PLATFORM_LXC, "box", NULL};
+	struct remedy *m = result_remedy(&r, WHERE_HOST, "text", NULL);
+	fix_set(m, pve, "security.nesting", "true");
+	fix_set(m, pve, "security.syscalls.intercept.mknod", "true"); /* the same features: once */
+	fix_set_start_sysctl(m, pve, "net.ipv4.ip_forward", "1");
+	fix_set(m, pve, "raw.lxc", "\"lxc.apparmor.profile=unconfined\"");
+	fix_set_start_modules(m, pve, "overlay"); /* no form: nothing */
+	fix_add_char_device(m, pve, "kmsg", "/dev/kmsg", "1:11");
+	fix_add_char_device(m, pve, "fuse", "/dev/fuse", "10:229");
+	fix_docker_volume(m, pve, " size=5GiB", "/var/lib/docker");
+	fix_restart(m, pve);
+	const char *const want_pve[] = {
+		"pct set 101 --features nesting=1,keyctl=1,mknod=1",
+		"sed -i '1i lxc.sysctl.net.ipv4.ip_forward: 1' /etc/pve/lxc/101.conf",
+		"sed -i '1i lxc.apparmor.profile: unconfined' /etc/pve/lxc/101.conf",
+		"sed -i '1i lxc.cgroup2.devices.allow: c 1:11 rwm' /etc/pve/lxc/101.conf",
+		"sed -i '1i lxc.mount.entry: /dev/kmsg dev/kmsg none bind,create=file 0 0' /etc/pve/lxc/101.conf",
+		"pct set 101 --features nesting=1,keyctl=1,mknod=1,fuse=1",
+		"pct set 101 --mp0 local-lvm:50,mp=/var/lib/docker",
+		"pct reboot 101",
+	};
+	assert_int_equal(m->commands.n, sizeof(want_pve) / sizeof(want_pve[0]));
+	for (size_t i = 0; i < m->commands.n; i++)
+		assert_string_equal(m->commands.v[i], want_pve[i]);
+
+	m = result_remedy(&r, WHERE_HOST, "text", NULL);
+	fix_set(m, lxc, "security.nesting", "true");
+	fix_set(m, lxc, "security.idmap.size", "1000000");
+	fix_set(m, lxc, "limits.kernel.memlock", "unlimited");
+	fix_set(m, lxc, "security.syscalls.intercept.mknod", "true"); /* no form: nothing */
+	fix_add_nic(m, lxc);
+	fix_docker_volume(m, lxc, "", "/var/lib/docker");
+	fix_show_config(m, lxc, "-n lxc.net");
+	fix_restart(m, lxc);
+	fix_restart_all(m, lxc);
+	const char *const want_lxc[] = {
+		"echo 'lxc.include = /usr/share/lxc/config/nesting.conf' >> /var/lib/lxc/box/config",
+		"sed -i -E 's/^(lxc\\.idmap *= *[ug] 0 [0-9]+) [0-9]+ *$/\\1 1000000/' /var/lib/lxc/box/config",
+		"echo 'lxc.prlimit.memlock = unlimited' >> /var/lib/lxc/box/config",
+		"sed -i '/^lxc\\.net\\.0\\./d' /var/lib/lxc/box/config",
+		"echo 'lxc.net.0.type = veth' >> /var/lib/lxc/box/config",
+		"echo 'lxc.net.0.link = lxcbr0' >> /var/lib/lxc/box/config",
+		"echo 'lxc.net.0.flags = up' >> /var/lib/lxc/box/config",
+		"mkdir -p /var/lib/lxc/box/docker && chown \"$(stat -c %u:%g /var/lib/lxc/box/rootfs)\" "
+		"/var/lib/lxc/box/docker",
+		"echo 'lxc.mount.entry = /var/lib/lxc/box/docker var/lib/docker none bind,create=dir 0 0' >> "
+		"/var/lib/lxc/box/config",
+		"grep -n lxc.net /var/lib/lxc/box/config",
+		"lxc-stop -n box && lxc-start -n box",
+		"for n in $(lxc-ls --running); do lxc-stop -n \"$n\" && lxc-start -n \"$n\"; done",
+	};
+	assert_int_equal(m->commands.n, sizeof(want_lxc) / sizeof(want_lxc[0]));
+	for (size_t i = 0; i < m->commands.n; i++)
+		assert_string_equal(m->commands.v[i], want_lxc[i]);
+	assert_string_equal(fix_platform_name(pve), "Proxmox VE");
+	assert_false(fix_has_start_modules(lxc));
+	assert_true(fix_has_mknod_intercept(pve));
+	assert_false(fix_has_mknod_intercept(lxc));
+	result_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -976,6 +1149,10 @@ int main(void)
 		TS(test_remedies_incus),
 		TS(test_remedies_lxd_only),
 		TS(test_remedies_other_lxc),
+		TS(test_remedies_proxmox),
+		TS(test_remedies_plain_lxc),
+		T(test_proxmox_id),
+		T(test_lxc_forms),
 		TS(test_remedy_uidmap_lxd),
 		TS(test_remedy_cgroup_mount_v1),
 		TS(test_remedy_cgroup_mount_v2),
