@@ -8,19 +8,35 @@ struct json_object;
 
 /*
  * A client of LXD's REST API over its unix socket, on the one transport
- * (client/http.h): its timeout, size cap, interrupt and error lines.
- * Functions return 0 or a negative errno; lxd_error() then says why.
+ * (client/http.h): its timeout, size cap, interrupt and error lines. Incus
+ * (LXD's fork) answers the same API on its own socket, with its own header
+ * names; the flavour says which daemon is spoken to. Functions return 0 or a
+ * negative errno; lxd_error() then says why.
  */
 
 #define LXD_TIMEOUT_MS	 30000
 #define LXD_MAX_RESPONSE (16u << 20)
 
-/* LXD's socket: $LXD_DIR/unix.socket, else the Debian or the snap path. NULL (with what was tried) when none. */
-const char *lxd_socket_find(char **ret_tried);
+enum lxd_flavour {
+	LXD_FLAVOUR_LXD,
+	LXD_FLAVOUR_INCUS,
+};
+
+/*
+ * The daemon's socket. LXD: $LXD_DIR/unix.socket, else the Debian or the snap
+ * path. Incus: $INCUS_SOCKET, else $INCUS_DIR/unix.socket, else
+ * /run/incus/unix.socket or /var/lib/incus/unix.socket. NULL (with what was
+ * tried) when none.
+ */
+const char *lxd_socket_find(enum lxd_flavour f, char **ret_tried);
 
 struct lxd;
 /* NULL when libcurl cannot be loaded (dyn_error() says why). */
-struct lxd *lxd_new(const char *socket_path);
+struct lxd *lxd_new(const char *socket_path, enum lxd_flavour f);
+/* "LXD" or "Incus". */
+const char *lxd_daemon_name(const struct lxd *l);
+/* The prefix of the file API's headers: "X-LXD-" or "X-Incus-". */
+const char *lxd_header_prefix(const struct lxd *l);
 void lxd_free(struct lxd *l);
 void lxd_set_timeout(struct lxd *l, long ms);
 long lxd_timeout(const struct lxd *l);

@@ -28,6 +28,7 @@ static void usage(FILE *out)
 {
 	fputs("Usage: nestcheck [OPTIONS]\n"
 	      "       nestcheck lxd NAME [OPTIONS]   check LXD instance NAME from its host\n"
+	      "       nestcheck incus NAME [OPTIONS] the same for an Incus instance\n"
 	      "       nestcheck collect -o FILE.tar.gz [--no-redact]   write a triage bundle\n"
 	      "       nestcheck explain [TEXT...]    name the known failure an error text betrays\n"
 	      "       nestcheck diff OLD.json NEW.json   list the checks that got worse\n"
@@ -128,7 +129,7 @@ int cli_main(int argc, char **argv)
 	size_t kc_len = 0;
 	int opt, ret = EXIT_CANNOT_RUN;
 
-	if (argc > 1 && streq(argv[1], "lxd"))
+	if (argc > 1 && (streq(argv[1], "lxd") || streq(argv[1], "incus")))
 		return lxd_main(argc, argv);
 	if (argc > 1 && streq(argv[1], "collect"))
 		return collect_main(argc, argv);

@@ -206,9 +206,10 @@ static int push(struct run *rn, const char *type, const char *name, const char *
 	_cleanup_free_ char *p = xasprintf("%s%s%s", rn->dir, name ? "/" : "", name ? name : "");
 	_cleanup_free_ char *esc = lxd_escape(rn->l, p);
 	_cleanup_free_ char *path = xasprintf("/1.0/instances/%s/files?path=%s", rn->in.name, esc);
-	_cleanup_free_ char *h_type = xasprintf("X-LXD-type: %s", type), *h_mode = xasprintf("X-LXD-mode: %s", mode);
-	const char *const headers[] = {
-		"Content-Type: application/octet-stream", h_type, h_mode, "X-LXD-uid: 0", "X-LXD-gid: 0", NULL};
+	const char *x = lxd_header_prefix(rn->l);
+	_cleanup_free_ char *h_type = xasprintf("%stype: %s", x, type), *h_mode = xasprintf("%smode: %s", x, mode),
+			    *h_uid = xasprintf("%suid: 0", x), *h_gid = xasprintf("%sgid: 0", x);
+	const char *const headers[] = {"Content-Type: application/octet-stream", h_type, h_mode, h_uid, h_gid, NULL};
 	return lxd_call(rn->l, "POST", path, headers, body, len, NULL, NULL);
 }
 
@@ -247,7 +248,7 @@ static int operation_wait(struct run *rn, const char *op, long wait_s, json_obje
 		if (st && streq(st, "Running"))
 			return lxd_fail(rn->l, -ETIMEDOUT, "the command in %s did not end within %ld s", rn->in.name,
 					wait_s);
-		return lxd_fail(rn->l, -EBADMSG, "LXD's operation %s has no final status", op);
+		return lxd_fail(rn->l, -EBADMSG, "%s's operation %s has no final status", lxd_daemon_name(rn->l), op);
 	}
 	if (!streq(st, "Success")) {
 		int r = lxd_fail(rn->l, -EIO, "the command in %s failed: %s", rn->in.name, e && e[0] ? e : st);
@@ -303,7 +304,8 @@ static int exec_in(struct run *rn, const char *const *argv, long wait_s, long *r
 	if (err < 0)
 		return err;
 	if (!op || op[0] != '/')
-		return lxd_fail(rn->l, -EBADMSG, "LXD's answer to POST %s names no operation", path);
+		return lxd_fail(rn->l, -EBADMSG, "%s's answer to POST %s names no operation", lxd_daemon_name(rn->l),
+				path);
 
 	json_object *md = NULL, *inner, *output = NULL, *rv;
 	err = operation_wait(rn, op, wait_s, &md);
@@ -312,7 +314,8 @@ static int exec_in(struct run *rn, const char *const *argv, long wait_s, long *r
 	if (!json_object_object_get_ex(md, "metadata", &inner) || !json_object_object_get_ex(inner, "return", &rv) ||
 	    !json_object_is_type(rv, json_type_int)) {
 		json_object_put(md);
-		return lxd_fail(rn->l, -EBADMSG, "LXD's exec operation %s reports no exit status", op);
+		return lxd_fail(rn->l, -EBADMSG, "%s's exec operation %s reports no exit status",
+				lxd_daemon_name(rn->l), op);
 	}
 	*ret_status = json_object_get_int(rv);
 	json_object_object_get_ex(inner, "output", &output);
@@ -352,33 +355,41 @@ static char *first_line(const char *s)
 	return text_sanitize(xstrndup(s, strcspn(s, "\n")));
 }
 
-static void usage(FILE *out)
+static void usage(FILE *out, enum lxd_flavour f)
 {
-	fputs("Usage: nestcheck lxd NAME [OPTIONS]\n"
-	      "On an LXD host: check whether Docker can run in instance NAME. nestcheck is pushed into the\n"
-	      "instance with its libraries, run there and removed again; the report also judges the\n"
-	      "instance's configuration from the host (lxd.instance).\n"
-	      "\n"
-	      "  --json                 print the JSON report instead of the human one\n"
-	      "  --no-launch            do not start containers in the instance (static checks only)\n"
-	      "  --no-probes            no live probes in the instance either\n"
-	      "  --only ID[,ID...]      run only these checks (lxd.instance included: ids or areas)\n"
-	      "  --skip ID[,ID...]      do not run these checks\n"
-	      "  --ignore ID[,ID...]    run and report these checks, but their failures count as warnings\n"
-	      "  --timeout SECONDS      passed on: bound on each request to Docker in the instance\n"
-	      "  --keep-image           passed on: leave the probe image in the instance's Docker\n"
-	      "  --strict               warnings make the exit status 1 too\n"
-	      "  --junit FILE           also write the report as JUnit XML to FILE (for CI)\n"
-	      "  --policy FILE          judge the report against a site policy (as nestcheck --policy)\n"
-	      "  --record FILE          write what LXD said of the instance, and the host files\n"
-	      "                         lxd.instance read, as observations to FILE: a replay of\n"
-	      "                         lxd.instance (nestcheck --root) needs nothing else\n"
-	      "  --list                 list every check (as nestcheck --list) and exit\n"
-	      "  --help                 print this help and exit\n"
-	      "\n"
-	      "LXD's socket: $LXD_DIR/unix.socket, else /var/lib/lxd/unix.socket or the snap's\n"
-	      "/var/snap/lxd/common/lxd/unix.socket.\n"
-	      "Exit status: 0 no check failed, 1 a check failed (or warned, with --strict), 2 it could not run.\n",
+	bool incus = f == LXD_FLAVOUR_INCUS;
+	fprintf(out,
+		"Usage: nestcheck %s NAME [OPTIONS]\n"
+		"On an %s host: check whether Docker can run in instance NAME. nestcheck is pushed into the\n"
+		"instance with its libraries, run there and removed again; the report also judges the\n"
+		"instance's configuration from the host (lxd.instance).\n"
+		"\n",
+		incus ? "incus" : "lxd", incus ? "Incus" : "LXD");
+	fprintf(out,
+		"  --json                 print the JSON report instead of the human one\n"
+		"  --no-launch            do not start containers in the instance (static checks only)\n"
+		"  --no-probes            no live probes in the instance either\n"
+		"  --only ID[,ID...]      run only these checks (lxd.instance included: ids or areas)\n"
+		"  --skip ID[,ID...]      do not run these checks\n"
+		"  --ignore ID[,ID...]    run and report these checks, but their failures count as warnings\n"
+		"  --timeout SECONDS      passed on: bound on each request to Docker in the instance\n"
+		"  --keep-image           passed on: leave the probe image in the instance's Docker\n"
+		"  --strict               warnings make the exit status 1 too\n"
+		"  --junit FILE           also write the report as JUnit XML to FILE (for CI)\n"
+		"  --policy FILE          judge the report against a site policy (as nestcheck --policy)\n"
+		"  --record FILE          write what %s said of the instance, and the host files\n"
+		"                         lxd.instance read, as observations to FILE: a replay of\n"
+		"                         lxd.instance (nestcheck --root) needs nothing else\n"
+		"  --list                 list every check (as nestcheck --list) and exit\n"
+		"  --help                 print this help and exit\n"
+		"\n",
+		incus ? "Incus" : "LXD");
+	fputs(incus ? "Incus's socket: $INCUS_SOCKET, else $INCUS_DIR/unix.socket, else /run/incus/unix.socket or\n"
+		      "/var/lib/incus/unix.socket.\n"
+		    : "LXD's socket: $LXD_DIR/unix.socket, else /var/lib/lxd/unix.socket or the snap's\n"
+		      "/var/snap/lxd/common/lxd/unix.socket.\n",
+	      out);
+	fputs("Exit status: 0 no check failed, 1 a check failed (or warned, with --strict), 2 it could not run.\n",
 	      out);
 }
 
@@ -515,7 +526,12 @@ int lxd_main(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	argc--, argv++; /* argv[0] is now "lxd" */
+	argc--, argv++; /* argv[0] is now "lxd" or "incus" */
+	const enum lxd_flavour flavour = streq(argv[0], "incus") ? LXD_FLAVOUR_INCUS : LXD_FLAVOUR_LXD;
+	const char *cmd = flavour == LXD_FLAVOUR_INCUS ? "incus" : "lxd";
+	const char *daemon = flavour == LXD_FLAVOUR_INCUS ? "Incus" : "LXD";
+	const char *cli = flavour == LXD_FLAVOUR_INCUS ? "incus" : "lxc";
+	_cleanup_free_ char *cmd_name = xasprintf("nestcheck %s", cmd);
 	while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		int taken = run_option(&ro, opt, optarg);
 		if (taken < 0)
@@ -524,7 +540,7 @@ int lxd_main(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case 'h':
-			usage(stdout);
+			usage(stdout, flavour);
 			ret = EXIT_OK;
 			goto out;
 		case OPT_LIST:
@@ -532,33 +548,32 @@ int lxd_main(int argc, char **argv)
 			ret = EXIT_OK;
 			goto out;
 		default:
-			run_option_complain("nestcheck lxd", opt, argv, options);
+			run_option_complain(cmd_name, opt, argv, options);
 			goto out;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr,
-			"nestcheck: nestcheck lxd wants exactly one instance name (see nestcheck lxd --help)\n");
+		fprintf(stderr, "nestcheck: %s wants exactly one instance name (see %s --help)\n", cmd_name, cmd_name);
 		goto out;
 	}
 	name = argv[optind];
 	if (!lxd_instance_name_valid(name)) {
-		fprintf(stderr, "nestcheck: '%s' is not an LXD instance name\n", name);
+		fprintf(stderr, "nestcheck: '%s' is not an %s instance name\n", name, daemon);
 		goto out;
 	}
 
-	const char *sock = lxd_socket_find(&tried);
+	const char *sock = lxd_socket_find(flavour, &tried);
 	if (!sock) {
-		fprintf(stderr, "nestcheck: no LXD socket at %s: is LXD running on this host?\n", tried);
+		fprintf(stderr, "nestcheck: no %s socket at %s: is %s running on this host?\n", daemon, tried, daemon);
 		goto out;
 	}
 	if (dyn_curl_load() < 0) {
-		fprintf(stderr, "nestcheck: nestcheck lxd needs libcurl: %s\n", dyn_error());
+		fprintf(stderr, "nestcheck: %s needs libcurl: %s\n", cmd_name, dyn_error());
 		goto out;
 	}
 	/* Loaded now so that it is mapped, and pushed, for the launch checks inside. */
 	(void)dyn_archive_load();
-	rn.l = lxd_new(sock);
+	rn.l = lxd_new(sock, flavour);
 	if (!rn.l) {
 		fprintf(stderr, "nestcheck: cannot start libcurl\n");
 		goto out;
@@ -572,7 +587,7 @@ int lxd_main(int argc, char **argv)
 	json_object *md = NULL, *v;
 	int err = lxd_call(rn.l, "GET", ipath, NULL, NULL, 0, &md, NULL);
 	if (err == -ENOENT) {
-		fprintf(stderr, "nestcheck: LXD at %s has no instance %s\n", sock, name);
+		fprintf(stderr, "nestcheck: %s at %s has no instance %s\n", daemon, sock, name);
 		goto out;
 	}
 	if (err < 0) {
@@ -583,15 +598,15 @@ int lxd_main(int argc, char **argv)
 	if (!status || !json_object_object_get_ex(md, "expanded_config", &v) ||
 	    !json_object_is_type(v, json_type_object)) {
 		json_object_put(md);
-		fprintf(stderr, "nestcheck: LXD's answer about %s lacks its status or expanded_config\n", name);
+		fprintf(stderr, "nestcheck: %s's answer about %s lacks its status or expanded_config\n", daemon, name);
 		goto out;
 	}
 	rn.in.status = xstrdup(status);
 	rn.in.config = json_object_get(v);
 	json_object_put(md);
 	if (!streq(rn.in.status, "Running")) {
-		fprintf(stderr, "nestcheck: instance %s is %s, not Running: start it with lxc start %s\n", name,
-			rn.in.status, name);
+		fprintf(stderr, "nestcheck: instance %s is %s, not Running: start it with %s start %s\n", name,
+			rn.in.status, cli, name);
 		goto out;
 	}
 
@@ -656,6 +671,7 @@ int lxd_main(int argc, char **argv)
 	}
 	/* No host_disable_probes(): --no-probes is for the instance, and the host files lxd.instance reads belong in
 	 * --record. */
+	host_record(hh, LXD_OBS_PLATFORM, cmd);
 	host_record(hh, LXD_OBS_NAME, name);
 	host_record(hh, LXD_OBS_STATUS, rn.in.status);
 	host_record(

@@ -7,7 +7,8 @@
  * configuration over LXD's unix socket, pushes nestcheck with its loader and
  * libraries into the instance, runs it there, removes it again, and prints
  * one report: the instance's checks plus lxd.instance, judged on the host.
- * argv[1] is "lxd". Returns the exit status.
+ * `nestcheck incus NAME` is the same through Incus's socket. argv[1] is
+ * "lxd" or "incus". Returns the exit status.
  */
 int lxd_main(int argc, char **argv);
 

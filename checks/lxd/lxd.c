@@ -37,14 +37,15 @@ static bool modules_have(const char *list, const char *mod)
 	return false;
 }
 
-static void remedy_restart(struct remedy *m, const char *name)
+static struct fix_target target(const struct lxd_instance *in)
 {
-	fix_restart(m, fix_target_lxd(name));
+	return in->incus ? fix_target_incus(in->name) : fix_target_lxd(in->name);
 }
 
 void lxd_instance_judge(const struct lxd_instance *in, struct result *r)
 {
 	const char *n = in->name;
+	struct fix_target t = target(in);
 	bool privileged = cfg_true(in, "security.privileged"), nesting = cfg_true(in, "security.nesting");
 	bool isolated = cfg_true(in, "security.idmap.isolated"), aa = in->host_apparmor, overlay = in->host_overlay;
 	const char *size_s = cfg(in, "security.idmap.size"), *mods = cfg(in, "linux.kernel_modules");
@@ -67,6 +68,8 @@ void lxd_instance_judge(const struct lxd_instance *in, struct result *r)
 	_cleanup_free_ char *icpt = strv_join(&intercept, ",");
 	strv_clear(&intercept);
 
+	if (in->incus)
+		result_evidence_string(r, "platform", "incus");
 	result_evidence_string(r, "instance", "%s", n);
 	result_evidence_string(r, "status", "%s", in->status);
 	result_evidence_bool(r, "nesting", nesting);
@@ -97,8 +100,8 @@ void lxd_instance_judge(const struct lxd_instance *in, struct result *r)
 			n);
 		struct remedy *m =
 			result_remedy(r, WHERE_HOST, "Allow nested containers in the instance, then restart it.", NULL);
-		fix_set(m, fix_target_lxd(n), "security.nesting", "true");
-		remedy_restart(m, n);
+		fix_set(m, t, "security.nesting", "true");
+		fix_restart(m, t);
 	} else if (!nesting && !privileged) {
 		PROBLEM(STATUS_WARN,
 			"security.nesting is off: Docker inside %s depends on the host not confining it (no AppArmor "
@@ -107,17 +110,17 @@ void lxd_instance_judge(const struct lxd_instance *in, struct result *r)
 		struct remedy *m = result_remedy(
 			r, WHERE_HOST, "Turn on nesting so Docker keeps working once the host confines instances.",
 			NULL);
-		fix_set(m, fix_target_lxd(n), "security.nesting", "true");
-		remedy_restart(m, n);
+		fix_set(m, t, "security.nesting", "true");
+		fix_restart(m, t);
 	}
 	if (privileged) {
 		PROBLEM(STATUS_WARN, "%s is privileged: root in it is root on the host", n);
 		struct remedy *m = result_remedy(
 			r, WHERE_HOST,
 			"Run the instance unprivileged (with security.nesting true Docker works there too).", NULL);
-		fix_set(m, fix_target_lxd(n), "security.privileged", "false");
-		fix_set(m, fix_target_lxd(n), "security.nesting", "true");
-		remedy_restart(m, n);
+		fix_set(m, t, "security.privileged", "false");
+		fix_set(m, t, "security.nesting", "true");
+		fix_restart(m, t);
 	} else if (size >= 0 && size < LXD_MIN_IDMAP_SIZE) {
 		PROBLEM(STATUS_FAIL,
 			"security.idmap.size is %lld: images with files owned by ids at or above %lld fail to unpack "
@@ -128,19 +131,20 @@ void lxd_instance_judge(const struct lxd_instance *in, struct result *r)
 						 "Give the instance a map of at least 65536 ids (1000000 leaves room "
 						 "for images with high uids), then restart it.",
 						 NULL);
-		fix_set(m, fix_target_lxd(n), "security.idmap.size", "1000000");
-		remedy_restart(m, n);
+		fix_set(m, t, "security.idmap.size", "1000000");
+		fix_restart(m, t);
 	}
 	if (!overlay && !modules_have(mods, "overlay")) {
 		PROBLEM(STATUS_WARN,
 			"overlay is not loaded on the host and linux.kernel_modules of %s does not name it: Docker "
 			"falls back to vfs",
 			n);
-		struct remedy *m = result_remedy(
-			r, WHERE_HOST, "Have LXD load overlay when the instance starts (or load it now).", NULL);
-		fix_set_start_modules(m, fix_target_lxd(n), "overlay");
+		_cleanup_free_ char *text = xasprintf("Have %s load overlay when the instance starts (or load it now).",
+						      fix_platform_name(t));
+		struct remedy *m = result_remedy(r, WHERE_HOST, text, NULL);
+		fix_set_start_modules(m, t, "overlay");
 		remedy_command(m, "modprobe overlay");
-		remedy_restart(m, n);
+		fix_restart(m, t);
 	}
 #undef PROBLEM
 	if (worst == STATUS_PASS)
@@ -177,11 +181,14 @@ bool lxd_instance_wanted(struct ctx *c)
 int lxd_instance_judge_text(const struct lxd_instance_text *t, struct result *r)
 {
 	json_object *cfg;
+	if (t->platform && !streq(t->platform, "lxd") && !streq(t->platform, "incus"))
+		return result_error(r, -EBADMSG, "the recorded %s is neither lxd nor incus", LXD_OBS_PLATFORM);
 	if (!lxd_instance_name_valid(t->name))
 		return result_error(r, -EBADMSG, "the recorded %s is not an LXD instance name", LXD_OBS_NAME);
 	if (lxd_config_parse(t->config, &cfg) < 0)
 		return result_error(r, -EBADMSG, "the recorded %s is not a JSON object", LXD_OBS_CONFIG);
 	struct lxd_instance in = {
+		.incus = t->platform && streq(t->platform, "incus"),
 		.name = t->name,
 		.status = t->status,
 		.config = cfg,
@@ -196,11 +203,14 @@ int lxd_instance_judge_text(const struct lxd_instance_text *t, struct result *r)
 int check_lxd_instance(struct ctx *c, struct result *r)
 {
 	struct lxd_instance_text t = {0};
+	if (host_recorded(c->host, LXD_OBS_PLATFORM, &t.platform) < 0)
+		t.platform = NULL;
 	if (host_recorded(c->host, LXD_OBS_NAME, &t.name) < 0 ||
 	    host_recorded(c->host, LXD_OBS_STATUS, &t.status) < 0 ||
 	    host_recorded(c->host, LXD_OBS_CONFIG, &t.config) < 0) {
 		result_set(r, STATUS_SKIP,
-			   "no LXD instance to judge: this check runs on an LXD host, as nestcheck lxd NAME");
+			   "no instance to judge: this check runs on an LXD or Incus host, as nestcheck lxd NAME or "
+			   "nestcheck incus NAME");
 		return 0;
 	}
 	_cleanup_free_ char *apparmor = host_fact(c, LXD_HOST_APPARMOR),

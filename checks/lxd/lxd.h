@@ -7,9 +7,10 @@
 struct json_object;
 
 /* The observations nestcheck lxd NAME records for lxd.instance (and a capture carries). */
-#define LXD_OBS_NAME   "lxd.instance.name"
-#define LXD_OBS_STATUS "lxd.instance.status"
-#define LXD_OBS_CONFIG "lxd.instance.config" /* expanded_config, as one line of JSON */
+#define LXD_OBS_PLATFORM "lxd.instance.platform" /* "lxd" or "incus"; absent: lxd */
+#define LXD_OBS_NAME	 "lxd.instance.name"
+#define LXD_OBS_STATUS	 "lxd.instance.status"
+#define LXD_OBS_CONFIG	 "lxd.instance.config" /* expanded_config, as one line of JSON */
 
 /* The host's files lxd.instance reads, recorded with the above as "file:PATH" observations. */
 #define LXD_HOST_APPARMOR    "sys/module/apparmor/parameters/enabled"
@@ -17,6 +18,7 @@ struct json_object;
 
 /* What lxd.instance judges: the instance as LXD describes it, and two facts of its host. */
 struct lxd_instance {
+	bool incus; /* Incus's instance, not LXD's */
 	const char *name, *status;
 	struct json_object *config; /* expanded_config */
 	bool host_apparmor, host_overlay;
@@ -30,6 +32,7 @@ void lxd_instance_judge(const struct lxd_instance *in, struct result *r);
  * ERROR result saying which recording is unusable).
  */
 struct lxd_instance_text {
+	const char *platform; /* NULL: lxd */
 	const char *name, *status, *config;
 	const char *apparmor, *filesystems;
 };

@@ -17,7 +17,8 @@ static void judge(const char *config, bool apparmor, bool overlay, struct result
 {
 	json_object *cfg = json_tokener_parse(config);
 	assert_non_null(cfg);
-	struct lxd_instance in = {"web", "Running", cfg, apparmor, overlay};
+	struct lxd_instance in = {
+		.name = "web", .status = "Running", .config = cfg, .host_apparmor = apparmor, .host_overlay = overlay};
 	*r = (struct result){.check = &lxd_check};
 	lxd_instance_judge(&in, r);
 	json_object_put(cfg);
@@ -114,7 +115,8 @@ static void test_names(void **state)
 static int judge_text(const char *name, const char *config, const char *apparmor, const char *filesystems,
 		      struct result *r)
 {
-	struct lxd_instance_text t = {name, "Running", config, apparmor, filesystems};
+	struct lxd_instance_text t = {
+		.name = name, .status = "Running", .config = config, .apparmor = apparmor, .filesystems = filesystems};
 	*r = (struct result){.check = &lxd_check, .status = STATUS_ERROR};
 	return lxd_instance_judge_text(&t, r);
 }
@@ -153,12 +155,58 @@ static void test_recorded_text(void **state)
 	result_clear(&r);
 }
 
+static bool any_command_starts(const struct result *r, const char *prefix)
+{
+	for (size_t i = 0; i < r->n_remedies; i++)
+		for (size_t j = 0; j < r->remedies[i].commands.n; j++)
+			if (startswith(r->remedies[i].commands.v[j], prefix))
+				return true;
+	return false;
+}
+
+/* An Incus instance (nestcheck incus NAME): Incus's client in every fix, never LXD's, and the reverse. */
+static void test_incus(void **state)
+{
+	struct result r;
+	struct lxd_instance_text t = {.platform = "incus",
+				      .name = "web",
+				      .status = "Running",
+				      .config = "{\"security.idmap.size\":\"65534\"}",
+				      .apparmor = "Y",
+				      .filesystems = "nodev\tproc\n"};
+	r = (struct result){.check = &lxd_check, .status = STATUS_ERROR};
+	assert_int_equal(lxd_instance_judge_text(&t, &r), 0);
+	assert_int_equal(r.status, STATUS_FAIL);
+	assert_true(has_command(&r, "incus config set web security.nesting true"));
+	assert_true(has_command(&r, "incus config set web security.idmap.size 1000000"));
+	assert_true(has_command(&r, "incus config set web linux.kernel_modules overlay"));
+	assert_true(has_command(&r, "incus restart web"));
+	assert_false(any_command_starts(&r, "lxc "));
+	assert_true(result_has_evidence(&r, "platform"));
+	result_clear(&r);
+
+	t.platform = "lxd";
+	r = (struct result){.check = &lxd_check, .status = STATUS_ERROR};
+	assert_int_equal(lxd_instance_judge_text(&t, &r), 0);
+	assert_true(has_command(&r, "lxc restart web"));
+	assert_false(any_command_starts(&r, "incus "));
+	result_clear(&r);
+
+	t.platform = "pct";
+	r = (struct result){.check = &lxd_check, .status = STATUS_ERROR};
+	assert_int_equal(lxd_instance_judge_text(&t, &r), -EBADMSG);
+	assert_non_null(strstr(r.summary, "lxd.instance.platform"));
+	result_clear(&r);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nesting), cmocka_unit_test(test_privileged_and_idmap),
 		cmocka_unit_test(test_overlay), cmocka_unit_test(test_host_files),
 		cmocka_unit_test(test_names),	cmocka_unit_test(test_recorded_text),
+		cmocka_unit_test(test_incus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
