@@ -10,7 +10,11 @@
 #   on   security.nesting=true, cgroups mounted, dockerd inside: container.detect
 #        says Incus (platform incus, from /dev/.incus-mounts); Docker runs, the
 #        verdict agrees, launch.container passes; no command of the report is
-#        LXD's `lxc` or Proxmox's `pct`.
+#        LXD's `lxc` or Proxmox's `pct`. Then `nestcheck incus NAME` from the
+#        host (the image has none of nestcheck's libraries): lxd.instance with
+#        platform incus passes, the instance is named, the launches agree with
+#        Docker, nothing is left in the instance's /tmp; a missing instance is
+#        one line and exit 2.
 #   off  no security.nesting: container.nesting warns (no AppArmor on this
 #        kernel) with `incus config set NAME security.nesting true` and `incus
 #        restart NAME`; applied from the host as printed, nesting is on.
@@ -19,8 +23,11 @@
 #        container-side mounts, applied inside as printed, make Docker work.
 #   id   security.idmap.isolated=true, security.idmap.size=1000: an image with a
 #        file owned by 65534 fails to unpack (lchown), userns.idmap fails with
-#        `incus config set NAME security.idmap.size N` and `incus restart NAME`;
-#        applied from the host as printed, the image unpacks and runs.
+#        `incus config set NAME security.idmap.size N` and `incus restart NAME`,
+#        and so does lxd.instance of `nestcheck incus NAME`; applied from the
+#        host as printed, the image unpacks and runs.
+#   priv security.privileged=true, cgroups mounted: Docker runs; the verdict
+#        agrees; userns.idmap and lxd.instance warn, with Incus's commands.
 #   host nestcheck on the host: Incus installed and running (container.detect's
 #        platforms), runtime.incus passes with the installed version.
 # Everything made here (instances, image, the daemon if started here) is removed.
@@ -72,8 +79,9 @@ check() { # check WHAT GOT WANT
 	if [ "$2" = "$3" ]; then ok "$1 = $2"; else bad "$1 = '$2', want '$3'"; fi
 }
 q() { ASAN_OPTIONS=detect_leaks=0 "$JSONQ" "$1" "$2" 2>/dev/null; }
+nci() { ASAN_OPTIONS=detect_leaks=0 "$NC" "$@"; }
 # Every remediation command of a report, one a line.
-commands() { grep -o '"commands": *\[[^]]*\]' "$1" | grep -o '"[^"]*"' | grep -v '^"commands"$' | tr -d '"' | sed 's#\\/#/#g'; }
+commands() { tr -d '\n' <"$1" | grep -o '"commands": *\[[^]]*\]' | grep -o '"[^"]*"' | grep -v '^"commands"$' | tr -d '"' | sed 's#\\/#/#g'; }
 
 # nc_in NAME TAG: the bundled nestcheck --json inside NAME -> $TMP/NAME.TAG.json
 nc_in() {
@@ -123,6 +131,35 @@ if setup "$name" yes security.nesting=true && lxd_docker_start "$name"; then
 		no_other_platform "$f"
 		BOARD+=("| on | nesting on, cgroups mounted | docker run $gt | $(q "$f" verdict), platform $(q "$f" checks.container.detect.evidence.platform) | - |")
 	fi
+	# nestcheck incus NAME, from the host: pushed in with its libraries, run, removed.
+	t=$SECONDS
+	nci incus "$name" --json >"$TMP/cmd.json" 2>"$TMP/cmd.err"
+	rc=$?
+	echo "      nestcheck incus $name: $((SECONDS - t)) s, exit $rc"
+	f=$TMP/cmd.json
+	if [ "$(q "$f" schema_version)" = 1 ]; then
+		ok "nestcheck incus: valid JSON"
+		check "nestcheck incus: lxd.instance" "$(q "$f" checks.lxd.instance.status)" pass
+		check "nestcheck incus: lxd.instance platform" "$(q "$f" checks.lxd.instance.evidence.platform)" incus
+		check "nestcheck incus: container.detect name" "$(q "$f" checks.container.detect.evidence.name)" "$name"
+		check "nestcheck incus: container.detect platform" "$(q "$f" checks.container.detect.evidence.platform)" incus
+		check "nestcheck incus: launch.container (docker run $gt)" "$(q "$f" checks.launch.container.status)" \
+			"$([ "$gt" = works ] && echo pass || echo fail)"
+		check "nestcheck incus: exit status of verdict $(q "$f" verdict)" "$rc" "$([ "$(q "$f" verdict)" = not_ready ] && echo 1 || echo 0)"
+		no_other_platform "$f"
+		BOARD+=("| on | \`nestcheck incus $name\` from the host | docker run $gt | $(q "$f" verdict), lxd.instance $(q "$f" checks.lxd.instance.status) (platform $(q "$f" checks.lxd.instance.evidence.platform)), launch.container $(q "$f" checks.launch.container.status) | - |")
+	else
+		bad "nestcheck incus: no JSON (exit $rc): $(head -c 300 "$TMP/cmd.err")"
+	fi
+	[ -s "$TMP/cmd.err" ] && bad "nestcheck incus wrote to stderr: $(head -c 300 "$TMP/cmd.err")"
+	left=$(incus exec "$name" -- ls /tmp </dev/null | grep -c '^nestcheck-[0-9a-f]*$') # not the bundle setup pushed
+	check "nestcheck dirs left in $name:/tmp" "$left" 0
+	nci incus "nc-incus-missing-$$" >"$TMP/missing.out" 2>"$TMP/missing.err"
+	rc=$?
+	check "nestcheck incus MISSING: exit" "$rc" 2
+	check "nestcheck incus MISSING: lines on stderr" "$(wc -l <"$TMP/missing.err")" 1
+	case $(cat "$TMP/missing.err") in *"Incus at "*"has no instance nc-incus-missing-$$"*) ok "nestcheck incus MISSING: $(cat "$TMP/missing.err")" ;;
+	*) bad "nestcheck incus MISSING says: $(cat "$TMP/missing.err")" ;; esac
 fi
 lxd_delete "$name" || bad "cannot delete $name"
 
@@ -207,6 +244,14 @@ if setup "$name" yes security.nesting=true security.idmap.isolated=true security
 	case $gt in *"nobody works"*) bad "the 65534 image runs with 1000 ids: $gt" ;; *) ok "the 65534 image fails: $gt" ;; esac
 	check "userns.idmap" "$(q "$f" checks.userns.idmap.status)" fail
 	no_other_platform "$f"
+	nci incus "$name" --json --no-launch --only lxd.instance >"$TMP/cmd-id.json" 2>"$TMP/cmd-id.err"
+	check "nestcheck incus: lxd.instance" "$(q "$TMP/cmd-id.json" checks.lxd.instance.status)" fail
+	if commands "$TMP/cmd-id.json" | grep -qx "incus config set $name security.idmap.size 1000000"; then
+		ok "nestcheck incus: lxd.instance prints incus config set $name security.idmap.size 1000000"
+	else
+		bad "nestcheck incus: lxd.instance commands: $(commands "$TMP/cmd-id.json" | tr '\n' ';')"
+	fi
+	no_other_platform "$TMP/cmd-id.json"
 	cmds=$(remedy_cmds "$f" userns.idmap host "security.idmap.size")
 	echo "      printed: $(printf '%s\n' "$cmds" | tr '\n' ';')"
 	apply_host_cmds "$cmds" "^incus (config set|restart) $name( [A-Za-z0-9._=-]+)*\$"
@@ -222,6 +267,33 @@ if setup "$name" yes security.nesting=true security.idmap.isolated=true security
 		BOARD+=("| id | isolated map of 1000 ids | $gt | userns.idmap fail | $applied printed host commands (incus config set ... security.idmap.size, incus restart) -> nobody $gt2, userns.idmap $(q "$TMP/$name.fixed.json" checks.userns.idmap.status) |")
 	else
 		bad "the printed userns.idmap fix could not be applied: [$cmds]"
+	fi
+fi
+lxd_delete "$name" || bad "cannot delete $name"
+
+# --- privileged ---------------------------------------------------------------------------
+CFG=priv
+name=nc-incus-priv-$$
+if setup "$name" yes security.privileged=true && lxd_docker_start "$name"; then
+	docker_test_image_in "$name" >/dev/null 2>&1
+	gt=$(truth "$name" local/busybox:1)
+	if nc_in "$name" first; then
+		f=$TMP/$name.first.json
+		case $(q "$f" verdict) in ready | degraded) predicted=works ;; *) predicted="fails: $(q "$f" verdict)" ;; esac
+		check "verdict $(q "$f" verdict) predicts docker run" "$gt" "$predicted"
+		check "userns.idmap" "$(q "$f" checks.userns.idmap.status)" warn
+		check "container.detect platform" "$(q "$f" checks.container.detect.evidence.platform)" incus
+		if commands "$f" | grep -qx "incus config unset $name security.privileged"; then
+			ok "userns.idmap prints incus config unset $name security.privileged"
+		else
+			bad "userns.idmap commands: $(commands "$f" | tr '\n' ';')"
+		fi
+		no_other_platform "$f"
+		nci incus "$name" --json --no-launch --only lxd.instance >"$TMP/cmd-priv.json" 2>"$TMP/cmd-priv.err"
+		check "nestcheck incus: lxd.instance" "$(q "$TMP/cmd-priv.json" checks.lxd.instance.status)" warn
+		check "nestcheck incus: lxd.instance privileged" "$(q "$TMP/cmd-priv.json" checks.lxd.instance.evidence.privileged)" true
+		no_other_platform "$TMP/cmd-priv.json"
+		BOARD+=("| priv | security.privileged=true | docker run $gt | $(q "$f" verdict), userns.idmap $(q "$f" checks.userns.idmap.status); nestcheck incus: lxd.instance $(q "$TMP/cmd-priv.json" checks.lxd.instance.status) | - (a warning: \`incus config unset $name security.privileged\`) |")
 	fi
 fi
 lxd_delete "$name" || bad "cannot delete $name"
