@@ -357,8 +357,8 @@ static void remedy_bpf_userns(struct ctx *c, struct result *r)
 	if (in_lxc(c))
 		fix_instance_config(
 			c, r,
-			"Optionally, let LXD load device-control BPF programs on the container's behalf (LXD 4.14 "
-			"or newer):",
+			"Optionally, let the container manager load device-control BPF programs on the container's "
+			"behalf (LXD 4.14 or newer, Incus):",
 			"security.syscalls.intercept.bpf", "true", "security.syscalls.intercept.bpf.devices", "true",
 			NULL);
 }
@@ -412,10 +412,11 @@ static void remedy_cgroup_not_mounted(struct ctx *c, struct result *r)
 {
 	fix_mount_cgroups(c, r, ctx_here(c));
 	if (in_lxc(c))
-		result_remedy(r, WHERE_HOST,
-			      "LXD gives the container a cgroup namespace, but mounting the hierarchies is its init's "
-			      "job: busybox init and other minimal inits do not. An image with systemd needs no step.",
-			      NULL);
+		result_remedy(
+			r, WHERE_HOST,
+			"The platform gives the container a cgroup namespace, but mounting the hierarchies is its init's "
+			"job: busybox init and other minimal inits do not. An image with systemd needs no step.",
+			NULL);
 }
 
 static const char *const cgroup_not_mounted_patterns[] = {

@@ -205,8 +205,8 @@ static void remedy_trusted_xattr(struct ctx *c, struct result *r)
 	if (in_lxc(c) || !ctx_in_container(c))
 		fix_instance_config(
 			c, r,
-			"trusted.* attributes need root of the host. Let LXD set them for the container (Linux 5.3 "
-			"or newer):",
+			"trusted.* attributes need root of the host. Let the container manager set them for the "
+			"container (Linux 5.3 or newer):",
 			"security.syscalls.intercept.setxattr", "true", NULL);
 	fix_upgrade_engine(c, r,
 			   "Or upgrade Docker: current releases use user.overlay.* attributes in a user namespace:");

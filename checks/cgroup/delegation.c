@@ -23,7 +23,7 @@ static void remedy_not_writable(struct ctx *c, struct result *r, const char *dir
 		struct remedy *m = result_remedy(
 			r, WHERE_CONTAINER,
 			"The cgroup hierarchy is mounted read-only or not delegated here. Mount it read-write inside "
-			"the container (LXD delegates the container's own cgroup):",
+			"the container (LXD, Incus and LXC delegate the container's own cgroup):",
 			NULL);
 		remedy_command(m, "mount -o remount,rw %s", dir);
 		result_remedy(

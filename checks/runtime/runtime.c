@@ -659,7 +659,7 @@ static void rule_noble_runc(struct ctx *c, struct result *r, struct findings *f,
 	FIX_FOREACH_TARGET(c, t)
 	{
 		struct remedy *fix =
-			fix_remedy(r, t, "Or run this container unconfined (the LXD maintainers' workaround):");
+			fix_remedy(r, t, "Or run this container unconfined (the workaround LXD's maintainers give):");
 		fix_set(fix, t, "raw.lxc", "\"lxc.apparmor.profile=unconfined\"");
 		fix_restart(fix, t);
 	}

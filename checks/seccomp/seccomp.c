@@ -57,7 +57,7 @@ int check_seccomp_status(struct ctx *c, struct result *r)
 			result_evidence_string(r, "mknod", "%s", null);
 			result_set(r, STATUS_WARN,
 				   "mknod is refused here (%s) and the kernel has no seccomp user notification (%s): "
-				   "LXD cannot intercept mknod or setxattr for this container "
+				   "LXD or Incus cannot intercept mknod or setxattr for this container "
 				   "(security.syscalls.intercept.*)",
 				   null, notif);
 			result_remedy(

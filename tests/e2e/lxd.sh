@@ -149,20 +149,23 @@ verdict_agrees() {
 
 # common_asserts NAME TAG FILE: what holds in every configuration.
 common_asserts() {
-	local name=$1 tag=$2 f=$3 bad cmd
+	local name=$1 tag=$2 f=$3 bad other cmd
 	expect "$tag: container.detect evidence.runtime" "$(q "$f" checks.container.detect.evidence.runtime)" lxc
 	expect "$tag: container.detect evidence.name" "$(q "$f" checks.container.detect.evidence.name)" "$name"
 	expect "$tag: checks that broke (summary.error)" "$(q "$f" summary.error)" 0
 	# Every warn and fail carries at least one remediation step (contract).
 	remediation_complete "$tag" "$f"
-	# Host-side lxc commands name this instance.
-	bad=
+	expect "$tag: container.detect evidence.platform" "$(q "$f" checks.container.detect.evidence.platform)" lxd
+	# Host-side lxc commands name this instance; no command is another platform's.
+	bad= other=
 	while IFS= read -r cmd; do
+		case $cmd in incus\ * | pct\ * | lxc-* | *" /var/lib/lxc/"* | *" /etc/pve/"*) other="$other [$cmd]" ;; esac
 		case $cmd in lxc\ *) ;; *) continue ;; esac
 		# The instance, or a volume named after it ("NAME-docker").
 		case " $cmd " in *" $name "* | *" $name-"*) ;; *) bad="$bad [$cmd]" ;; esac
 	done < <(json_flat <"$f" | awk -F'\t' '$1 ~ /\.remediation\.[0-9]+\.commands\.[0-9]+$/ { print $2 }')
 	if [ -n "$bad" ]; then not_ok "$tag: host lxc commands without the instance name $name:$bad"; else ok "$tag: lxc commands name $name"; fi
+	if [ -n "$other" ]; then not_ok "$tag: other platforms' commands in an LXD instance:$other"; else ok "$tag: no incus, pct or plain-LXC command"; fi
 }
 
 # capture_replay NAME TAG LIVEJSON: capture-sysroot.sh inside, pull, replay on
