@@ -169,6 +169,7 @@ const struct failure *const failure_table[] = {
 	&failure_kmsg,
 	&failure_fuse,
 	&failure_kubelet_sysctl,
+	&failure_devices_narrow,
 	NULL,
 };
 

@@ -83,5 +83,6 @@ extern const struct failure failure_address_pools;
 extern const struct failure failure_kmsg;
 extern const struct failure failure_fuse;
 extern const struct failure failure_kubelet_sysctl;
+extern const struct failure failure_devices_narrow;
 
 #endif

@@ -70,7 +70,7 @@ static void remedy_keyctl_blocked(struct ctx *c, struct result *r)
 				       "restart the container:";
 	if (!in_lxc(c)) {
 		/* Not inside the container (explain on a host): Proxmox VE's form, the likeliest cause. */
-		struct fix_target t = {PLATFORM_PROXMOX, "ID", NULL};
+		struct fix_target t = {.platform = PLATFORM_PROXMOX, .instance = "ID", .lead = NULL};
 		struct remedy *m = fix_remedy(r, t, pve_text);
 		fix_set(m, t, "security.nesting", "true");
 		fix_restart(m, t);

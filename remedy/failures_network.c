@@ -381,7 +381,7 @@ static void remedy_fuse(struct ctx *c, struct result *r)
 	fix_modules_load_words(c, r, "fuse");
 	if (!in_lxc(c)) {
 		/* Not inside the container (explain on a host): Proxmox VE's form too, its own feature. */
-		struct fix_target t = {PLATFORM_PROXMOX, "ID", NULL};
+		struct fix_target t = {.platform = PLATFORM_PROXMOX, .instance = "ID", .lead = NULL};
 		struct remedy *m = fix_remedy(r, t, "Proxmox VE: turn on the fuse feature for the container:");
 		fix_add_char_device(m, t, "fuse", "/dev/fuse", "10:229");
 		fix_restart(m, t);
@@ -408,6 +408,47 @@ const struct failure failure_fuse = {
 		 "fuse-overlayfs cannot work.",
 	.patterns = fuse_patterns,
 	.remedy = remedy_fuse,
+};
+
+static void remedy_devices_narrow(struct ctx *c, struct result *r)
+{
+	if (in_app_container(c)) {
+		fix_outer_privileged(c, r,
+				     "The outer container's devices cgroup lacks a device the inner engine gives its "
+				     "containers. Start the outer container privileged:");
+		return;
+	}
+	FIX_FOREACH_TARGET(c, t)
+	{
+		bool lxd_like = t.platform == PLATFORM_LXD || t.platform == PLATFORM_INCUS;
+		struct remedy *m = fix_remedy(
+			r, t,
+			lxd_like
+				? "LXD and Incus allow the devices Docker gives its containers; a rule in this "
+				  "instance's raw.lxc denies one. Find it, remove it, then restart the instance:"
+				: "The container's devices cgroup lacks /dev/net/tun (c 10:200), which Docker gives every "
+				  "container and LXC's common.conf does not list; on a cgroup v1 host runc cannot grant "
+				  "more than the container has. Allow it, then restart the container:");
+		fix_allow_device(m, t, "10:200");
+		fix_restart(m, t);
+	}
+}
+
+static const char *const devices_narrow_patterns[] = {
+	"failed to write \"c *:* rwm\"*devices.allow: operation not permitted",
+	"failed to write \"b *:* rwm\"*devices.allow: operation not permitted",
+	NULL,
+};
+
+const struct failure failure_devices_narrow = {
+	.id = "devices-cgroup-narrower",
+	.code = "D4",
+	.title = "A device Docker allows is missing from the container's devices cgroup",
+	.cause = "On cgroup v1 a container's devices cgroup can only narrow its parent's list. runc gives every "
+		 "container /dev/net/tun (c 10:200), which LXC's common.conf (plain LXC, Proxmox VE 6) does not "
+		 "allow, so writing the rule fails.",
+	.patterns = devices_narrow_patterns,
+	.remedy = remedy_devices_narrow,
 };
 
 static void remedy_kubelet_sysctl(struct ctx *c, struct result *r)

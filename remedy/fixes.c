@@ -3,30 +3,59 @@
 
 #include <stdarg.h>
 
+/* Whether proc/self/cgroup names a v1 devices hierarchy (mounted or not). */
+static bool devices_v1(struct ctx *c)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct cgroup_lines lines = {0};
+	bool v1 = false;
+	if (host_read_text(c->host, "proc/self/cgroup", &buf) == 0 && proc_cgroup_parse(buf, &lines) == 0)
+		for (size_t i = 0; i < lines.n && !v1; i++) {
+			_cleanup_free_ char *ctrl = xstrdup(lines.v[i].controllers);
+			for (char *save, *w = strtok_r(ctrl, ",", &save); w && !v1; w = strtok_r(NULL, ",", &save))
+				v1 = streq(w, "devices");
+		}
+	cgroup_lines_clear(&lines);
+	return v1;
+}
+
+static size_t targets_here(struct ctx *c, struct fix_target ret[FIX_TARGETS_MAX]);
+
 size_t fix_targets_here(struct ctx *c, struct fix_target ret[FIX_TARGETS_MAX])
+{
+	size_t n = targets_here(c, ret);
+	bool v1 = n && ret[0].platform != PLATFORM_LXD && ret[0].platform != PLATFORM_INCUS && devices_v1(c);
+	for (size_t i = 0; i < n; i++)
+		ret[i].devices_v1 = v1;
+	return n;
+}
+
+static size_t targets_here(struct ctx *c, struct fix_target ret[FIX_TARGETS_MAX])
 {
 	const char *p = ctx_platform(c, NULL);
 	const char *name = ctx_instance(c);
 	if (p && streq(p, "incus")) {
-		ret[0] = (struct fix_target){PLATFORM_INCUS, name, NULL};
+		ret[0] = (struct fix_target){.platform = PLATFORM_INCUS, .instance = name, .lead = NULL};
 		return 1;
 	}
 	if (p && streq(p, "proxmox")) {
-		ret[0] = (struct fix_target){PLATFORM_PROXMOX, ctx_proxmox_id(c), NULL};
+		ret[0] = (struct fix_target){.platform = PLATFORM_PROXMOX, .instance = ctx_proxmox_id(c), .lead = NULL};
 		return 1;
 	}
 	if (p && streq(p, "lxc")) {
-		ret[0] = (struct fix_target){PLATFORM_LXC, name, NULL};
+		ret[0] = (struct fix_target){.platform = PLATFORM_LXC, .instance = name, .lead = NULL};
 		return 1;
 	}
 	if (p && streq(p, "unknown")) {
-		ret[0] = (struct fix_target){PLATFORM_LXD, name,
-					     "No mark tells whether LXD, Incus, Proxmox VE or plain LXC manages this "
-					     "container. If it is LXD:"};
-		ret[1] = (struct fix_target){PLATFORM_INCUS, name, "If it is Incus:"};
+		ret[0] =
+			(struct fix_target){.platform = PLATFORM_LXD,
+					    .instance = name,
+					    .lead = "No mark tells whether LXD, Incus, Proxmox VE or plain LXC manages "
+						    "this container. If it is LXD:"};
+		ret[1] = (struct fix_target){.platform = PLATFORM_INCUS, .instance = name, .lead = "If it is Incus:"};
 		return 2;
 	}
-	ret[0] = (struct fix_target){PLATFORM_LXD, name, NULL};
+	ret[0] = (struct fix_target){.platform = PLATFORM_LXD, .instance = name, .lead = NULL};
 	return 1;
 }
 
@@ -53,12 +82,12 @@ bool fix_is_proxmox(struct ctx *c)
 
 struct fix_target fix_target_lxd(const char *instance)
 {
-	return (struct fix_target){PLATFORM_LXD, instance, NULL};
+	return (struct fix_target){.platform = PLATFORM_LXD, .instance = instance, .lead = NULL};
 }
 
 struct fix_target fix_target_incus(const char *instance)
 {
-	return (struct fix_target){PLATFORM_INCUS, instance, NULL};
+	return (struct fix_target){.platform = PLATFORM_INCUS, .instance = instance, .lead = NULL};
 }
 
 /*
@@ -239,7 +268,8 @@ void fix_restart(struct remedy *m, struct fix_target t)
 	else if (t.platform == PLATFORM_PROXMOX)
 		remedy_command(m, "pct reboot %s", t.instance);
 	else
-		remedy_command(m, "lxc-stop -n %s && lxc-start -n %s", t.instance, t.instance);
+		/* From either state: lxc-stop fails on a stopped container, lxc-start then starts it. */
+		remedy_command(m, "lxc-stop -n %s; lxc-start -n %s", t.instance, t.instance);
 }
 
 void fix_show_config(struct remedy *m, struct fix_target t, const char *grep_args)
@@ -285,11 +315,21 @@ void fix_add_char_device(struct remedy *m, struct fix_target t, const char *name
 		pve_features(m, t, PVE_FEATURES ",fuse=1");
 		return;
 	}
-	/* The device allowed in the container's cgroup (v2; v1 hosts: lxc.cgroup.devices.allow), then bound. */
-	_cleanup_free_ char *allow = xasprintf("c %s rwm", dev);
+	/* The device allowed in the container's devices cgroup, then bound. */
 	_cleanup_free_ char *entry = xasprintf("%s %s none bind,create=file 0 0", path, path + 1);
-	lxc_key_add(m, t, "lxc.cgroup2.devices.allow", allow);
+	fix_allow_device(m, t, dev);
 	lxc_key_add(m, t, "lxc.mount.entry", entry);
+}
+
+void fix_allow_device(struct remedy *m, struct fix_target t, const char *dev)
+{
+	_cleanup_free_ char *allow = xasprintf("c %s rwm", dev);
+	if (lxd_like(t)) {
+		/* LXD and Incus allow the usual devices themselves: only the instance's raw.lxc can deny one. */
+		fix_show_config(m, t, "-e devices -e raw.lxc");
+		return;
+	}
+	lxc_key_add(m, t, t.devices_v1 ? "lxc.cgroup.devices.allow" : "lxc.cgroup2.devices.allow", allow);
 }
 
 void fix_launch_new(struct remedy *m, struct fix_target t)
@@ -304,7 +344,7 @@ void fix_launch_new(struct remedy *m, struct fix_target t)
 	} else {
 		remedy_command(m, "lxc-create -n %s-new -t download -- -d ubuntu -r noble -a amd64", t.instance);
 		_cleanup_free_ char *nt = xasprintf("%s-new", t.instance);
-		struct fix_target n = {t.platform, nt, NULL};
+		struct fix_target n = {.platform = t.platform, .instance = nt, .lead = NULL};
 		lxc_key_add(m, n, "lxc.include", "/usr/share/lxc/config/nesting.conf");
 	}
 }
@@ -317,7 +357,7 @@ void fix_restart_all(struct remedy *m, struct fix_target t)
 		remedy_command(m, "pct list | awk 'NR > 1 && $2 == \"running\" { print $1 }' | "
 				  "while read -r id; do pct reboot \"$id\"; done");
 	else
-		remedy_command(m, "for n in $(lxc-ls --running); do lxc-stop -n \"$n\" && lxc-start -n \"$n\"; done");
+		remedy_command(m, "for n in $(lxc-ls --running); do lxc-stop -n \"$n\"; lxc-start -n \"$n\"; done");
 }
 
 void fix_set_start_modules(struct remedy *m, struct fix_target t, const char *csv)

@@ -23,6 +23,7 @@ struct fix_target {
 	enum platform platform;
 	const char *instance; /* "NAME" (or "ID") when it cannot be known */
 	const char *lead;     /* words before a fix's text when several platforms' forms are given; or NULL */
+	bool devices_v1;      /* the devices controller is a cgroup v1 one (lxc.cgroup.*, not lxc.cgroup2.*) */
 };
 
 /*
@@ -71,6 +72,8 @@ void fix_restart(struct remedy *m, struct fix_target t);
 void fix_show_config(struct remedy *m, struct fix_target t, const char *grep_args);
 /* A network device of its own for the target (on the platform's default bridge). */
 void fix_add_nic(struct remedy *m, struct fix_target t);
+/* A character device (major:minor DEV) allowed in the target's devices cgroup. */
+void fix_allow_device(struct remedy *m, struct fix_target t, const char *dev);
 /* The host's character device PATH (major:minor DEV) passed in as NAME. */
 void fix_add_char_device(struct remedy *m, struct fix_target t, const char *name, const char *path, const char *dev);
 /* A new container from a current Ubuntu image, with nesting, beside the target. */

@@ -430,8 +430,8 @@ static void test_table_fields(void **state)
 		}
 	}
 	/* 44 catalog entries with an error text, plus C8, plus N8 and N9 (met on this machine; N7 of failure-modes.md
-	 * quotes no error text), plus the bridge driver's N10 to N13. */
-	assert_int_equal(n, 51);
+	 * quotes no error text), plus the bridge driver's N10 to N13, plus D4 (met under plain LXC here). */
+	assert_int_equal(n, 52);
 }
 
 /* Each pattern, its '*' filled in, finds its own failure: no pattern is shadowed by another failure's. */
@@ -729,6 +729,27 @@ static void test_remedies_proxmox(void **state)
 	result_clear(&r);
 }
 
+/* Plain LXC on a hybrid host: the devices controller is v1, so is the key that allows a device. */
+static void test_remedies_plain_lxc_v1(void **state)
+{
+	struct sysroot *s = *state;
+	put(s, "run/systemd/container", "lxc\n");
+	put(s, HOST_OBSERVATIONS_PATH, "container.name=box\n");
+	put(s, "proc/self/cgroup", "5:devices:/\n4:memory:/\n1:name=systemd:/\n0::/\n");
+	put(s, "proc/self/mountinfo",
+	    "20 1 8:1 /var/lib/lxc/box/rootfs / rw,relatime - ext4 /dev/sda1 rw\n"
+	    "21 20 0:41 / /proc/sys/kernel/random/boot_id ro - tmpfs none rw\n");
+	sysroot_open(s);
+	struct result r = {0};
+	failure_match("failed to write \"c 10:200 rwm\": write /sys/fs/cgroup/devices/docker/x/devices.allow: "
+		      "operation not permitted")
+		->remedy(&s->ctx, &r);
+	assert_true(
+		result_has_command(&r, "echo 'lxc.cgroup.devices.allow = c 10:200 rwm' >> /var/lib/lxc/box/config"));
+	assert_true(result_has_command(&r, "lxc-stop -n box; lxc-start -n box"));
+	result_clear(&r);
+}
+
 /* Plain LXC (liblxc's boot_id mount, no platform's mark): lines of its config file, lxc-stop and lxc-start. */
 static void test_remedies_plain_lxc(void **state)
 {
@@ -751,7 +772,14 @@ static void test_remedies_plain_lxc(void **state)
 	assert_int_equal(r.n_remedies, 1);
 	assert_string_equal(r.remedies[0].commands.v[0],
 			    "echo 'lxc.include = /usr/share/lxc/config/nesting.conf' >> /var/lib/lxc/box/config");
-	assert_string_equal(r.remedies[0].commands.v[1], "lxc-stop -n box && lxc-start -n box");
+	assert_string_equal(r.remedies[0].commands.v[1], "lxc-stop -n box; lxc-start -n box");
+	result_clear(&r);
+	/* D4: tun allowed with the key of the hierarchy the devices controller is on (v1 here, then v2). */
+	failure_match("failed to write \"c 10:200 rwm\": write /sys/fs/cgroup/devices/docker/x/devices.allow: "
+		      "operation not permitted")
+		->remedy(&s->ctx, &r);
+	assert_true(
+		result_has_command(&r, "echo 'lxc.cgroup2.devices.allow = c 10:200 rwm' >> /var/lib/lxc/box/config"));
 	result_clear(&r);
 	/* LXD's interception has no plain LXC form: no fix that only restarts. */
 	failure_match("mknod /dev/fuse operation not permitted")->remedy(&s->ctx, &r);
@@ -1069,7 +1097,8 @@ static void test_lxc_forms(void **state)
 {
 	(void)state;
 	struct result r = {0};
-	struct fix_target pve = {PLATFORM_PROXMOX, "101", NULL}, lxc = {PLATFORM_LXC, "box", NULL};
+	struct fix_target pve = {.platform = PLATFORM_PROXMOX, .instance = "101", .lead = NULL},
+			  lxc = {.platform = PLATFORM_LXC, .instance = "box", .lead = NULL};
 	struct remedy *m = result_remedy(&r, WHERE_HOST, "text", NULL);
 	fix_set(m, pve, "security.nesting", "true");
 	fix_set(m, pve, "security.syscalls.intercept.mknod", "true"); /* the same features: once */
@@ -1117,8 +1146,8 @@ static void test_lxc_forms(void **state)
 		"echo 'lxc.mount.entry = /var/lib/lxc/box/docker var/lib/docker none bind,create=dir 0 0' >> "
 		"/var/lib/lxc/box/config",
 		"grep -n lxc.net /var/lib/lxc/box/config",
-		"lxc-stop -n box && lxc-start -n box",
-		"for n in $(lxc-ls --running); do lxc-stop -n \"$n\" && lxc-start -n \"$n\"; done",
+		"lxc-stop -n box; lxc-start -n box",
+		"for n in $(lxc-ls --running); do lxc-stop -n \"$n\"; lxc-start -n \"$n\"; done",
 	};
 	assert_int_equal(m->commands.n, sizeof(want_lxc) / sizeof(want_lxc[0]));
 	for (size_t i = 0; i < m->commands.n; i++)
@@ -1151,6 +1180,7 @@ int main(void)
 		TS(test_remedies_other_lxc),
 		TS(test_remedies_proxmox),
 		TS(test_remedies_plain_lxc),
+		TS(test_remedies_plain_lxc_v1),
 		T(test_proxmox_id),
 		T(test_lxc_forms),
 		TS(test_remedy_uidmap_lxd),
