@@ -38,14 +38,14 @@ for c in lxc-create lxc-start lxc-attach lxc-stop lxc-destroy lxc-info lxc-confi
 	command -v "$c" >/dev/null 2>&1 ||
 		{ echo "SKIP: $c missing (apt-get install lxc docker.io busybox-static xz-utils)"; exit 77; }
 done
-LXCPATH=/var/lib/lxc
-NESTING=/usr/share/lxc/config/nesting.conf
-COMMON=/usr/share/lxc/config/common.conf
-for f in /usr/share/lxc/templates/lxc-local "$NESTING" "$COMMON"; do
+# lxc_cli, lxc_prepare, lxc_ct_create, lxc_ct_boot, lxc_ct_destroy, lxc_ct_cleanup (after env.sh's helpers are loaded).
+# shellcheck source=../lxd/lxc.sh disable=SC1091
+. "$SRC/tests/lxd/lxc.sh"
+for f in /usr/share/lxc/templates/lxc-local "$LXC_NESTING" "$LXC_COMMON"; do
 	[ -f "$f" ] || { echo "SKIP: $f missing"; exit 77; }
 done
-[ "$(lxc-config lxc.lxcpath)" = "$LXCPATH" ] ||
-	{ echo "SKIP: lxc.lxcpath is $(lxc-config lxc.lxcpath), not $LXCPATH (the path nestcheck's fixes name)"; exit 77; }
+[ "$(lxc-config lxc.lxcpath)" = "$LXC_PATH" ] ||
+	{ echo "SKIP: lxc.lxcpath is $(lxc-config lxc.lxcpath), not $LXC_PATH (the path nestcheck's fixes name)"; exit 77; }
 
 T0=$SECONDS
 TMP=$(mktemp -d /tmp/nestcheck-live-lxc.XXXXXX) || exit 2
@@ -59,69 +59,15 @@ NESTCHECK_LXD_LOGDIR=$TMP
 # shellcheck source=../lxd/report.sh disable=SC1091
 . "$SRC/tests/lxd/report.sh"
 
-# The part of the LXD client env.sh's helpers use, for plain LXC:
-#   exec NAME -- CMD...          lxc-attach, with a clean environment
-#   file push [-q] SRC NAME/PATH a copy into the container's rootfs
-lxc_cli() {
-	local name
-	case $1 in
-	exec)
-		name=$2
-		shift 3
-		lxc-attach -n "$name" --clear-env -v PATH=/usr/sbin:/usr/bin:/sbin:/bin -- "$@"
-		;;
-	file)
-		[ "$2" = push ] || return 1
-		shift 2
-		[ "$1" = -q ] && shift
-		name=${2%%/*}
-		cp "$1" "$LXCPATH/$name/rootfs/${2#*/}"
-		;;
-	*) return 1 ;;
-	esac
-}
 # shellcheck disable=SC2034 # read by env.sh
 NC_CLI=lxc_cli
 
-CTS=() # the containers made here
-destroy_ct() { # NAME: stop and destroy a container made here
-	local name=$1
-	[ -e "$LXCPATH/$name" ] || return 0
-	lxc-stop -k -n "$name" >/dev/null 2>&1
-	lxc-destroy -f -n "$name" >/dev/null 2>&1
-	[ -e "$LXCPATH/$name" ] && rm -rf --one-file-system "${LXCPATH:?}/$name"
-	[ ! -e "$LXCPATH/$name" ]
-}
-# lxc-start daemonizes: its monitor ("[lxc monitor] /var/lib/lxc NAME") is
-# handed to PID 1, ends with the container and waits for PID 1 to reap it.
-MONITORS=()
-monitor_note() { # NAME
-	local pid
-	pid=$(pgrep -f "^\[lxc monitor\] $LXCPATH $1\$") && MONITORS+=("$pid")
-}
-# shellcheck disable=SC2317 # run by cleanup
-monitors_gone() { # wait up to 20 s for every monitor noted to be reaped
-	local pid left
-	for _ in $(seq 1 200); do
-		left=
-		for pid in "${MONITORS[@]}"; do
-			[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = lxc-start ] && left="$left $pid"
-		done
-		[ -z "$left" ] && return 0
-		sleep 0.1
-	done
-	echo "note: lxc-start monitors not reaped by PID 1 after 20 s:$left"
-}
-
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
-	local rc=$? n
+	local rc=$?
 	set +e
 	trap - EXIT INT TERM
-	for n in "${CTS[@]}"; do
-		destroy_ct "$n" || { echo "cannot remove container $n"; rc=1; }
-	done
-	monitors_gone
+	lxc_ct_cleanup || rc=1
 	rm -f "$NESTCHECK_LXD_STATE" "$NESTCHECK_LXD_STATE".*
 	rm -rf "$TMP"
 	echo "live.lxc: $((SECONDS - T0)) s"
@@ -170,33 +116,12 @@ truth() {
 	*) echo "fails: $out" ;;
 	esac
 }
-# boot NAME: wait until NAME's rcS has mounted /run, then mount its cgroups.
-boot() {
-	local name=$1
-	for _ in $(seq 1 120); do
-		if lxc_cli exec "$name" -- /bin/sh -c 'cut -d" " -f5 /proc/self/mountinfo | grep -qx /run' </dev/null >/dev/null 2>&1; then
-			monitor_note "$name"
-			lxd_mount_cgroups "$name" || { bad "mounting cgroups in $name failed"; return 1; }
-			return 0
-		fi
-		sleep 0.25
-	done
-	bad "$name: not up after 30 s: $(lxc-info -n "$name" 2>&1 | tr '\n' ' ')"
-	return 1
-}
 # setup NAME CONFIG-LINE...: create NAME (lxc-local), start it, mount cgroups, push the bundle.
 setup() {
-	local name=$1 conf=$TMP/$1.conf
+	local name=$1
 	shift
-	if [ -e "$LXCPATH/$name" ]; then bad "$LXCPATH/$name exists (not made here, left alone)"; return 1; fi
-	CTS+=("$name")
-	printf '%s\n' 'lxc.net.0.type = empty' "$@" >"$conf"
-	lxc-create -n "$name" -f "$conf" -t local -- --metadata "$TMP/meta.tar.xz" --fstree "$TMP/rootfs.tar.xz" \
-		</dev/null >"$TMP/$name.create.log" 2>&1 || { bad "lxc-create $name: $(tail -n 5 "$TMP/$name.create.log")"; return 1; }
-	lxc-start -n "$name" -l ERROR -o "$TMP/$name.start.log" </dev/null ||
-		{ bad "lxc-start $name: $(tail -n 10 "$TMP/$name.start.log")"; return 1; }
-	boot "$name" || return 1
-	cp -a "$TMP/nestcheck-bundle" "$LXCPATH/$name/rootfs/tmp/" || { bad "cannot copy the bundle into $name"; return 1; }
+	lxc_ct_create "$name" "$TMP" "$@" || { bad "cannot create $name"; return 1; }
+	cp -a "$TMP/nestcheck-bundle" "$LXC_PATH/$name/rootfs/tmp/" || { bad "cannot copy the bundle into $name"; return 1; }
 }
 # docker_up NAME: dockerd and the local test image in NAME.
 docker_up() {
@@ -211,15 +136,7 @@ predicts() {
 }
 
 # --- the root file system, the metadata for lxc-local, the bundle -------------------------------
-_nc_image_rootfs "$TMP/rootfs" >"$TMP/rootfs.log" 2>&1 || { bad "rootfs build failed: $(tail -n 5 "$TMP/rootfs.log")"; exit 1; }
-# lxc-local unpacks both with tar -J; xz -0 keeps this to seconds.
-tar -C "$TMP/rootfs" --numeric-owner -cf - . | xz -0 -T0 >"$TMP/rootfs.tar.xz" || { bad "cannot pack the rootfs"; exit 1; }
-rm -rf "$TMP/rootfs"
-if ! { mkdir "$TMP/meta" && printf '%s\n' "lxc.include = $COMMON" 'lxc.arch = x86_64' >"$TMP/meta/config" &&
-	tar -C "$TMP/meta" -cJf "$TMP/meta.tar.xz" config; }; then
-	bad "cannot write the metadata"
-	exit 1
-fi
+lxc_prepare "$TMP" || { bad "cannot prepare the rootfs and metadata"; exit 1; }
 sh "$SRC/scripts/bundle.sh" "$TMP/nestcheck-bundle" "$NC" >/dev/null || { bad "bundle.sh failed"; exit 1; }
 TUN=('lxc.cgroup.devices.allow = c 10:200 rwm' 'lxc.cgroup2.devices.allow = c 10:200 rwm')
 echo "      LXC $(lxc-start --version): rootfs and bundle ready after $((SECONDS - T0)) s"
@@ -228,7 +145,7 @@ BOARD=()
 # --- nesting on ------------------------------------------------------------------------------
 CFG=on
 name=nc-lxc-on-$$
-if setup "$name" "lxc.include = $NESTING" "${TUN[@]}" && docker_up "$name"; then
+if setup "$name" "lxc.include = $LXC_NESTING" "${TUN[@]}" && docker_up "$name"; then
 	gt=$(truth "$name")
 	echo "      ground truth: docker run $gt"
 	if nc_in "$name" first; then
@@ -242,7 +159,7 @@ if setup "$name" "lxc.include = $NESTING" "${TUN[@]}" && docker_up "$name"; then
 		BOARD+=("| on | privileged, nesting.conf, tun allowed, cgroups mounted | docker run $gt | $(q "$f" verdict), platform $(q "$f" checks.container.detect.evidence.platform), container.nesting $(q "$f" checks.container.nesting.status) | - |")
 	fi
 fi
-destroy_ct "$name" || bad "cannot remove $name"
+lxc_ct_destroy "$name" || bad "cannot remove $name"
 
 # --- nesting off: the printed fix, applied as printed ---------------------------------------------
 CFG=off
@@ -258,7 +175,7 @@ if setup "$name" "${TUN[@]}" && docker_up "$name"; then
 		no_other_platform "$f"
 		cmds=$(remedy_cmds "$f" container.nesting host)
 		echo "      printed: $(printf '%s\n' "$cmds" | tr '\n' ';')"
-		want="echo 'lxc.include = $NESTING' >> $LXCPATH/$name/config
+		want="echo 'lxc.include = $LXC_NESTING' >> $LXC_PATH/$name/config
 lxc-stop -n $name; lxc-start -n $name"
 		if [ "$cmds" = "$want" ]; then
 			ok "container.nesting's host commands are the plain LXC ones"
@@ -267,7 +184,7 @@ lxc-stop -n $name; lxc-start -n $name"
 				echo "      apply on host: $cmd"
 				if out=$(timeout 120 sh -c "$cmd" </dev/null 2>&1); then applied=$((applied + 1)); else bad "$cmd: $out"; break; fi
 			done <<<"$cmds"
-			if [ "$applied" = 2 ] && boot "$name" && docker_up "$name"; then
+			if [ "$applied" = 2 ] && lxc_ct_boot "$name" && docker_up "$name"; then
 				gt2=$(truth "$name")
 				check "after the fix: docker run" "$gt2" works
 				if nc_in "$name" fixed; then
@@ -275,7 +192,7 @@ lxc-stop -n $name; lxc-start -n $name"
 					check "after the fix: container.nesting" "$(q "$v" checks.container.nesting.status)" pass
 					check "after the fix: launch.container" "$(q "$v" checks.launch.container.status)" pass
 					predicts "$v" "$gt2"
-					BOARD+=("| off | privileged, no nesting.conf, tun allowed | docker run $gt (no AppArmor here) | $(q "$f" verdict), container.nesting $(q "$f" checks.container.nesting.status), platform $(q "$f" checks.container.detect.evidence.platform) | \`echo 'lxc.include = ...' >> $LXCPATH/$name/config\`, \`lxc-stop -n $name; lxc-start -n $name\` -> container.nesting $(q "$v" checks.container.nesting.status), docker run $gt2 |")
+					BOARD+=("| off | privileged, no nesting.conf, tun allowed | docker run $gt (no AppArmor here) | $(q "$f" verdict), container.nesting $(q "$f" checks.container.nesting.status), platform $(q "$f" checks.container.detect.evidence.platform) | \`echo 'lxc.include = ...' >> $LXC_PATH/$name/config\`, \`lxc-stop -n $name; lxc-start -n $name\` -> container.nesting $(q "$v" checks.container.nesting.status), docker run $gt2 |")
 				fi
 			fi
 		else
@@ -284,12 +201,12 @@ lxc-stop -n $name; lxc-start -n $name"
 		fi
 	fi
 fi
-destroy_ct "$name" || bad "cannot remove $name"
+lxc_ct_destroy "$name" || bad "cannot remove $name"
 
 # --- nesting on, the stock devices list: runc cannot allow /dev/net/tun ------------------------------
 CFG=dev
 name=nc-lxc-dev-$$
-if setup "$name" "lxc.include = $NESTING" && docker_up "$name"; then
+if setup "$name" "lxc.include = $LXC_NESTING" && docker_up "$name"; then
 	gt=$(truth "$name")
 	echo "      ground truth: docker run $gt"
 	case $gt in *'c 10:200 rwm'*) ok "runc: cannot allow c 10:200 in the devices cgroup" ;; *) bad "docker run with the stock devices list: $gt" ;; esac
@@ -306,7 +223,7 @@ if setup "$name" "lxc.include = $NESTING" && docker_up "$name"; then
 		echo "      printed: $(printf '%s\n' "$cmds" | tr '\n' ';')"
 		key=lxc.cgroup2.devices.allow
 		grep -q '^[0-9]*:[^:]*devices' /proc/self/cgroup && key=lxc.cgroup.devices.allow
-		want="echo '$key = c 10:200 rwm' >> $LXCPATH/$name/config
+		want="echo '$key = c 10:200 rwm' >> $LXC_PATH/$name/config
 lxc-stop -n $name; lxc-start -n $name"
 		if [ "$cmds" = "$want" ]; then
 			ok "launch.container's host commands allow c 10:200 with $key and restart"
@@ -315,7 +232,7 @@ lxc-stop -n $name; lxc-start -n $name"
 				echo "      apply on host: $cmd"
 				if out=$(timeout 120 sh -c "$cmd" </dev/null 2>&1); then applied=$((applied + 1)); else bad "$cmd: $out"; break; fi
 			done <<<"$cmds"
-			if [ "$applied" = 2 ] && boot "$name" && docker_up "$name"; then
+			if [ "$applied" = 2 ] && lxc_ct_boot "$name" && docker_up "$name"; then
 				gt2=$(truth "$name")
 				check "after the fix: docker run" "$gt2" works
 				if nc_in "$name" fixed; then
@@ -331,7 +248,7 @@ lxc-stop -n $name; lxc-start -n $name"
 		fi
 	fi
 fi
-destroy_ct "$name" || bad "cannot remove $name"
+lxc_ct_destroy "$name" || bad "cannot remove $name"
 
 echo
 echo "| scenario | LXC container | Docker ground truth | nestcheck | fix applied -> result |"
