@@ -171,8 +171,7 @@ static void remedy_apparmor_namespace(struct ctx *c, struct result *r)
 		      "engine cannot load its docker-default profile. Nesting gives it one:",
 		      NULL);
 	fix_lxd_nesting(c, r);
-	result_remedy(r, WHERE_HOST,
-		      "Leave security.privileged unset: a privileged container loses its AppArmor namespace.", NULL);
+	fix_keep_unprivileged_note(c, r);
 }
 
 static const char *const apparmor_namespace_patterns[] = {

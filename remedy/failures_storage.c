@@ -18,8 +18,8 @@ static void remedy_overlay_zfs(struct ctx *c, struct result *r)
 			struct remedy *m = fix_remedy(
 				r, t,
 				t.platform == PLATFORM_PROXMOX
-					? "Or give Docker a volume of its own on a storage that is not ZFS (an LVM-thin "
-					  "or directory storage), mounted at its data root:"
+					? "Or give Docker a volume of its own on a storage that is not ZFS (STORAGE: an "
+					  "LVM-thin or directory storage that pvesm status lists), mounted at its data root:"
 				: t.platform == PLATFORM_LXC
 					? "Or give Docker a host directory on a filesystem that is not ZFS, mounted at its "
 					  "data root:"

@@ -386,8 +386,8 @@ void fix_docker_volume(struct remedy *m, struct fix_target t, const char *option
 		remedy_command(m, "%s config device add %s docker disk pool=default source=%s-docker path=%s", cli,
 			       t.instance, t.instance, q);
 	} else if (t.platform == PLATFORM_PROXMOX) {
-		/* A new 50 GiB volume on Proxmox VE's default storage (pick another with pvesm status). */
-		_cleanup_free_ char *mp = xasprintf("local-lvm:50,mp=%s", path);
+		/* A new 50 GiB volume; STORAGE: one of pvesm status (local-lvm on LVM installs, local-zfs on ZFS). */
+		_cleanup_free_ char *mp = xasprintf("STORAGE:50,mp=%s", path);
 		_cleanup_free_ char *qmp = shell_quote(mp);
 		remedy_command(m, "pct set %s --mp0 %s", t.instance, qmp);
 	} else {
@@ -627,6 +627,18 @@ void fix_runc_procfs(struct ctx *c, struct result *r)
 	}
 }
 
+void fix_keep_unprivileged_note(struct ctx *c, struct result *r)
+{
+	FIX_FOREACH_TARGET(c, t)
+	{
+		if (!lxd_like(t))
+			continue;
+		fix_remedy(r, t,
+			   "Keep security.privileged unset: a privileged container gives up its AppArmor namespace.");
+		break; /* the same words for LXD and Incus: once */
+	}
+}
+
 /* S1: a filesystem overlay can use as its upper layer, for the data root. */
 void fix_data_root_volume(struct ctx *c, struct result *r, const char *path)
 {
@@ -638,7 +650,8 @@ void fix_data_root_volume(struct ctx *c, struct result *r, const char *path)
 			_cleanup_free_ char *text = xasprintf(
 				"Give Docker a volume of its own from %s, mounted at the data root, then "
 				"restart the container:",
-				t.platform == PLATFORM_PROXMOX ? "a Proxmox VE storage (not ZFS before OpenZFS 2.2)"
+				t.platform == PLATFORM_PROXMOX
+					? "a Proxmox VE storage (STORAGE: one that pvesm status lists, not ZFS before OpenZFS 2.2)"
 				: t.platform == PLATFORM_LXC
 					? "a host directory on ext4 or xfs"
 					: "a storage pool (dir, btrfs, lvm, or zfs with OpenZFS 2.2+)");

@@ -133,6 +133,8 @@ void fix_lxd_nesting(struct ctx *c, struct result *r);
  * for runc's hardened procfs writes, or the container run unconfined.
  */
 void fix_runc_procfs(struct ctx *c, struct result *r);
+/* LXD's and Incus's word that a privileged container loses its AppArmor namespace (none elsewhere). */
+void fix_keep_unprivileged_note(struct ctx *c, struct result *r);
 /* S1: a filesystem overlay can use as its upper layer, at Docker's data root. */
 void fix_data_root_volume(struct ctx *c, struct result *r, const char *data_root);
 

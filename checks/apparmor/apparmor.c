@@ -7,9 +7,7 @@ static void remedy_apparmor_namespace(struct ctx *c, struct result *r)
 	const char *rt = ctx_runtime(c);
 	if (streq(rt, "lxc")) {
 		fix_lxd_nesting(c, r);
-		result_remedy(r, WHERE_HOST,
-			      "Keep security.privileged unset: a privileged container gives up its AppArmor namespace.",
-			      NULL);
+		fix_keep_unprivileged_note(c, r);
 	} else if (streq(rt, "docker") || streq(rt, "podman")) {
 		fix_outer_privileged(
 			c, r,

@@ -4,6 +4,13 @@
 
 #include <stdbool.h>
 
+struct ctx;
+/* The running OpenZFS's version (sys/module/zfs/version, recorded), newly allocated; a negative errno
+ * (-ENODATA: not recorded) otherwise. */
+int zfs_module_version(struct ctx *c, char **ret);
+/* Whether overlay can use zfs of this OpenZFS as its upper layer (2.2 and newer). */
+bool zfs_version_overlay_ok(unsigned major, unsigned minor);
+
 /*
  * Live probes of the storage under Docker's data root, run only through
  * host_observe(). Each returns one line of key=value tokens (parse_storage.h):

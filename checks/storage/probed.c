@@ -78,8 +78,9 @@ static void remedy_zfs(struct ctx *c, struct result *r, const char *data_root, c
 			struct remedy *m = fix_remedy(
 				r, t,
 				t.platform == PLATFORM_PROXMOX
-					? "Or give Docker a volume of its own on a storage that is not ZFS (an LVM-thin "
-					  "or directory storage), then restart the container:"
+					? "Or give Docker a volume of its own on a storage that is not ZFS (STORAGE: an "
+					  "LVM-thin or directory storage that pvesm status lists), then restart the "
+					  "container:"
 				: t.platform == PLATFORM_LXC
 					? "Or give Docker a host directory on a filesystem that is not ZFS, then restart "
 					  "the container:"
@@ -200,10 +201,26 @@ int check_storage_block(struct ctx *c, struct result *r)
 	return 0;
 }
 
+int zfs_module_version(struct ctx *c, char **ret)
+{
+	const char *v;
+	int err = host_observe_file(c->host, "sys/module/zfs/version", &v);
+	if (err < 0)
+		return err;
+	*ret = xstrndup(v, strcspn(v, "\n"));
+	strstrip_right(*ret);
+	return 0;
+}
+
+bool zfs_version_overlay_ok(unsigned major, unsigned minor)
+{
+	return major > 2 || (major == 2 && minor >= 2);
+}
+
 int check_storage_zfs(struct ctx *c, struct result *r)
 {
 	const char *data_root;
-	const char *fstype, *target, *source, *v;
+	const char *fstype, *target, *source;
 	int err = ctx_data_root(c, r, &data_root);
 	if (err < 0)
 		return err;
@@ -215,7 +232,8 @@ int check_storage_zfs(struct ctx *c, struct result *r)
 		return 0;
 	}
 
-	err = host_observe_file(c->host, "sys/module/zfs/version", &v);
+	_cleanup_free_ char *version = NULL;
+	err = zfs_module_version(c, &version);
 	if (err == -ENODATA) {
 		result_set(r, STATUS_SKIP,
 			   "%s is on zfs, but the OpenZFS version (sys/module/zfs/version) is not recorded", data_root);
@@ -227,15 +245,13 @@ int check_storage_zfs(struct ctx *c, struct result *r)
 			   data_root, host_err_text(err));
 		return 0;
 	}
-	_cleanup_free_ char *version = xstrndup(v, strcspn(v, "\n"));
-	strstrip_right(version);
 	result_evidence_string(r, "zfs_version", "%s", version);
 	unsigned major, minor;
 	if (zfs_version_parse(version, &major, &minor) < 0) {
 		result_set(r, STATUS_SKIP, "sys/module/zfs/version holds \"%s\", which is not a version", version);
 		return 0;
 	}
-	if (major > 2 || (major == 2 && minor >= 2)) {
+	if (zfs_version_overlay_ok(major, minor)) {
 		result_set(r, STATUS_PASS,
 			   "%s is on zfs from OpenZFS %s, which overlay2 can use as its upper layer (2.2 or newer)",
 			   data_root, version);

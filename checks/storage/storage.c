@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "checks/checks.h"
+#include "parse.h"
 #include "probe.h"
 
 #include <libmount.h>
@@ -77,11 +78,21 @@ int check_storage_backing_fs(struct ctx *c, struct result *r)
 			   dtype ? ", with d_type" : "");
 		return 0;
 	}
-	if (streq(fstype, "zfs"))
+	if (streq(fstype, "zfs")) {
+		/* storage.zfs judges the version; a new enough one is a good upper layer. */
+		_cleanup_free_ char *zv = NULL;
+		unsigned major, minor;
+		if (zfs_module_version(c, &zv) == 0 && zfs_version_parse(zv, &major, &minor) == 0 &&
+		    zfs_version_overlay_ok(major, minor)) {
+			result_set(r, STATUS_PASS,
+				   "%s is on zfs from OpenZFS %s (mounted at %s), which overlay2 can use", data_root,
+				   zv, target);
+			return 0;
+		}
 		result_set(r, STATUS_WARN,
 			   "%s is on zfs: overlay2 works only with OpenZFS 2.2 or newer, else Docker falls back to vfs",
 			   data_root);
-	else
+	} else
 		result_set(r, STATUS_WARN, "%s is on %s, which overlay2 is not known to support", data_root, fstype);
 	fix_data_root_volume(c, r, data_root);
 	return 0;

@@ -1116,7 +1116,7 @@ static void test_lxc_forms(void **state)
 		"sed -i '1i lxc.cgroup2.devices.allow: c 1:11 rwm' /etc/pve/lxc/101.conf",
 		"sed -i '1i lxc.mount.entry: /dev/kmsg dev/kmsg none bind,create=file 0 0' /etc/pve/lxc/101.conf",
 		"pct set 101 --features nesting=1,keyctl=1,mknod=1,fuse=1",
-		"pct set 101 --mp0 local-lvm:50,mp=/var/lib/docker",
+		"pct set 101 --mp0 STORAGE:50,mp=/var/lib/docker",
 		"pct reboot 101",
 	};
 	assert_int_equal(m->commands.n, sizeof(want_pve) / sizeof(want_pve[0]));
