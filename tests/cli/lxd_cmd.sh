@@ -173,4 +173,43 @@ cannot stopped "is Stopped, not Running" web
 lxd Running "$PRIV" "$TMP/canned/notjson.txt"
 cannot notjson "cannot be read" web
 
+echo "# nestcheck incus: the same through Incus's socket, fixes in Incus's words"
+export INCUS_SOCKET=$TMP/incus.socket
+incus_peer() { # the fake LXD's routes, at Incus's socket
+	c instance.json "{\"type\":\"sync\",\"status\":\"Success\",\"status_code\":200,\"metadata\":{\"name\":\"web\",\"status\":\"$1\",\"expanded_config\":$2}}"
+	peer_at "$INCUS_SOCKET" routes \
+		"GET:/1.0/instances/web=200:$TMP/canned/instance.json" \
+		"POST:/1.0/instances/web/files=200:$TMP/canned/sync.json" \
+		"POST:/1.0/instances/web/exec=202:$TMP/canned/exec.json" \
+		"GET:/1.0/operations/op1/wait=200:$TMP/canned/wait.json" \
+		"GET:/1.0/instances/web/logs/out=200:$TMP/canned/report.json" \
+		"GET:/1.0/instances/web/logs/err=200:$TMP/canned/empty.txt"
+}
+incus_peer Running "$SMALL"
+nc inc incus web --json --record "$TMP/inc.obs"
+check "incus: a 1000-id map: exit 1" rc_is 1 || show inc
+check "incus: lxd.instance fails" status_is "$(out inc)" lxd.instance fail
+check "incus: lxd.instance says platform incus" [ "$(jget "$(out inc)" checks.lxd.instance.evidence.platform)" = incus ]
+check "incus: the fix is incus config set" contains <(jget "$(out inc)" checks.lxd.instance.remediation) \
+	"incus config set web security.idmap.size 1000000"
+check "incus: and incus restart" contains <(jget "$(out inc)" checks.lxd.instance.remediation) "incus restart web"
+check "incus: no lxc command" lacks <(jget "$(out inc)" checks.lxd.instance.remediation) '"lxc '
+check "incus: --record holds the platform" grep -qx "lxd.instance.platform=incus" "$TMP/inc.obs"
+mkdir -p "$TMP/replay-inc/.nestcheck"
+cp "$TMP/inc.obs" "$TMP/replay-inc/.nestcheck/observations"
+nc inc-replay --root "$TMP/replay-inc" --json --only lxd.instance
+check "incus: the replay words its fix for Incus too" contains <(jget "$(out inc-replay)" checks.lxd.instance.remediation) \
+	"incus config set web security.idmap.size 1000000"
+nc inc-help incus --help
+check "incus --help: exit 0, names nestcheck incus and Incus's socket" \
+	eval 'rc_is 0 && contains "$(out inc-help)" "nestcheck incus NAME" && contains "$(out inc-help)" "INCUS_SOCKET"'
+nc inc-missing incus nope --json
+check "incus: a missing instance: exit 2, one line naming Incus" \
+	eval 'rc_is 2 && one_line "$(err inc-missing)" && contains "$(err inc-missing)" "Incus at $INCUS_SOCKET has no instance nope"'
+export INCUS_SOCKET=$TMP/none.socket
+nc inc-nosock incus web
+check "incus: no socket: exit 2, one line" \
+	eval 'rc_is 2 && one_line "$(err inc-nosock)" && contains "$(err inc-nosock)" "no Incus socket at $TMP/none.socket"'
+unset INCUS_SOCKET
+
 finish
