@@ -187,10 +187,20 @@ static void set_lxc_form(struct remedy *m, struct fix_target t, const char *key,
 	_cleanup_free_ char *path = config_path(t);
 	_cleanup_free_ char *qp = shell_quote(path);
 	if (streq(key, "security.nesting") && streq(value, "true")) {
-		if (pve)
+		if (pve) {
 			pve_features(m, t, PVE_FEATURES);
-		else
-			lxc_key_add(m, t, "lxc.include", "/usr/share/lxc/config/nesting.conf");
+		} else {
+			/*
+			 * What Proxmox VE's nesting feature writes (and LXD's and Incus's nesting
+			 * amounts to): liblxc's generated profile with the nesting rules and a
+			 * policy namespace of the container's own, and a clean proc and sysfs at
+			 * /dev/.lxc (liblxc mounts them with allow_nesting, AppArmor or not).
+			 * nesting.conf's lxc-container-default-with-nesting still denies overlay
+			 * mounts: with it, runc fails at "error preparing rootfs" (measured).
+			 */
+			lxc_key_add(m, t, "lxc.apparmor.profile", "generated");
+			lxc_key_add(m, t, "lxc.apparmor.allow_nesting", "1");
+		}
 	} else if (streq(key, "security.syscalls.intercept.mknod") && streq(value, "true")) {
 		if (pve)
 			pve_features(m, t, PVE_FEATURES);
@@ -345,7 +355,7 @@ void fix_launch_new(struct remedy *m, struct fix_target t)
 		remedy_command(m, "lxc-create -n %s-new -t download -- -d ubuntu -r noble -a amd64", t.instance);
 		_cleanup_free_ char *nt = xasprintf("%s-new", t.instance);
 		struct fix_target n = {.platform = t.platform, .instance = nt, .lead = NULL};
-		lxc_key_add(m, n, "lxc.include", "/usr/share/lxc/config/nesting.conf");
+		fix_set(m, n, "security.nesting", "true");
 	}
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "checks/checks.h"
+#include "checks/namespace/probe.h"
 
 #include <libmount.h>
 #include <sys/socket.h>
@@ -191,7 +192,23 @@ int check_container_nesting(struct ctx *c, struct result *r)
 	if (aa < 0)
 		return result_error(r, aa, "sys/module/apparmor/parameters/enabled is %s", host_err_text(aa));
 	result_evidence_bool(r, "apparmor", aa == 1);
-	if (aa == 1) {
+	/*
+	 * Whether the container's profile lets proc be mounted in a new pid
+	 * namespace anyway (namespace.proc_mount's probe): Incus's does without
+	 * nesting, and Docker works there (measured on Debian's stock kernel);
+	 * LXD's does not, and docker run fails on that mount.
+	 */
+	static const bool same_userns = false;
+	const char *pm = NULL;
+	if (aa == 1 && host_observe(c->host, "namespace.proc_mount", probe_proc_mount, (void *)&same_userns, &pm) == 0)
+		result_evidence_string(r, "proc_mount", "%s", pm);
+	if (aa == 1 && pm && streq(pm, "ok")) {
+		result_set(
+			r, STATUS_WARN,
+			"LXC nesting is off and AppArmor is enabled, but this container's profile still lets proc be "
+			"mounted in a new pid namespace: Docker's containers start here, but not in nested user "
+			"namespaces (rootless Docker, userns-remap)");
+	} else if (aa == 1) {
 		result_set(r, STATUS_FAIL,
 			   "LXC nesting is off and AppArmor is enabled: Docker cannot load its profiles or mount proc");
 	} else {

@@ -111,7 +111,7 @@ static void remedy_idmap_privileged(struct ctx *c, struct result *r)
 				fix_remedy(r, t,
 					   "Unless you trust every user of this container with root on the host, move "
 					   "the workload to an unprivileged container (lxc.idmap lines in its config, "
-					   "root's ranges in /etc/subuid and /etc/subgid, and nesting.conf included): "
+					   "root's ranges in /etc/subuid and /etc/subgid, and nesting on): "
 					   "an existing rootfs keeps the host's ids.");
 				break;
 			default:

@@ -16,15 +16,16 @@
 # list lacks /dev/net/tun, which Docker's default rules give every container:
 # on a cgroup v1 host runc cannot grant more than the container's devices
 # cgroup has, so `on` and `off` allow it (c 10:200); `dev` keeps the stock list.
-#   on   nesting.conf included: container.detect says plain LXC (platform lxc),
+#   on   nesting on as nestcheck words it (lxc.apparmor.profile = generated,
+#        lxc.apparmor.allow_nesting = 1): container.detect says plain LXC (platform lxc),
 #        container.nesting and launch.container pass, Docker runs and the
 #        verdict agrees; no command of the report is LXD's `lxc`, Incus' or
 #        Proxmox's `pct`.
-#   off  no nesting.conf: container.nesting warns (no AppArmor on this kernel)
-#        with exactly `echo 'lxc.include = ...nesting.conf' >> /var/lib/lxc/NAME/config`
+#   off  no nesting: container.nesting warns (no AppArmor on this kernel) with
+#        exactly those two lines appended to /var/lib/lxc/NAME/config by echo,
 #        and `lxc-stop -n NAME; lxc-start -n NAME`; applied on the host as
 #        printed, container.nesting passes and Docker runs.
-#   dev  nesting.conf, the stock devices list: runc cannot write "c 10:200 rwm"
+#   dev  nesting on, the stock devices list: runc cannot write "c 10:200 rwm"
 #        to the devices cgroup, Docker fails, and so does launch.container, with
 #        the catalog's D4 and its host step (`echo 'lxc.cgroup.devices.allow =
 #        c 10:200 rwm' >> .../config`, the cgroup2 key on a v2 host, and the
@@ -139,13 +140,15 @@ predicts() {
 lxc_prepare "$TMP" || { bad "cannot prepare the rootfs and metadata"; exit 1; }
 sh "$SRC/scripts/bundle.sh" "$TMP/nestcheck-bundle" "$NC" >/dev/null || { bad "bundle.sh failed"; exit 1; }
 TUN=('lxc.cgroup.devices.allow = c 10:200 rwm' 'lxc.cgroup2.devices.allow = c 10:200 rwm')
+# Nesting as nestcheck's fix words it (and Proxmox VE's nesting feature writes it).
+NEST=('lxc.apparmor.profile = generated' 'lxc.apparmor.allow_nesting = 1')
 echo "      LXC $(lxc-start --version): rootfs and bundle ready after $((SECONDS - T0)) s"
 BOARD=()
 
 # --- nesting on ------------------------------------------------------------------------------
 CFG=on
 name=nc-lxc-on-$$
-if setup "$name" "lxc.include = $LXC_NESTING" "${TUN[@]}" && docker_up "$name"; then
+if setup "$name" "${NEST[@]}" "${TUN[@]}" && docker_up "$name"; then
 	gt=$(truth "$name")
 	echo "      ground truth: docker run $gt"
 	if nc_in "$name" first; then
@@ -156,7 +159,7 @@ if setup "$name" "lxc.include = $LXC_NESTING" "${TUN[@]}" && docker_up "$name"; 
 		check "launch.container" "$(q "$f" checks.launch.container.status)" pass
 		predicts "$f" "$gt"
 		no_other_platform "$f"
-		BOARD+=("| on | privileged, nesting.conf, tun allowed, cgroups mounted | docker run $gt | $(q "$f" verdict), platform $(q "$f" checks.container.detect.evidence.platform), container.nesting $(q "$f" checks.container.nesting.status) | - |")
+		BOARD+=("| on | privileged, generated profile with allow_nesting, tun allowed, cgroups mounted | docker run $gt | $(q "$f" verdict), platform $(q "$f" checks.container.detect.evidence.platform), container.nesting $(q "$f" checks.container.nesting.status) | - |")
 	fi
 fi
 lxc_ct_destroy "$name" || bad "cannot remove $name"
@@ -175,7 +178,8 @@ if setup "$name" "${TUN[@]}" && docker_up "$name"; then
 		no_other_platform "$f"
 		cmds=$(remedy_cmds "$f" container.nesting host)
 		echo "      printed: $(printf '%s\n' "$cmds" | tr '\n' ';')"
-		want="echo 'lxc.include = $LXC_NESTING' >> $LXC_PATH/$name/config
+		want="echo 'lxc.apparmor.profile = generated' >> $LXC_PATH/$name/config
+echo 'lxc.apparmor.allow_nesting = 1' >> $LXC_PATH/$name/config
 lxc-stop -n $name; lxc-start -n $name"
 		if [ "$cmds" = "$want" ]; then
 			ok "container.nesting's host commands are the plain LXC ones"
@@ -184,7 +188,7 @@ lxc-stop -n $name; lxc-start -n $name"
 				echo "      apply on host: $cmd"
 				if out=$(timeout 120 sh -c "$cmd" </dev/null 2>&1); then applied=$((applied + 1)); else bad "$cmd: $out"; break; fi
 			done <<<"$cmds"
-			if [ "$applied" = 2 ] && lxc_ct_boot "$name" && docker_up "$name"; then
+			if [ "$applied" = 3 ] && lxc_ct_boot "$name" && docker_up "$name"; then
 				gt2=$(truth "$name")
 				check "after the fix: docker run" "$gt2" works
 				if nc_in "$name" fixed; then
@@ -192,12 +196,12 @@ lxc-stop -n $name; lxc-start -n $name"
 					check "after the fix: container.nesting" "$(q "$v" checks.container.nesting.status)" pass
 					check "after the fix: launch.container" "$(q "$v" checks.launch.container.status)" pass
 					predicts "$v" "$gt2"
-					BOARD+=("| off | privileged, no nesting.conf, tun allowed | docker run $gt (no AppArmor here) | $(q "$f" verdict), container.nesting $(q "$f" checks.container.nesting.status), platform $(q "$f" checks.container.detect.evidence.platform) | \`echo 'lxc.include = ...' >> $LXC_PATH/$name/config\`, \`lxc-stop -n $name; lxc-start -n $name\` -> container.nesting $(q "$v" checks.container.nesting.status), docker run $gt2 |")
+					BOARD+=("| off | privileged, no nesting, tun allowed | docker run $gt (no AppArmor here) | $(q "$f" verdict), container.nesting $(q "$f" checks.container.nesting.status), platform $(q "$f" checks.container.detect.evidence.platform) | \`echo 'lxc.apparmor.profile = generated' >> ...\`, \`echo 'lxc.apparmor.allow_nesting = 1' >> ...\`, \`lxc-stop -n $name; lxc-start -n $name\` -> container.nesting $(q "$v" checks.container.nesting.status), docker run $gt2 |")
 				fi
 			fi
 		else
 			bad "container.nesting's host commands are not the plain LXC ones: got [$(printf '%s\n' "$cmds" | tr '\n' ';')], want [$(printf '%s\n' "$want" | tr '\n' ';')]"
-			BOARD+=("| off | privileged, no nesting.conf, tun allowed | docker run $gt (no AppArmor here) | $(q "$f" verdict), container.nesting $(q "$f" checks.container.nesting.status), platform $(q "$f" checks.container.detect.evidence.platform) | not applied: printed $(printf '%s\n' "$cmds" | sed 's/.*/`&`/' | paste -sd, -) |")
+			BOARD+=("| off | privileged, no nesting, tun allowed | docker run $gt (no AppArmor here) | $(q "$f" verdict), container.nesting $(q "$f" checks.container.nesting.status), platform $(q "$f" checks.container.detect.evidence.platform) | not applied: printed $(printf '%s\n' "$cmds" | sed 's/.*/`&`/' | paste -sd, -) |")
 		fi
 	fi
 fi
@@ -206,7 +210,7 @@ lxc_ct_destroy "$name" || bad "cannot remove $name"
 # --- nesting on, the stock devices list: runc cannot allow /dev/net/tun ------------------------------
 CFG=dev
 name=nc-lxc-dev-$$
-if setup "$name" "lxc.include = $LXC_NESTING" && docker_up "$name"; then
+if setup "$name" "${NEST[@]}" && docker_up "$name"; then
 	gt=$(truth "$name")
 	echo "      ground truth: docker run $gt"
 	case $gt in *'c 10:200 rwm'*) ok "runc: cannot allow c 10:200 in the devices cgroup" ;; *) bad "docker run with the stock devices list: $gt" ;; esac
@@ -240,11 +244,11 @@ lxc-stop -n $name; lxc-start -n $name"
 					check "after the fix: launch.container" "$(q "$v" checks.launch.container.status)" pass
 					predicts "$v" "$gt2"
 				fi
-				BOARD+=("| dev | privileged, nesting.conf, stock devices list | docker run $gt | $(q "$f" verdict), launch.container $(q "$f" checks.launch.container.status) (D4) | \`echo '$key = c 10:200 rwm' >> .../config\`, \`lxc-stop -n $name; lxc-start -n $name\` -> docker run $gt2, launch.container $(q "$TMP/$name.fixed.json" checks.launch.container.status) |")
+				BOARD+=("| dev | privileged, nesting on, stock devices list | docker run $gt | $(q "$f" verdict), launch.container $(q "$f" checks.launch.container.status) (D4) | \`echo '$key = c 10:200 rwm' >> .../config\`, \`lxc-stop -n $name; lxc-start -n $name\` -> docker run $gt2, launch.container $(q "$TMP/$name.fixed.json" checks.launch.container.status) |")
 			fi
 		else
 			bad "launch.container's host commands: got [$(printf '%s\n' "$cmds" | tr '\n' ';')], want [$(printf '%s\n' "$want" | tr '\n' ';')]"
-			BOARD+=("| dev | privileged, nesting.conf, stock devices list | docker run $gt | $(q "$f" verdict), launch.container $(q "$f" checks.launch.container.status) | not applied |")
+			BOARD+=("| dev | privileged, nesting on, stock devices list | docker run $gt | $(q "$f" verdict), launch.container $(q "$f" checks.launch.container.status) | not applied |")
 		fi
 	fi
 fi

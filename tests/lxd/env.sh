@@ -454,22 +454,30 @@ done </proc/self/cgroup
 # Start dockerd inside NAME (own session, log /var/log/dockerd.log inside) and
 # wait up to 30 s for /var/run/docker.sock. Extra args: DOCKERD_ARGS.
 lxd_docker_start() {
-	local name=${1:?usage: lxd_docker_start NAME}
-	# shellcheck disable=SC2086
-	_nc_in "$name" '
+	local name=${1:?usage: lxd_docker_start NAME} st= try
+	# A dockerd that died before writing a word (seen right after a container's
+	# restart under plain LXC, once in several runs) is started once more.
+	for try in 1 2; do
+		# shellcheck disable=SC2086
+		_nc_in "$name" '
 if [ -S /var/run/docker.sock ] && docker version >/dev/null 2>&1; then exit 0; fi
 mkdir -p /var/log
 setsid dockerd "$@" >/var/log/dockerd.log 2>&1 </dev/null &
 ' ${DOCKERD_ARGS:-} || return 1
-	local st=
-	for _ in $(seq 1 60); do
-		st=$(_nc_in "$name" 'if [ -S /var/run/docker.sock ]; then echo up
-			elif pidof dockerd >/dev/null; then echo starting; else echo dead; fi' 2>/dev/null) || st=
-		case $st in
-		up) return 0 ;;
-		dead) break ;;
-		esac
-		sleep 0.5
+		local silent=0
+		for _ in $(seq 1 60); do
+			st=$(_nc_in "$name" 'if [ -S /var/run/docker.sock ]; then echo up
+				elif pidof dockerd >/dev/null; then echo starting
+				elif [ -s /var/log/dockerd.log ]; then echo dead; else echo silent; fi' 2>/dev/null) || st=
+			case $st in
+			up) return 0 ;;
+			dead) break ;;
+			silent) silent=$((silent + 1)) && [ "$silent" -ge 3 ] && break ;;
+			esac
+			sleep 0.5
+		done
+		[ "$st" = silent ] && [ "$try" = 1 ] && { _nc_log "dockerd in $name died without a word: once more"; continue; }
+		break
 	done
 	_nc_log "dockerd in $name: no /var/run/docker.sock (dockerd ${st:-?}); log tail:"
 	"$NC_CLI" exec "$name" -- tail -n 15 /var/log/dockerd.log </dev/null >&2 || true

@@ -770,9 +770,12 @@ static void test_remedies_plain_lxc(void **state)
 	struct result r = {0};
 	fix_lxd_nesting(&s->ctx, &r);
 	assert_int_equal(r.n_remedies, 1);
+	assert_int_equal(r.remedies[0].commands.n, 3);
 	assert_string_equal(r.remedies[0].commands.v[0],
-			    "echo 'lxc.include = /usr/share/lxc/config/nesting.conf' >> /var/lib/lxc/box/config");
-	assert_string_equal(r.remedies[0].commands.v[1], "lxc-stop -n box; lxc-start -n box");
+			    "echo 'lxc.apparmor.profile = generated' >> /var/lib/lxc/box/config");
+	assert_string_equal(r.remedies[0].commands.v[1],
+			    "echo 'lxc.apparmor.allow_nesting = 1' >> /var/lib/lxc/box/config");
+	assert_string_equal(r.remedies[0].commands.v[2], "lxc-stop -n box; lxc-start -n box");
 	result_clear(&r);
 	/* D4: tun allowed with the key of the hierarchy the devices controller is on (v1 here, then v2). */
 	failure_match("failed to write \"c 10:200 rwm\": write /sys/fs/cgroup/devices/docker/x/devices.allow: "
@@ -1134,7 +1137,8 @@ static void test_lxc_forms(void **state)
 	fix_restart(m, lxc);
 	fix_restart_all(m, lxc);
 	const char *const want_lxc[] = {
-		"echo 'lxc.include = /usr/share/lxc/config/nesting.conf' >> /var/lib/lxc/box/config",
+		"echo 'lxc.apparmor.profile = generated' >> /var/lib/lxc/box/config",
+		"echo 'lxc.apparmor.allow_nesting = 1' >> /var/lib/lxc/box/config",
 		"sed -i -E 's/^(lxc\\.idmap *= *[ug] 0 [0-9]+) [0-9]+ *$/\\1 1000000/' /var/lib/lxc/box/config",
 		"echo 'lxc.prlimit.memlock = unlimited' >> /var/lib/lxc/box/config",
 		"sed -i '/^lxc\\.net\\.0\\./d' /var/lib/lxc/box/config",
