@@ -19,17 +19,7 @@ static bool devices_v1(struct ctx *c)
 	return v1;
 }
 
-static size_t targets_here(struct ctx *c, struct fix_target ret[FIX_TARGETS_MAX]);
-
-size_t fix_targets_here(struct ctx *c, struct fix_target ret[FIX_TARGETS_MAX])
-{
-	size_t n = targets_here(c, ret);
-	bool v1 = n && ret[0].platform != PLATFORM_LXD && ret[0].platform != PLATFORM_INCUS && devices_v1(c);
-	for (size_t i = 0; i < n; i++)
-		ret[i].devices_v1 = v1;
-	return n;
-}
-
+/* The targets by the platform container.detect found; fix_targets_here() adds what they share. */
 static size_t targets_here(struct ctx *c, struct fix_target ret[FIX_TARGETS_MAX])
 {
 	const char *p = ctx_platform(c, NULL);
@@ -57,6 +47,15 @@ static size_t targets_here(struct ctx *c, struct fix_target ret[FIX_TARGETS_MAX]
 	}
 	ret[0] = (struct fix_target){.platform = PLATFORM_LXD, .instance = name, .lead = NULL};
 	return 1;
+}
+
+size_t fix_targets_here(struct ctx *c, struct fix_target ret[FIX_TARGETS_MAX])
+{
+	size_t n = targets_here(c, ret);
+	bool v1 = n && ret[0].platform != PLATFORM_LXD && ret[0].platform != PLATFORM_INCUS && devices_v1(c);
+	for (size_t i = 0; i < n; i++)
+		ret[i].devices_v1 = v1;
+	return n;
 }
 
 struct fix_target fix_target_here(struct ctx *c)

@@ -31,8 +31,10 @@ VM_MIRROR=${NESTCHECK_VM_MIRROR:-http://deb.debian.org/debian}
 # What the guest runs: the Docker engine, LXD, AppArmor's tools, module tools,
 # iptables, busybox, nestcheck's libraries (and the sanitizer runtimes, so a
 # test build runs there too).
-VM_PACKAGES=(docker.io apparmor kmod iproute2 iptables busybox-static lxd lxd-client lxcfs
+VM_PACKAGES=(docker.io apparmor kmod iproute2 iptables busybox-static lxd lxd-client lxcfs lxc
 	libkmod2 libmount1 libblkid1 libjson-c5 zlib1g libcurl4 libarchive13 libasan8 libubsan1)
+# From the suite's backports: Incus 6.0 (its container daemon and client, not the VM parts).
+VM_BACKPORTS=(incus-base incus-client)
 # Loaded by the initramfs: the root disk and its file system are modules in
 # Debian's kernels.
 VM_INITRD_MODULES=(virtio_pci virtio_blk crc32c_generic ext4)
@@ -239,7 +241,7 @@ vm_rootfs() {
 	local key p v tmp
 	key=$({
 		printf '%s\n' "$VM_SUITE" "$VM_MIRROR"
-		for p in "${VM_PACKAGES[@]}"; do
+		for p in "${VM_PACKAGES[@]}" "${VM_BACKPORTS[@]}"; do
 			v=$(_vm_candidate "$p")
 			[ -n "$v" ] || { _vm_log "apt has no candidate for $p (apt-get update?)"; echo MISSING; }
 			printf '%s %s\n' "$p" "$v"
@@ -250,7 +252,7 @@ vm_rootfs() {
 	[ -f "$VM_ROOT" ] && return 0
 	mkdir -p "$VM_CACHE" || return 1
 	tmp=$(mktemp -d "$VM_CACHE/rootfs.XXXXXX") || return 1
-	_vm_log "building the root file system ($VM_SUITE: ${VM_PACKAGES[*]})"
+	_vm_log "building the root file system ($VM_SUITE: ${VM_PACKAGES[*]}; $VM_SUITE-backports: ${VM_BACKPORTS[*]})"
 	if ! mmdebstrap --quiet --variant=minbase --include="$(
 		IFS=,
 		echo "${VM_PACKAGES[*]}"
@@ -259,8 +261,10 @@ vm_rootfs() {
 		--dpkgopt='path-exclude=/usr/share/locale/*' \
 		--customize-hook='echo nc-vm >"$1/etc/hostname"' \
 		--customize-hook='printf "127.0.0.1 localhost nc-vm\n" >"$1/etc/hosts"' \
+		--chrooted-customize-hook="apt-get install -y -q --no-install-recommends -t $VM_SUITE-backports ${VM_BACKPORTS[*]}" \
 		--customize-hook='rm -f "$1"/etc/machine-id; : >"$1"/etc/machine-id' \
-		"$VM_SUITE" "$tmp/root" "$VM_MIRROR" >"$tmp/log" 2>&1; then
+		"$VM_SUITE" "$tmp/root" "deb $VM_MIRROR $VM_SUITE main" "deb $VM_MIRROR $VM_SUITE-backports main" \
+		>"$tmp/log" 2>&1; then
 		_vm_log "mmdebstrap failed: $(tail -n 3 "$tmp/log" | tr '\n' ' ')"
 		rm -rf "$tmp"
 		return 1

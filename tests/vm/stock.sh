@@ -5,13 +5,16 @@
 #
 # The VM tier: Debian 12's stock kernel under qemu (scripts/vm/vm.sh) with
 # AppArmor on, cgroup v2 only and modules loaded on demand, the hosts users run.
-# Two boots, scenarios one after another in each (tests/vm/guest):
+# Three boots, scenarios one after another in each (tests/vm/guest):
 #   host.bash  the VM as a Docker host (h0 fresh boot, h1 apparmor_parser missing and
 #              its fix, h2 the engine as installed)
 #   lxd.bash   LXD 5.0 in the VM: overlay never loaded, nesting off (the printed fix
 #              applied), nesting on, processes in the container's root cgroup,
 #              privileged, privileged with nesting, apparmor_parser missing inside;
 #              `nestcheck lxd NAME` from the VM for the first three
+#   plat.bash  plain LXC without and with nesting.conf (the printed fix applied),
+#              Incus 6.0 with nesting off (the printed fix applied) and on;
+#              `nestcheck incus NAME` from the VM for both
 # Each scenario compares nestcheck's verdict with real Docker runs; the
 # guest prints ok/FAIL lines and a scoreboard row. Here, every capture taken in
 # the VM is replayed with NESTCHECK and must give the live statuses.
@@ -20,7 +23,7 @@
 # and root file system are cached (NESTCHECK_VM_CACHE, default
 # /var/cache/nestcheck/vm); everything else lives in a temporary directory that is
 # removed on exit, also on a timeout or a signal (qemu is stopped first).
-# Env: NESTCHECK_VM_ONLY="host" or "lxd" runs one boot; NESTCHECK_VM_KEEP=DIR keeps
+# Env: NESTCHECK_VM_ONLY="host", "lxd" or "plat" runs one boot; NESTCHECK_VM_KEEP=DIR keeps
 # every boot's output (reports, captures, logs) in DIR.
 set -uo pipefail
 
@@ -59,7 +62,8 @@ TMP=$(mktemp -d /tmp/nestcheck-vmtier.XXXXXX) || exit 1
 IN=$TMP/in
 mkdir -p "$IN" || exit 1
 sh "$SRC/scripts/bundle.sh" "$IN/bundle" "$NC" >/dev/null || { not_ok "bundle.sh failed"; exit 1; }
-cp "$JSONQ" "$IN/jsonq" && cp "$SRC/tests/lxd/env.sh" "$SRC/tests/lxd/report.sh" "$SRC"/tests/vm/guest/*.bash \
+cp "$JSONQ" "$IN/jsonq" && cp "$SRC/tests/lxd/env.sh" "$SRC/tests/lxd/report.sh" "$SRC/tests/lxd/incus.sh" \
+	"$SRC/tests/lxd/lxc.sh" "$SRC"/tests/vm/guest/*.bash \
 	"$SRC/scripts/capture-sysroot.sh" "$IN/" || exit 1
 
 BOARD=()
@@ -108,10 +112,11 @@ boot() {
 	rm -rf "$out"
 }
 
-for b in ${NESTCHECK_VM_ONLY:-host lxd}; do
+for b in ${NESTCHECK_VM_ONLY:-host lxd plat}; do
 	case $b in
 	host) boot host 900 ;;
 	lxd) boot lxd 1500 ;;
+	plat) boot plat 900 ;;
 	*) not_ok "unknown boot $b" ;;
 	esac
 done

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2016 # scripts run inside instances are single-quoted on purpose
 # SPDX-License-Identifier: Apache-2.0
 #
 # tests/vm/guest/common.bash: sourced by the VM tier's scenarios, inside the VM
@@ -82,4 +83,55 @@ moved() {
 	local tag=$1
 	shift
 	printf '%s\n' "$@" >>"/out/$tag.moved"
+}
+
+# ---- instances of LXD, Incus or plain LXC, through NC_CLI (lxc, incus or lxc_cli; env.sh's helpers)
+
+# in_ct NAME CMD...: CMD in NAME.
+in_ct() {
+	local name=$1
+	shift
+	"$NC_CLI" exec "$name" -- "$@" </dev/null
+}
+
+# move_init NAME: every process of NAME into /init, controllers enabled for children.
+move_init() {
+	_nc_in "$1" 'mkdir -p /sys/fs/cgroup/init && xargs -rn1 </sys/fs/cgroup/cgroup.procs >/sys/fs/cgroup/init/cgroup.procs 2>/dev/null
+sed -e "s/ / +/g" -e "s/^/+/" </sys/fs/cgroup/cgroup.controllers >/sys/fs/cgroup/cgroup.subtree_control' ||
+		not_ok "moving the processes of $1 to /init failed"
+}
+
+docker_stop() {
+	_nc_in "$1" 'p=$(cat /var/run/docker.pid 2>/dev/null) || exit 0
+kill "$p"; i=0; while [ -d "/proc/$p" ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done' || true
+}
+
+# truth NAME: dockerd inside, local/busybox:1, one docker run; GT (works|fails), GT_ERR, GT_DRIVER.
+truth() {
+	local out
+	GT=fails GT_ERR= GT_DRIVER=
+	if ! out=$(lxd_docker_start "$1" 2>&1); then
+		GT_ERR="dockerd: $(printf '%s\n' "$out" | grep -v '^\[lxd-env\]' | grep -E 'level=(error|fatal)' | tail -n 1 | cut -c1-300)"
+		return
+	fi
+	GT_DRIVER=$(in_ct "$1" docker info --format '{{.Driver}}' 2>/dev/null)
+	out=$(docker_test_image_in "$1" 2>&1)
+	[ $? = 1 ] && { GT_ERR="import: $(printf '%s\n' "$out" | tail -n 1)"; return; }
+	if out=$(in_ct "$1" timeout 90 docker run --rm --network none --pull=never local/busybox:1 true 2>&1); then
+		GT=works
+	else
+		GT_ERR=$(printf '%s\n' "$out" | head -n 1 | cut -c1-300)
+	fi
+}
+gt_text() { echo "docker run $GT${GT_DRIVER:+ ($GT_DRIVER)}${GT_ERR:+: \`$GT_ERR\`}"; }
+
+# after_fix NAME TAG CHECK: nestcheck (the scenario's nc_in) and Docker again after a fix; CHECK must pass now.
+after_fix() {
+	local f=/out/$1.$2.json
+	nc_in "$1" "$2"
+	truth "$1"
+	expect "$2: $3" "$(q "$f" "checks.$3.status")" pass || ok_fix=no
+	expect "$2: docker run" "$GT" works || ok_fix=no
+	verdict_is_truth "$2" "$f" "$GT"
+	fixed="$(gt_text); verdict $(q "$f" verdict)"
 }

@@ -25,12 +25,6 @@ NESTCHECK_LXD_STATE=/tmp/nc-lxd.state
 IMAGE=nc-vm
 NC_ENV=(--env NO_COLOR=1 --env "ASAN_OPTIONS=$ASAN_OPTIONS" --env "UBSAN_OPTIONS=$UBSAN_OPTIONS")
 
-# move_init NAME: every process of NAME into /init, controllers enabled for children.
-move_init() {
-	_nc_in "$1" 'mkdir -p /sys/fs/cgroup/init && xargs -rn1 </sys/fs/cgroup/cgroup.procs >/sys/fs/cgroup/init/cgroup.procs 2>/dev/null
-sed -e "s/ / +/g" -e "s/^/+/" </sys/fs/cgroup/cgroup.controllers >/sys/fs/cgroup/cgroup.subtree_control' ||
-		not_ok "moving the processes of $1 to /init failed"
-}
 
 # nc_in NAME TAG: the bundled nestcheck --json inside NAME -> /out/NAME.TAG.json.
 nc_in() {
@@ -63,34 +57,12 @@ nc_lxd() {
 	report_ok "$2" "/out/$1.$2.json" "$rc" "/out/$1.$2.err"
 }
 
-docker_stop() {
-	_nc_in "$1" 'p=$(cat /var/run/docker.pid 2>/dev/null) || exit 0
-kill "$p"; i=0; while [ -d "/proc/$p" ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done' || true
-}
 
-# truth NAME: dockerd inside, local/busybox:1, one docker run; GT (works|fails), GT_ERR, GT_DRIVER.
-truth() {
-	local out
-	GT=fails GT_ERR= GT_DRIVER=
-	if ! out=$(lxd_docker_start "$1" 2>&1); then
-		GT_ERR="dockerd: $(printf '%s\n' "$out" | grep -v '^\[lxd-env\]' | grep -E 'level=(error|fatal)' | tail -n 1 | cut -c1-300)"
-		return
-	fi
-	GT_DRIVER=$(lxc exec "$1" -- docker info --format '{{.Driver}}' </dev/null 2>/dev/null)
-	out=$(docker_test_image_in "$1" 2>&1)
-	[ $? = 1 ] && { GT_ERR="import: $(printf '%s\n' "$out" | tail -n 1)"; return; }
-	if out=$(lxc exec "$1" -- timeout 90 docker run --rm --network none --pull=never local/busybox:1 true </dev/null 2>&1); then
-		GT=works
-	else
-		GT_ERR=$(printf '%s\n' "$out" | head -n 1 | cut -c1-300)
-	fi
-}
 # mem_limit NAME: does a docker run with a memory limit work in NAME (dockerd running)?
 mem_limit() {
 	if lxc exec "$1" -- timeout 90 docker run --rm --network none --pull=never --memory 64m local/busybox:1 true \
 		</dev/null >"/out/$1.memory.log" 2>&1; then echo works; else echo fails; fi
 }
-gt_text() { echo "docker run $GT${GT_DRIVER:+ ($GT_DRIVER)}${GT_ERR:+: \`$GT_ERR\`}"; }
 
 # apply_in NAME CMDS: run each printed container-side command inside NAME.
 apply_in() {
@@ -106,16 +78,6 @@ apply_in() {
 }
 
 
-# after_fix NAME TAG CHECK: nestcheck and Docker again after a fix; CHECK must pass now.
-after_fix() {
-	local f=/out/$1.$2.json
-	nc_in "$1" "$2"
-	truth "$1"
-	expect "$2: $3" "$(q "$f" "checks.$3.status")" pass || ok_fix=no
-	expect "$2: docker run" "$GT" works || ok_fix=no
-	verdict_is_truth "$2" "$f" "$GT"
-	fixed="$(gt_text); verdict $(q "$f" verdict)"
-}
 
 launch() {
 	local name=$1

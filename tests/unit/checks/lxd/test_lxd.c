@@ -185,6 +185,17 @@ static void test_incus(void **state)
 	assert_true(result_has_evidence(&r, "platform"));
 	result_clear(&r);
 
+	/* Nesting off under AppArmor: Incus's profile still lets Docker's containers start (a warn), LXD's not. */
+	t.config = "{}";
+	t.filesystems = "nodev\toverlay\n";
+	r = (struct result){.check = &lxd_check, .status = STATUS_ERROR};
+	assert_int_equal(lxd_instance_judge_text(&t, &r), 0);
+	assert_int_equal(r.status, STATUS_WARN);
+	assert_true(has_command(&r, "incus config set web security.nesting true"));
+	result_clear(&r);
+	t.config = "{\"security.idmap.size\":\"65534\"}";
+	t.filesystems = "nodev\tproc\n";
+
 	t.platform = "lxd";
 	r = (struct result){.check = &lxd_check, .status = STATUS_ERROR};
 	assert_int_equal(lxd_instance_judge_text(&t, &r), 0);
