@@ -40,9 +40,10 @@ static const struct {
 };
 
 const char *const manifest_packages[] = {
-	"docker.io", "docker-ce",   "docker-ce-cli", "containerd",     "containerd.io", "runc",	      "crun",
-	"lxc",	     "liblxc1",	    "liblxc-common", "lxcfs",	       "lxd",		"lxd-client", "incus",
-	"apparmor",  "libseccomp2", "iptables",	     "fuse-overlayfs", "uidmap",	NULL,
+	"docker.io",  "docker-ce",    "docker-ce-cli", "containerd",  "containerd.io", "runc",		 "crun",
+	"lxc",	      "liblxc1",      "liblxc-common", "lxcfs",	      "lxd",	       "lxd-client",	 "incus",
+	"incus-base", "incus-client", "apparmor",      "libseccomp2", "iptables",      "fuse-overlayfs", "uidmap",
+	NULL,
 };
 
 const char *manifest_kind_to_string(enum manifest_kind k)

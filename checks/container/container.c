@@ -195,19 +195,18 @@ int check_container_nesting(struct ctx *c, struct result *r)
 	/*
 	 * Whether the container's profile lets proc be mounted in a new pid
 	 * namespace anyway (namespace.proc_mount's probe): Incus's does without
-	 * nesting, and Docker works there (measured on Debian's stock kernel);
-	 * LXD's does not, and docker run fails on that mount.
+	 * nesting, and Docker's containers start there (measured on Debian's stock
+	 * kernel); LXD's does not. CONTRACT.md's rule stays: fail with AppArmor on.
 	 */
 	static const bool same_userns = false;
 	const char *pm = NULL;
 	if (aa == 1 && host_observe(c->host, "namespace.proc_mount", probe_proc_mount, (void *)&same_userns, &pm) == 0)
 		result_evidence_string(r, "proc_mount", "%s", pm);
 	if (aa == 1 && pm && streq(pm, "ok")) {
-		result_set(
-			r, STATUS_WARN,
-			"LXC nesting is off and AppArmor is enabled, but this container's profile still lets proc be "
-			"mounted in a new pid namespace: Docker's containers start here, but not in nested user "
-			"namespaces (rootless Docker, userns-remap)");
+		result_set(r, STATUS_FAIL,
+			   "LXC nesting is off and AppArmor is enabled; this container's profile still lets proc be "
+			   "mounted in a new pid namespace, so Docker's containers may start, but not in nested user "
+			   "namespaces (rootless Docker, userns-remap)");
 	} else if (aa == 1) {
 		result_set(r, STATUS_FAIL,
 			   "LXC nesting is off and AppArmor is enabled: Docker cannot load its profiles or mount proc");

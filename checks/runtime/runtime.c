@@ -249,7 +249,7 @@ int check_runtime_incus(struct ctx *c, struct result *r)
 	/* The client and the daemon carry one version; the daemon where distributions put it. */
 	static const char *const names[] = {"incus", "/usr/libexec/incus/incusd", "/usr/lib/incus/incusd",
 					    "/opt/incus/bin/incusd", NULL};
-	static const char *const pkgs[] = {"incus", "incus-client", NULL};
+	static const char *const pkgs[] = {"incus", "incus-base", "incus-client", NULL};
 	static const char *const cmds[] = {"apt-get update && apt-get install -y -t bookworm-backports incus", NULL};
 	static const struct stack_part incus = {
 		.what = "Incus",

@@ -79,14 +79,21 @@ int check_storage_backing_fs(struct ctx *c, struct result *r)
 		return 0;
 	}
 	if (streq(fstype, "zfs")) {
-		/* storage.zfs judges the version; a new enough one is a good upper layer. */
+		/*
+		 * CONTRACT.md: zfs warns. storage.zfs judges the version; with a new
+		 * enough one there is nothing to change, and the fix says so.
+		 */
 		_cleanup_free_ char *zv = NULL;
 		unsigned major, minor;
 		if (zfs_module_version(c, &zv) == 0 && zfs_version_parse(zv, &major, &minor) == 0 &&
 		    zfs_version_overlay_ok(major, minor)) {
-			result_set(r, STATUS_PASS,
-				   "%s is on zfs from OpenZFS %s (mounted at %s), which overlay2 can use", data_root,
-				   zv, target);
+			result_set(r, STATUS_WARN,
+				   "%s is on zfs from OpenZFS %s, which overlay2 can use (2.2 or newer; storage.zfs)",
+				   data_root, zv);
+			result_remedy(r, ctx_here(c),
+				      "Nothing to change while the host runs OpenZFS 2.2 or newer; after a downgrade, "
+				      "Docker falls back to vfs. The running version:",
+				      "cat /sys/module/zfs/version", NULL);
 			return 0;
 		}
 		result_set(r, STATUS_WARN,
