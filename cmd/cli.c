@@ -49,6 +49,8 @@ static void usage(FILE *out)
 	      "  --strict               warnings make the exit status 1 too\n"
 	      "  --ignore ID[,ID...]    run and report these checks, but their failures count as warnings\n"
 	      "  --junit FILE           also write the report as JUnit XML to FILE (for CI)\n"
+	      "  --report FORMAT[:PATH] also write FORMAT (human, json, junit, tap, nagios, prometheus)\n"
+	      "                         into PATH, or on stdout; repeatable\n"
 	      "  --policy FILE          judge the run against a site policy (JSON: min_kernel,\n"
 	      "                         min_docker, min_lxc, min_lxcfs, min_lxd, must_pass)\n"
 	      "  --list                 list every check and exit\n"
@@ -128,6 +130,7 @@ int cli_main(int argc, char **argv)
 	_cleanup_free_ char *kc_text = NULL;
 	size_t kc_len = 0;
 	int opt, ret = EXIT_CANNOT_RUN;
+	bool emitted = false;
 
 	if (argc > 1 && (streq(argv[1], "lxd") || streq(argv[1], "incus")))
 		return lxd_main(argc, argv);
@@ -233,12 +236,15 @@ int cli_main(int argc, char **argv)
 
 	if (ro.record && (err = host_write_observations(h, ro.record)) < 0)
 		fprintf(stderr, "nestcheck: cannot write %s: %s\n", ro.record, strerror(-err));
-	else
+	else {
 		ret = report_emit(&rep, &ro.emit);
+		emitted = true;
+	}
 	report_clear(&rep);
 	ctx_clear(&c);
 	host_free(h);
 out:
+	ret = run_exit_status(&ro, ret, emitted);
 	run_options_clear(&ro);
 	return ret;
 }

@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 
 #define LXD_EXEC_WAIT_S	   600
@@ -376,6 +377,8 @@ static void usage(FILE *out, enum lxd_flavour f)
 		"  --keep-image           passed on: leave the probe image in the instance's Docker\n"
 		"  --strict               warnings make the exit status 1 too\n"
 		"  --junit FILE           also write the report as JUnit XML to FILE (for CI)\n"
+		"  --report FORMAT[:PATH] also write FORMAT (human, json, junit, tap, nagios, prometheus)\n"
+		"                         into PATH, or on stdout; repeatable\n"
 		"  --policy FILE          judge the report against a site policy (as nestcheck --policy)\n"
 		"  --record FILE          write what %s said of the instance, and the host files\n"
 		"                         lxd.instance read, as observations to FILE: a replay of\n"
@@ -515,6 +518,7 @@ int lxd_main(int argc, char **argv)
 	struct run_options ro = {0};
 	const char *name = NULL;
 	int opt, ret = EXIT_CANNOT_RUN;
+	bool emitted = false;
 	struct run rn = {0};
 	struct payload pl = {0};
 	struct report rep = {0};
@@ -684,13 +688,26 @@ int lxd_main(int argc, char **argv)
 	runner_run_checks(&hc, &hs, &rep);
 	report_lxd_first(&rep);
 	name_instance(&rep, name);
+	/* Which instance of which host: every machine-readable report carries it. */
+	struct utsname u;
+	free(rep.instance);
+	free(rep.instance_platform);
+	free(rep.instance_project);
+	free(rep.instance_host);
+	rep.instance = xstrdup(name);
+	rep.instance_platform = xstrdup(cmd);
+	rep.instance_project = xstrdup("default");
+	rep.instance_host = text_sanitize(xstrdup(uname(&u) == 0 ? u.nodename : ""));
 	report_finish(&rep);
 
 	if (ro.record && (err = host_write_observations(hh, ro.record)) < 0)
 		fprintf(stderr, "nestcheck: cannot write %s: %s\n", ro.record, strerror(-err));
-	else
+	else {
 		ret = report_emit(&rep, &ro.emit);
+		emitted = true;
+	}
 out:
+	ret = run_exit_status(&ro, ret, emitted);
 	if (rn.dir_made)
 		cleanup_dir(&rn);
 	report_clear(&rep);

@@ -3,6 +3,7 @@
 #include "checks/policy/policy.h"
 #include "core/check.h"
 #include "core/util.h"
+#include "report/formats.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,12 +25,27 @@ static int selection_option(struct strv *l, const char *name, const char *arg)
 	return 1;
 }
 
+int run_exit_status(const struct run_options *o, int ret, bool emitted)
+{
+	if (emitted || ret != 2 || !emit_nagios(&o->emit))
+		return ret;
+	report_nagios_unknown(stdout, "nestcheck could not run (its reason is on stderr)");
+	return NAGIOS_UNKNOWN;
+}
+
 int run_option(struct run_options *o, int opt, const char *arg)
 {
 	switch (opt) {
 	case 'j':
+		for (size_t i = 0; i < o->emit.n_targets; i++)
+			if (!o->emit.targets[i].path) {
+				fprintf(stderr, "nestcheck: --json: another report already goes to stdout\n");
+				return -1;
+			}
 		o->emit.json = true;
 		return 1;
+	case OPT_REPORT:
+		return emit_add_report(&o->emit, arg) < 0 ? -1 : 1;
 	case OPT_STRICT:
 		o->emit.strict = true;
 		return 1;

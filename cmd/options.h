@@ -32,6 +32,7 @@ enum {
 	OPT_IGNORE,
 	OPT_POLICY,
 	OPT_RECORD,
+	OPT_REPORT,
 	OPT_RUN_END, /* a command's own options start here */
 };
 
@@ -41,7 +42,7 @@ enum {
 		{"skip", required_argument, NULL, OPT_SKIP}, {"strict", no_argument, NULL, OPT_STRICT},                \
 		{"keep-image", no_argument, NULL, OPT_KEEP_IMAGE}, {"timeout", required_argument, NULL, OPT_TIMEOUT},  \
 		{"junit", required_argument, NULL, OPT_JUNIT}, {"ignore", required_argument, NULL, OPT_IGNORE},        \
-		{"policy", required_argument, NULL, OPT_POLICY},                                                       \
+		{"policy", required_argument, NULL, OPT_POLICY}, {"report", required_argument, NULL, OPT_REPORT},      \
 	{                                                                                                              \
 		"record", required_argument, NULL, OPT_RECORD                                                          \
 	}
@@ -49,6 +50,12 @@ enum {
 /* 1 when opt is a run option (taken), 0 when it is not one, -1 on a bad value (one line on stderr). */
 int run_option(struct run_options *o, int opt, const char *arg);
 void run_options_clear(struct run_options *o);
+/*
+ * The command's exit status: ret as it is, except that with the Nagios report
+ * on stdout a run that could not report (2, before report_emit: emitted
+ * false) is UNKNOWN (3), said on stdout.
+ */
+int run_exit_status(const struct run_options *o, int ret, bool emitted);
 /*
  * getopt's complaint (opt ':' or '?', with optind and optopt as it left
  * them) as one line on stderr; cmd names the command for its --help, opts

@@ -139,9 +139,14 @@ void report_clear(struct report *rep)
 	for (size_t i = 0; i < rep->n_results; i++)
 		result_clear(&rep->results[i]);
 	free(rep->results);
+	free(rep->host_name);
 	free(rep->kernel_release);
 	free(rep->os);
 	free(rep->container_runtime);
+	free(rep->instance);
+	free(rep->instance_project);
+	free(rep->instance_platform);
+	free(rep->instance_host);
 	*rep = (struct report){0};
 }
 

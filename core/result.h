@@ -81,9 +81,14 @@ void result_clear(struct result *r);
 /* The outcome of a whole run, which every renderer reads. */
 struct report {
 	bool live;
+	char *host_name; /* the checked system's own name; "" when not known */
 	char *kernel_release;
 	char *os;
 	char *container_runtime;
+	double started_at; /* the run's start, seconds since the epoch; 0 when not known */
+	double duration_s; /* how long the run took; 0 when not known */
+	/* nestcheck lxd|incus NAME: the instance checked, its project and platform, and the host asked */
+	char *instance, *instance_project, *instance_platform, *instance_host;
 	struct result *results;
 	size_t n_results;
 	unsigned counts[_STATUS_MAX];

@@ -2,6 +2,7 @@
 #include "runner.h"
 #include "parse.h"
 
+#include <sys/utsname.h>
 #include <time.h>
 
 bool selector_matches(const char *sel, const struct check *c)
@@ -119,9 +120,32 @@ void runner_run_checks(struct ctx *c, const struct selection *s, struct report *
 	c->report = NULL;
 }
 
+/* The checked system's name: live, the kernel's; replayed, the sysroot's etc/hostname; "" when neither. */
+static char *host_name(struct ctx *c)
+{
+	if (host_is_live(c->host)) {
+		struct utsname u;
+		if (uname(&u) == 0)
+			return text_sanitize(xstrdup(u.nodename));
+		return xstrdup("");
+	}
+	_cleanup_free_ char *text = NULL;
+	if (host_read_text(c->host, "etc/hostname", &text) < 0)
+		return xstrdup("");
+	const char *p = text + strspn(text, " \t\n");
+	size_t n = strcspn(p, " \t\n");
+	return text_sanitize(xstrndup(p, n > 253 ? 0 : n)); /* longer than a DNS name: not a host name */
+}
+
 void runner_run(struct ctx *c, const struct selection *s, struct report *rep)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	double t0 = now_ms();
+	rep->started_at = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	runner_run_checks(c, s, rep);
+	rep->duration_s = (now_ms() - t0) / 1e3;
+	rep->host_name = host_name(c);
 	const char *release;
 	ctx_release(c, &release, NULL);
 	rep->kernel_release = xstrdup(c->release ? c->release : "unknown");

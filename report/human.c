@@ -3,6 +3,8 @@
 #include "core/check.h"
 #include "version.h"
 
+#include <time.h>
+
 #define WIDTH	 100
 #define ID_WIDTH 22
 
@@ -49,6 +51,14 @@ static void write_wrapped(FILE *out, const char *text, size_t indent, size_t col
 		p += strspn(p, " ");
 	}
 	fputc('\n', out);
+}
+
+void report_time_rfc3339(double t, char *buf, size_t n)
+{
+	time_t secs = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&secs, &tm) || strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, n, "%s", "");
 }
 
 const char *report_fix_side(enum where w, const char *container_runtime)

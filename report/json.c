@@ -54,10 +54,33 @@ int report_json_write(const struct report *rep, FILE *out)
 	json_object_object_add(tool, "version", json_object_new_string(NESTCHECK_VERSION));
 	json_object_object_add(root, "tool", tool);
 	json_object_object_add(root, "mode", json_object_new_string(rep->live ? "live" : "replay"));
+	if (rep->host_name)
+		json_object_object_add(host, "name", json_object_new_string(rep->host_name));
 	json_object_object_add(host, "kernel_release", json_object_new_string(rep->kernel_release));
 	json_object_object_add(host, "os", json_object_new_string(rep->os));
 	json_object_object_add(host, "container_runtime", json_object_new_string(rep->container_runtime));
 	json_object_object_add(root, "host", host);
+	if (rep->live && rep->started_at > 0) {
+		json_object *run = json_object_new_object();
+		char when[32], secs[32];
+		report_time_rfc3339(rep->started_at, when, sizeof(when));
+		snprintf(secs, sizeof(secs), "%.3f", rep->duration_s);
+		json_object_object_add(run, "started_at", json_object_new_string(when));
+		json_object_object_add(run, "duration_seconds", json_object_new_double_s(rep->duration_s, secs));
+		json_object_object_add(root, "run", run);
+	}
+	if (rep->instance) {
+		json_object *in = json_object_new_object();
+		json_object_object_add(in, "name", json_object_new_string(rep->instance));
+		json_object_object_add(
+			in, "project",
+			json_object_new_string(rep->instance_project ? rep->instance_project : "default"));
+		json_object_object_add(in, "platform",
+				       json_object_new_string(rep->instance_platform ? rep->instance_platform : "lxd"));
+		json_object_object_add(in, "host",
+				       json_object_new_string(rep->instance_host ? rep->instance_host : ""));
+		json_object_object_add(root, "instance", in);
+	}
 	json_object_object_add(root, "verdict", json_object_new_string(verdict_to_string(rep->verdict)));
 
 	static const enum status order[] = {STATUS_PASS, STATUS_WARN, STATUS_FAIL, STATUS_SKIP, STATUS_ERROR};

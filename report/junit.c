@@ -40,7 +40,15 @@ static void xml_text(FILE *out, const char *s, bool attribute)
 	}
 }
 
-static void write_case(const struct result *r, const char *container_runtime, FILE *out)
+/* Which system the report is of, for CI servers that show only names: the instance, else the host; "" if neither. */
+static const char *system_name(const struct report *rep)
+{
+	if (rep->instance && rep->instance[0])
+		return rep->instance;
+	return rep->host_name ? rep->host_name : "";
+}
+
+static void write_case(const struct result *r, const char *system, const char *container_runtime, FILE *out)
 {
 	static const char *const element[_STATUS_MAX] = {
 		[STATUS_FAIL] = "failure",
@@ -50,6 +58,10 @@ static void write_case(const struct result *r, const char *container_runtime, FI
 	const char *summary = r->summary ? r->summary : "";
 
 	fputs("  <testcase classname=\"", out);
+	if (system[0]) {
+		xml_text(out, system, true);
+		fputc('.', out);
+	}
 	xml_text(out, r->check->area, true);
 	fputs("\" name=\"", out);
 	xml_text(out, r->check->id, true);
@@ -99,33 +111,33 @@ int report_junit_write(const struct report *rep, FILE *out)
 		"time=\"%.3f\">\n",
 		rep->n_results, rep->counts[STATUS_FAIL], rep->counts[STATUS_ERROR], rep->counts[STATUS_SKIP],
 		total / 1000.0);
-	fprintf(out,
-		"<testsuite name=\"nestcheck\" tests=\"%zu\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" "
-		"time=\"%.3f\">\n",
-		rep->n_results, rep->counts[STATUS_FAIL], rep->counts[STATUS_ERROR], rep->counts[STATUS_SKIP],
-		total / 1000.0);
+	const char *system = system_name(rep);
+	fputs("<testsuite name=\"nestcheck", out);
+	if (system[0]) {
+		fputc(' ', out);
+		xml_text(out, system, true);
+	}
+	fprintf(out, "\" tests=\"%zu\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n", rep->n_results,
+		rep->counts[STATUS_FAIL], rep->counts[STATUS_ERROR], rep->counts[STATUS_SKIP], total / 1000.0);
 	fputs(" <properties>\n  <property name=\"verdict\" value=\"", out);
 	xml_text(out, verdict_to_string(rep->verdict), true);
 	fputs("\"/>\n  <property name=\"kernel\" value=\"", out);
 	xml_text(out, rep->kernel_release, true);
 	fputs("\"/>\n  <property name=\"container_runtime\" value=\"", out);
 	xml_text(out, rep->container_runtime, true);
+	if (rep->host_name && rep->host_name[0]) {
+		fputs("\"/>\n  <property name=\"host\" value=\"", out);
+		xml_text(out, rep->host_name, true);
+	}
+	if (rep->instance_host && rep->instance_host[0]) {
+		fputs("\"/>\n  <property name=\"instance_host\" value=\"", out);
+		xml_text(out, rep->instance_host, true);
+	}
 	fputs("\"/>\n </properties>\n", out);
 	for (size_t i = 0; i < rep->n_results; i++)
-		write_case(&rep->results[i], rep->container_runtime, out);
+		write_case(&rep->results[i], system, rep->container_runtime, out);
 	fputs("</testsuite>\n</testsuites>\n", out);
 	if (ferror(out))
 		return errno > 0 ? -errno : -EIO;
 	return 0;
-}
-
-int report_junit_write_file(const struct report *rep, const char *path)
-{
-	FILE *f = fopen(path, "we");
-	if (!f)
-		return -errno;
-	int err = report_junit_write(rep, f);
-	if (fclose(f) != 0 && err == 0)
-		err = -errno;
-	return err;
 }

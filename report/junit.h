@@ -7,13 +7,12 @@
 #include <stdio.h>
 
 /*
- * The report as JUnit XML for CI systems: one <testsuite name="nestcheck">, one
- * <testcase classname="AREA" name="ID"> per check. fail is a <failure> (its
+ * The report as JUnit XML for CI systems: one <testsuite name="nestcheck SYSTEM">,
+ * one <testcase classname="SYSTEM.AREA" name="ID"> per check, SYSTEM the
+ * instance (nestcheck lxd|incus) or the host's name (left out when not known). fail is a <failure> (its
  * remediation as the body), error an <error>, skip <skipped>, warn passes with
  * its summary in <system-out>. Returns 0 or a negative errno when out failed.
  */
 int report_junit_write(const struct report *rep, FILE *out);
-/* The same into the file path (replaced whole); 0 or a negative errno. */
-int report_junit_write_file(const struct report *rep, const char *path);
 
 #endif

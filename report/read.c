@@ -2,6 +2,7 @@
 #include "read.h"
 
 #include <json-c/json.h>
+#include <time.h>
 
 void report_checks_clear(struct report_checks *checks)
 {
@@ -170,6 +171,31 @@ int report_read(const char *json, size_t len, struct report *ret, struct report_
 	ret->kernel_release = xstrdup(kr);
 	ret->os = xstrdup(os);
 	ret->container_runtime = xstrdup(rt);
+	/* Additive fields (host.name, run, instance): read when present, as text fit for a terminal. */
+	const char *name = str_of(host, "name");
+	if (name)
+		ret->host_name = text_sanitize(xstrdup(name));
+	json_object *run, *in;
+	if (json_object_object_get_ex(root, "run", &run) && json_object_is_type(run, json_type_object)) {
+		const char *when = str_of(run, "started_at");
+		struct tm tm = {0};
+		const char *end = when ? strptime(when, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+		if (end && !*end)
+			ret->started_at = (double)timegm(&tm);
+		if (json_object_object_get_ex(run, "duration_seconds", &v) &&
+		    (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)) &&
+		    json_object_get_double(v) >= 0)
+			ret->duration_s = json_object_get_double(v);
+	}
+	if (json_object_object_get_ex(root, "instance", &in) && json_object_is_type(in, json_type_object) &&
+	    str_of(in, "name")) {
+		const char *project = str_of(in, "project"), *platform = str_of(in, "platform"),
+			   *at = str_of(in, "host");
+		ret->instance = text_sanitize(xstrdup(str_of(in, "name")));
+		ret->instance_project = project ? text_sanitize(xstrdup(project)) : NULL;
+		ret->instance_platform = platform ? text_sanitize(xstrdup(platform)) : NULL;
+		ret->instance_host = at ? text_sanitize(xstrdup(at)) : NULL;
+	}
 
 	size_t n = json_object_array_length(arr);
 	ret->results = n ? xmalloc(n * sizeof(*ret->results)) : NULL;

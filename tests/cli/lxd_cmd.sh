@@ -99,7 +99,8 @@ check "--strict: a warn is exit 1" rc_is 1
 echo "# --junit"
 nc priv-junit lxd web --junit "$TMP/priv.xml"
 check "--junit: exit 0" rc_is 0
-check "--junit: lxd.instance is a testcase" contains "$TMP/priv.xml" '<testcase classname="lxd" name="lxd.instance"'
+check "--junit: lxd.instance is a testcase, the instance in its class" contains "$TMP/priv.xml" '<testcase classname="web.lxd" name="lxd.instance"'
+check "--junit: the instance names the testsuite" contains "$TMP/priv.xml" '<testsuite name="nestcheck web"'
 check "--junit: so is container.detect" contains "$TMP/priv.xml" 'name="container.detect"'
 check "--junit: the human report still on stdout" contains "$(out priv-junit)" "lxd.instance"
 nc junit-bad lxd web --junit "$TMP/no/such/dir/x.xml"

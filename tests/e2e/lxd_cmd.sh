@@ -151,7 +151,7 @@ nc lxd "$SMALL" --json --no-launch --ignore lxd.instance --junit "$TMP/small.xml
 check "options: exit (the policy's must_pass fails)" "$?" 1
 check "--ignore lxd.instance: warn" "$(q "$TMP/opts.json" checks.lxd.instance.status)" warn
 check "--policy: policy.gate fails on must_pass lxd.instance" "$(q "$TMP/opts.json" checks.policy.gate.status)" fail
-grep -q '<testcase classname="lxd" name="lxd.instance"' "$TMP/small.xml" 2>/dev/null && ok "--junit: lxd.instance in the XML" ||
+grep -q "<testcase classname=\"$SMALL.lxd\" name=\"lxd.instance\"" "$TMP/small.xml" 2>/dev/null && ok "--junit: lxd.instance in the XML, the instance in its class" ||
 	bad "--junit wrote no lxd.instance testcase"
 grep -q '^lxd.instance.config=' "$TMP/small.obs" 2>/dev/null && ok "--record: LXD's config recorded" || bad "--record: no config"
 mkdir -p "$TMP/replay/root/.nestcheck"
