@@ -9,6 +9,7 @@
 #include "client/engine.h"
 #include "explain.h"
 #include "lxd.h"
+#include "merge.h"
 #include "options.h"
 #include "checks/storage/probe.h"
 #include "report/report.h"
@@ -32,6 +33,7 @@ static void usage(FILE *out)
 	      "       nestcheck collect -o FILE.tar.gz [--no-redact]   write a triage bundle\n"
 	      "       nestcheck explain [TEXT...]    name the known failure an error text betrays\n"
 	      "       nestcheck diff OLD.json NEW.json   list the checks that got worse\n"
+	      "       nestcheck merge REPORT.json|DIR...  the fleet's roll-up of many reports\n"
 	      "Check whether Docker can run on this host or in the container nestcheck runs in.\n"
 	      "\n"
 	      "  --json                 print the JSON report instead of the human one\n"
@@ -140,6 +142,8 @@ int cli_main(int argc, char **argv)
 		return explain_main(argc - 1, argv + 1);
 	if (argc > 1 && streq(argv[1], "diff"))
 		return diff_main(argc - 1, argv + 1);
+	if (argc > 1 && streq(argv[1], "merge"))
+		return merge_main(argc - 1, argv + 1);
 	if (argc > 1 && streq(argv[1], "--print-manifest"))
 		return print_manifest(argc - 1, argv + 1);
 

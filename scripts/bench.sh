@@ -10,7 +10,7 @@
 # image on the same engine, interleaved; and launch.network's networked
 # workload against `docker run --rm -d -p` of the same image plus a connect to
 # the published port from here (run this script in the engine's network
-# namespace). Figures, not a pass/fail test.
+# namespace); and `nestcheck merge` of 1,000 reports. Figures, not a pass/fail test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-41}
@@ -64,6 +64,21 @@ printf 'with live probes (--no-launch) median: %.2f ms (probes cost %.2f ms), pe
 echo 'slowest checks with live probes (ms, one run):'
 "$nc" --no-launch --json | awk -F'"' '/"id": /{id=$4} /"duration_ms": /{split($0, a, ": "); printf "  %-22s %s\n", id, a[2]}' |
 	sort -k2 -n -r | head -n 8
+
+# ---- nestcheck merge: the fleet roll-up of 1,000 JSON reports (the fixtures' reports, copied round)
+mkdir -p "$tmp/fleet"
+fixtures=(fixtures/*/expected.json)
+for ((i = 0; i < 1000; i++)); do
+	cp "${fixtures[i % ${#fixtures[@]}]}" "$tmp/fleet/r$i.json"
+done
+"$nc" merge "$tmp/fleet" >/dev/null || true
+for ((i = 0; i < 9; i++)); do
+	t0=$(ns); "$nc" merge --json "$tmp/fleet" >/dev/null || true; t1=$(ns)
+	echo $(((t1 - t0) / 1000)) >>"$tmp/merge"
+done
+/usr/bin/time -f '%M' -o "$tmp/rssm" "$nc" merge --json "$tmp/fleet" >/dev/null || true
+printf 'merge of 1000 reports (%s KiB on disk) median of 9: %.2f ms (bound: 1000 ms), peak RSS %d KiB\n' \
+	"$(du -sk "$tmp/fleet" | cut -f1)" "$(echo "$(median <"$tmp/merge") / 1000" | bc -l)" "$(cat "$tmp/rssm")"
 
 # ---- launches: nestcheck's launch checks against docker run of the same image
 launch_runs=${LAUNCH_RUNS:-15}

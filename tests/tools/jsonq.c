@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jsonq FILE [PATH]: exit 0 when FILE (or - for stdin) holds valid JSON, and
- * print the value at PATH: dot-separated keys, where a key of "checks" may be
- * followed by a check id ("checks.cgroup.layout.status").
+ * print the value at PATH: dot-separated keys; in an array, a number is an
+ * index ("systems.0.name"), else an element's "id" ("checks.cgroup.layout.status").
  */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -44,7 +44,12 @@ int main(int argc, char **argv)
 	const char *path = argv[2];
 	json_object *cur = root;
 	while (*path) {
-		if (json_object_is_type(cur, json_type_array) && cur != root) {
+		size_t digits = strspn(path, "0123456789");
+		if (json_object_is_type(cur, json_type_array) && digits && (path[digits] == '.' || !path[digits])) {
+			size_t i = strtoul(path, NULL, 10);
+			path += digits + (path[digits] == '.');
+			cur = i < json_object_array_length(cur) ? json_object_array_get_idx(cur, i) : NULL;
+		} else if (json_object_is_type(cur, json_type_array) && cur != root) {
 			cur = find_check(cur, &path);
 		} else {
 			size_t n = strcspn(path, ".");

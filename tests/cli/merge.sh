@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# nestcheck merge: the fleet's roll-up of the fixtures' JSON reports and of
+# reports made here to differ in one fact (what the failing systems share),
+# files and directories, and what it refuses.
+# Usage: bash merge.sh NESTCHECK_BINARY SOURCE_DIR JSONQ_BINARY
+set -u
+# shellcheck source=lib.bash
+source "$(dirname "$0")/lib.bash" "$@"
+
+D=$TMP/fleet
+mkdir -p "$D"
+n=0 notready=0
+for f in "$SRCDIR"/fixtures/*/expected.json; do
+	name=$(basename "$(dirname "$f")")
+	cp "$f" "$D/$name.json"
+	n=$((n + 1))
+	[ "$(jget "$f" verdict)" = not_ready ] && notready=$((notready + 1))
+done
+
+echo "# the fixtures as a fleet"
+nc fleet merge --json "$D"
+check "exit 1: a system is not_ready" rc_is 1 || show fleet
+check "nothing on stderr" is_empty "$(err fleet)"
+J=$(out fleet)
+check "every report is a system" [ "$(jq_ "$J" systems | grep -o '"file":' | wc -l)" -eq "$n" ]
+check "the fleet's verdict is the worst" [ "$(jget "$J" verdict)" = not_ready ]
+check "a system without a host name is named by its file" [ "$(jget "$J" systems.0.name)" = apparmor-lxc-no-nesting ]
+# Per check, the counts add up to the reports that hold it; container.nesting's failures are the fixtures'.
+fails=0
+for f in "$D"/*.json; do [ "$(jget "$f" checks.container.nesting.status)" = fail ] && fails=$((fails + 1)); done
+idx=container.nesting
+check "container.nesting: fail count as in the reports ($fails)" [ "$(jget "$J" "checks.$idx.summary.fail")" -eq "$fails" ]
+check "container.nesting: the failing systems listed" \
+	[ "$(jq_ "$J" "checks.$idx.failing" | grep -o '"[^"]*"' | wc -l)" -eq "$fails" ]
+sum=0
+for st in pass warn fail skip error; do sum=$((sum + $(jget "$J" "checks.$idx.summary.$st"))); done
+check "container.nesting: the counts add up to the fleet" [ "$sum" -eq "$n" ]
+nc fleet-human merge "$D"
+check "human: exit 1 as well" rc_is 1
+check "human: the systems by verdict" contains "$(out fleet-human)" "nestcheck merge: $n systems:"
+check "human: the fleet's verdict last" eval '[ "$(tail -n 1 "$(out fleet-human)")" = "fleet verdict: not_ready" ]'
+check "human: $notready not_ready counted" contains "$(out fleet-human)" "$notready not_ready"
+
+echo "# what the failing systems share"
+# Four systems from one not_ready report: two fail on kernel K1, two pass on kernel K2.
+S=$TMP/share
+mkdir -p "$S"
+src=$SRCDIR/fixtures/vm-lxd-no-nesting/expected.json
+ok_src=$SRCDIR/fixtures/vm-lxd-nesting/expected.json
+for i in 1 2; do
+	sed -e 's/"kernel_release": "[^"]*"/"kernel_release": "9.9.1-k1"/' -e "s/\"name\": \"\"/\"name\": \"bad$i\"/" "$src" >"$S/bad$i.json"
+	sed -e 's/"kernel_release": "[^"]*"/"kernel_release": "9.9.2-k2"/' -e "s/\"name\": \"\"/\"name\": \"good$i\"/" "$ok_src" >"$S/good$i.json"
+done
+nc share merge --json "$S/bad1.json" "$S/good1.json" "$S" # a file named twice counts twice
+check "files and a directory together" [ "$(jq_ "$(out share)" systems | grep -o '"file":' | wc -l)" -eq 6 ]
+nc share2 merge --json "$S"
+J=$(out share2)
+idx=container.nesting
+check "systems named by their host names" [ "$(jget "$J" systems.0.name)" = bad1 ]
+check "container.nesting fails where the kernel is K1, and only there" \
+	[ "$(jget "$J" "checks.$idx.failing_share.kernel")" = 9.9.1-k1 ]
+check "... not by the OS, which all four share" [ -z "$(jget "$J" "checks.$idx.failing_share.os")" ]
+nc share-human merge "$S"
+check "human: only where kernel is 9.9.1-k1" contains "$(out share-human)" "only where kernel is 9.9.1-k1"
+nc ready merge "$S/good1.json" "$S/good2.json"
+check "no system not_ready: exit 0" rc_is 0
+
+echo "# an instance, at its host"
+sed 's/"container_runtime": "lxc"/"container_runtime": "lxc"\n  },\n  "instance": {"name": "web", "project": "default", "platform": "incus", "host": "h1"/' \
+	"$src" >"$S/inst.json.x"
+# (host's object closes after container_runtime, and its own closing brace closes the instance's)
+if json_valid "$S/inst.json.x" >/dev/null; then
+	mv "$S/inst.json.x" "$TMP/inst.json"
+	nc inst merge --json "$TMP/inst.json"
+	check "an instance's system is NAME@HOST" [ "$(jget "$(out inst)" systems.0.name)" = web@h1 ]
+else
+	not_ok "the instance report made here is not JSON"
+fi
+
+echo "# what it refuses: exit 2, one line"
+refuse() { # refuse NAME TEXT ARGS...
+	local name=$1 text=$2
+	shift 2
+	nc "$name" merge "$@"
+	check "$name: exit 2, one line saying '$text'" eval 'rc_is 2 && one_line "$(err "$name")" && contains "$(err "$name")" "$text"' ||
+		show "$name"
+	check "$name: nothing on stdout" is_empty "$(out "$name")"
+}
+printf 'not json\n' >"$TMP/junk.json"
+mkdir -p "$TMP/empty"
+refuse nothing "name at least one report"
+refuse missing "cannot read $TMP/none.json" "$TMP/none.json"
+refuse junk "is not a report of nestcheck" "$TMP/junk.json"
+refuse empty "no report found" "$TMP/empty"
+refuse badopt "unknown option" --yaml "$D"
+
+finish
