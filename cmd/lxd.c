@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "lxd.h"
+#include "lxd_all.h"
 #include "client/lxd.h"
 #include "checks/lxd/lxd.h"
 #include "checks/lxd/parse.h"
@@ -197,16 +198,26 @@ struct instance {
 
 struct run {
 	struct lxd *l;
+	const char *project; /* --project, or NULL: the default project */
 	struct instance in;
 	char dir[32];
 	bool dir_made;
 };
 
+/* path with the instance's project added to its query (nothing for the default project); newly allocated. */
+static char *in_project(const char *project, const char *path)
+{
+	if (!project || streq(project, "default"))
+		return xstrdup(path);
+	return xasprintf("%s%cproject=%s", path, strchr(path, '?') ? '&' : '?', project);
+}
+
 static int push(struct run *rn, const char *type, const char *name, const char *mode, const void *body, size_t len)
 {
 	_cleanup_free_ char *p = xasprintf("%s%s%s", rn->dir, name ? "/" : "", name ? name : "");
 	_cleanup_free_ char *esc = lxd_escape(rn->l, p);
-	_cleanup_free_ char *path = xasprintf("/1.0/instances/%s/files?path=%s", rn->in.name, esc);
+	_cleanup_free_ char *raw = xasprintf("/1.0/instances/%s/files?path=%s", rn->in.name, esc);
+	_cleanup_free_ char *path = in_project(rn->project, raw);
 	const char *x = lxd_header_prefix(rn->l);
 	_cleanup_free_ char *h_type = xasprintf("%stype: %s", x, type), *h_mode = xasprintf("%smode: %s", x, mode),
 			    *h_uid = xasprintf("%suid: 0", x), *h_gid = xasprintf("%sgid: 0", x);
@@ -235,7 +246,8 @@ static int push_file(struct run *rn, const struct push_file *f)
 /* The operation's metadata once it ended (waited for at most wait_s). */
 static int operation_wait(struct run *rn, const char *op, long wait_s, json_object **ret)
 {
-	_cleanup_free_ char *path = xasprintf("%s/wait?timeout=%ld", op, wait_s);
+	_cleanup_free_ char *raw = xasprintf("%s/wait?timeout=%ld", op, wait_s);
+	_cleanup_free_ char *path = in_project(rn->project, raw);
 	long saved = lxd_timeout(rn->l);
 	lxd_set_timeout(rn->l, wait_s * 1000 + LXD_TIMEOUT_MS);
 	json_object *md = NULL;
@@ -267,12 +279,13 @@ static char *log_fetch(struct run *rn, json_object *output, const char *fd)
 		return NULL;
 	long status = 0;
 	char *ret = NULL;
-	if (lxd_request(rn->l, "GET", p, NULL, NULL, 0, &status) == 0 && status == 200) {
+	_cleanup_free_ char *pp = in_project(rn->project, p);
+	if (lxd_request(rn->l, "GET", pp, NULL, NULL, 0, &status) == 0 && status == 200) {
 		size_t n;
 		const char *b = lxd_body(rn->l, &n);
 		ret = xstrndup(b, n);
 	}
-	lxd_request(rn->l, "DELETE", p, NULL, NULL, 0, &status);
+	lxd_request(rn->l, "DELETE", pp, NULL, NULL, 0, &status);
 	return ret;
 }
 
@@ -298,7 +311,8 @@ static int exec_in(struct run *rn, const char *const *argv, long wait_s, long *r
 	json_object_object_add(req, "wait-for-websocket", json_object_new_boolean(false));
 	json_object_object_add(req, "record-output", json_object_new_boolean(true));
 	const char *body = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	_cleanup_free_ char *path = xasprintf("/1.0/instances/%s/exec", rn->in.name), *op = NULL;
+	_cleanup_free_ char *raw = xasprintf("/1.0/instances/%s/exec", rn->in.name), *op = NULL;
+	_cleanup_free_ char *path = in_project(rn->project, raw);
 	const char *const headers[] = {"Content-Type: application/json", NULL};
 	int err = lxd_call(rn->l, "POST", path, headers, body, strlen(body), NULL, &op);
 	json_object_put(req);
@@ -361,11 +375,12 @@ static void usage(FILE *out, enum lxd_flavour f)
 	bool incus = f == LXD_FLAVOUR_INCUS;
 	fprintf(out,
 		"Usage: nestcheck %s NAME [OPTIONS]\n"
+		"       nestcheck %s --all [OPTIONS]\n"
 		"On an %s host: check whether Docker can run in instance NAME. nestcheck is pushed into the\n"
 		"instance with its libraries, run there and removed again; the report also judges the\n"
 		"instance's configuration from the host (lxd.instance).\n"
 		"\n",
-		incus ? "incus" : "lxd", incus ? "Incus" : "LXD");
+		incus ? "incus" : "lxd", incus ? "incus" : "lxd", incus ? "Incus" : "LXD");
 	fprintf(out,
 		"  --json                 print the JSON report instead of the human one\n"
 		"  --no-launch            do not start containers in the instance (static checks only)\n"
@@ -383,6 +398,13 @@ static void usage(FILE *out, enum lxd_flavour f)
 		"  --record FILE          write what %s said of the instance, and the host files\n"
 		"                         lxd.instance read, as observations to FILE: a replay of\n"
 		"                         lxd.instance (nestcheck --root) needs nothing else\n"
+		"  --project NAME         the instance's project (default: default)\n"
+		"  --all                  every running container of the project instead of NAME, each\n"
+		"                         checked as NAME would be; prints the fleet's roll-up (as\n"
+		"                         nestcheck merge does; --json for JSON)\n"
+		"  --jobs N               with --all: at most N instances at once (default 4)\n"
+		"  --instance-timeout S   with --all: each instance's bound in seconds (default 660)\n"
+		"  --report-dir DIR       with --all: keep each instance's JSON report as DIR/NAME.json\n"
 		"  --list                 list every check (as nestcheck --list) and exit\n"
 		"  --help                 print this help and exit\n"
 		"\n",
@@ -508,17 +530,30 @@ int lxd_main(int argc, char **argv)
 {
 	enum {
 		OPT_LIST = OPT_RUN_END,
+		OPT_ALL,
+		OPT_PROJECT,
+		OPT_JOBS,
+		OPT_INSTANCE_TIMEOUT,
+		OPT_REPORT_DIR,
 	};
 	static const struct option options[] = {
 		RUN_OPTIONS,
 		{"list", no_argument, NULL, OPT_LIST},
+		{"all", no_argument, NULL, OPT_ALL},
+		{"project", required_argument, NULL, OPT_PROJECT},
+		{"jobs", required_argument, NULL, OPT_JOBS},
+		{"instance-timeout", required_argument, NULL, OPT_INSTANCE_TIMEOUT},
+		{"report-dir", required_argument, NULL, OPT_REPORT_DIR},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	struct run_options ro = {0};
 	const char *name = NULL;
 	int opt, ret = EXIT_CANNOT_RUN;
-	bool emitted = false;
+	bool emitted = false, all = false;
+	size_t jobs = 0;
+	long instance_timeout_s = 0;
+	const char *report_dir = NULL;
 	struct run rn = {0};
 	struct payload pl = {0};
 	struct report rep = {0};
@@ -526,7 +561,7 @@ int lxd_main(int argc, char **argv)
 	struct host *hh = NULL;
 	struct ctx hc = {0};
 	struct selection hs = {0};
-	_cleanup_free_ char *out = NULL, *errs = NULL, *err_text = NULL, *tried = NULL, *ipath = NULL;
+	_cleanup_free_ char *out = NULL, *errs = NULL, *err_text = NULL, *tried = NULL, *ipath = NULL, *iraw = NULL;
 
 	opterr = 0;
 	optind = 1;
@@ -551,17 +586,64 @@ int lxd_main(int argc, char **argv)
 			checks_list(stdout);
 			ret = EXIT_OK;
 			goto out;
+		case OPT_ALL:
+			all = true;
+			break;
+		case OPT_PROJECT:
+			if (!optarg[0] || strlen(optarg) > 63 ||
+			    strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+				    strlen(optarg)) {
+				fprintf(stderr, "nestcheck: --project '%s' is not a project name\n", optarg);
+				goto out;
+			}
+			rn.project = optarg;
+			break;
+		case OPT_JOBS:
+		case OPT_INSTANCE_TIMEOUT: {
+			char *end;
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno || *end || v < 1 || v > (opt == OPT_JOBS ? 256 : 86400)) {
+				fprintf(stderr, "nestcheck: --%s wants a whole number from 1 to %d\n",
+					opt == OPT_JOBS ? "jobs" : "instance-timeout", opt == OPT_JOBS ? 256 : 86400);
+				goto out;
+			}
+			if (opt == OPT_JOBS)
+				jobs = (size_t)v;
+			else
+				instance_timeout_s = v;
+			break;
+		}
+		case OPT_REPORT_DIR:
+			report_dir = optarg;
+			break;
 		default:
 			run_option_complain(cmd_name, opt, argv, options);
 			goto out;
 		}
 	}
-	if (optind != argc - 1) {
+	if (all) {
+		if (optind != argc) {
+			fprintf(stderr, "nestcheck: %s --all takes no instance name\n", cmd_name);
+			goto out;
+		}
+		if (ro.emit.junit || ro.emit.n_targets || ro.record || ro.policy || ro.emit.strict) {
+			fprintf(stderr,
+				"nestcheck: %s --all writes the roll-up (or --json) and each instance's JSON report "
+				"(--report-dir): --junit, --report, --record, --policy and --strict are for one instance\n",
+				cmd_name);
+			goto out;
+		}
+	} else if (jobs || instance_timeout_s || report_dir) {
+		fprintf(stderr, "nestcheck: --jobs, --instance-timeout and --report-dir go with --all\n");
+		goto out;
+	}
+	if (!all && optind != argc - 1) {
 		fprintf(stderr, "nestcheck: %s wants exactly one instance name (see %s --help)\n", cmd_name, cmd_name);
 		goto out;
 	}
-	name = argv[optind];
-	if (!lxd_instance_name_valid(name)) {
+	name = all ? "" : argv[optind];
+	if (!all && !lxd_instance_name_valid(name)) {
 		fprintf(stderr, "nestcheck: '%s' is not an %s instance name\n", name, daemon);
 		goto out;
 	}
@@ -582,12 +664,30 @@ int lxd_main(int argc, char **argv)
 		fprintf(stderr, "nestcheck: cannot start libcurl\n");
 		goto out;
 	}
+	if (all) {
+		struct strv pass = {0};
+		inside_args(&ro, &pass);
+		struct lxd_all_opts ao = {
+			.cmd = cmd,
+			.project = rn.project,
+			.jobs = jobs ? jobs : 4,
+			.instance_timeout_s = instance_timeout_s ? instance_timeout_s : LXD_EXEC_WAIT_S + 60,
+			.report_dir = report_dir,
+			.json = ro.emit.json,
+			.pass = &pass,
+		};
+		ret = lxd_all(rn.l, &ao);
+		emitted = true;
+		strv_clear(&pass);
+		goto out;
+	}
 	rn.in.name = xstrdup(name);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
 	/* The instance. */
-	ipath = xasprintf("/1.0/instances/%s", name);
+	iraw = xasprintf("/1.0/instances/%s", name);
+	ipath = in_project(rn.project, iraw);
 	json_object *md = NULL, *v;
 	int err = lxd_call(rn.l, "GET", ipath, NULL, NULL, 0, &md, NULL);
 	if (err == -ENOENT) {
@@ -696,7 +796,7 @@ int lxd_main(int argc, char **argv)
 	free(rep.instance_host);
 	rep.instance = xstrdup(name);
 	rep.instance_platform = xstrdup(cmd);
-	rep.instance_project = xstrdup("default");
+	rep.instance_project = xstrdup(rn.project ? rn.project : "default");
 	rep.instance_host = text_sanitize(xstrdup(uname(&u) == 0 ? u.nodename : ""));
 	report_finish(&rep);
 

@@ -269,12 +269,12 @@ static enum verdict fleet_verdict(const struct fleet *f)
 	return v;
 }
 
-static void print_human(const struct fleet *f, FILE *out)
+static void print_human(const struct fleet *f, const struct strv *unchecked, FILE *out)
 {
 	unsigned by_verdict[3] = {0};
 	for (size_t i = 0; i < f->n_systems; i++)
 		by_verdict[f->systems[i].verdict]++;
-	fprintf(out, "nestcheck merge: %zu systems: %u ready, %u degraded, %u not_ready\n\n", f->n_systems,
+	fprintf(out, "nestcheck: %zu systems: %u ready, %u degraded, %u not_ready\n\n", f->n_systems,
 		by_verdict[VERDICT_READY], by_verdict[VERDICT_DEGRADED], by_verdict[VERDICT_NOT_READY]);
 	fprintf(out, "%-24s %6s %6s %6s %6s %6s\n", "check", "pass", "warn", "fail", "skip", "error");
 	for (size_t k = 0; k < f->n_checks; k++) {
@@ -304,10 +304,15 @@ static void print_human(const struct fleet *f, FILE *out)
 				fprintf(out, "    only where %s is %s\n", attr_names[a], v);
 		}
 	}
-	fprintf(out, "\nfleet verdict: %s\n", verdict_to_string(fleet_verdict(f)));
+	if (unchecked && unchecked->n) {
+		fprintf(out, "\nnot checked (%zu)\n", unchecked->n);
+		for (size_t i = 0; i < unchecked->n; i++)
+			fprintf(out, "  %s\n", unchecked->v[i]);
+	}
+	fprintf(out, "\nfleet verdict: %s\n", f->n_systems ? verdict_to_string(fleet_verdict(f)) : "unknown");
 }
 
-static int print_json(const struct fleet *f, FILE *out)
+static int print_json(const struct fleet *f, const struct strv *unchecked, FILE *out)
 {
 	json_object *root = json_object_new_object(), *systems = json_object_new_array(),
 		    *checks = json_object_new_array();
@@ -352,12 +357,46 @@ static int print_json(const struct fleet *f, FILE *out)
 	}
 	json_object_object_add(root, "systems", systems);
 	json_object_object_add(root, "checks", checks);
+	if (unchecked) {
+		json_object *un = json_object_new_array();
+		for (size_t i = 0; i < unchecked->n; i++)
+			json_object_array_add(un, json_object_new_string(unchecked->v[i]));
+		json_object_object_add(root, "not_checked", un);
+	}
 	const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 								     JSON_C_TO_STRING_NOSLASHESCAPE);
 	errno = 0;
 	int r = fputs(s, out) < 0 || fputc('\n', out) == EOF ? (errno > 0 ? -errno : -EIO) : 0;
 	json_object_put(root);
 	return r;
+}
+
+int merge_run(char *const *args, size_t n, bool json, const struct strv *unchecked)
+{
+	struct fleet f = {0};
+	int ret = 2;
+	for (size_t i = 0; i < n; i++)
+		if (load_arg(&f, args[i]) < 0)
+			goto out;
+	if (f.n_systems == 0 && (!unchecked || unchecked->n == 0)) {
+		fprintf(stderr, "nestcheck merge: no report found in what was named\n");
+		goto out;
+	}
+	int err = 0;
+	if (json)
+		err = print_json(&f, unchecked, stdout);
+	else
+		print_human(&f, unchecked, stdout);
+	if (fflush(stdout) != 0 || err < 0) {
+		fprintf(stderr, "nestcheck merge: cannot write the roll-up: %s\n", strerror(err < 0 ? -err : errno));
+		goto out;
+	}
+	ret = f.n_systems && fleet_verdict(&f) == VERDICT_NOT_READY ? 1 : 0;
+	if (unchecked && unchecked->n)
+		ret = f.n_systems ? 1 : 2;
+out:
+	fleet_clear(&f);
+	return ret;
 }
 
 int merge_main(int argc, char **argv)
@@ -390,26 +429,5 @@ int merge_main(int argc, char **argv)
 			"nestcheck merge: name at least one report or directory (see nestcheck merge --help)\n");
 		return 2;
 	}
-	struct fleet f = {0};
-	int ret = 2;
-	for (int i = optind; i < argc; i++)
-		if (load_arg(&f, argv[i]) < 0)
-			goto out;
-	if (f.n_systems == 0) {
-		fprintf(stderr, "nestcheck merge: no report found in what was named\n");
-		goto out;
-	}
-	int err = 0;
-	if (json)
-		err = print_json(&f, stdout);
-	else
-		print_human(&f, stdout);
-	if (fflush(stdout) != 0 || err < 0) {
-		fprintf(stderr, "nestcheck merge: cannot write the roll-up: %s\n", strerror(err < 0 ? -err : errno));
-		goto out;
-	}
-	ret = fleet_verdict(&f) == VERDICT_NOT_READY ? 1 : 0;
-out:
-	fleet_clear(&f);
-	return ret;
+	return merge_run(argv + optind, (size_t)(argc - optind), json, NULL);
 }

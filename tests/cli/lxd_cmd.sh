@@ -174,6 +174,51 @@ cannot stopped "is Stopped, not Running" web
 lxd Running "$PRIV" "$TMP/canned/notjson.txt"
 cannot notjson "cannot be read" web
 
+echo "# --all: every running container, each by a child, then the roll-up"
+c list.json '{"type":"sync","status":"Success","status_code":200,"metadata":[
+ {"name":"web","status":"Running","type":"container"},
+ {"name":"web2","status":"Running","type":"container"},
+ {"name":"gone","status":"Running","type":"container"},
+ {"name":"vm1","status":"Running","type":"virtual-machine"},
+ {"name":"off","status":"Stopped","type":"container"}]}'
+c instance.json "{\"type\":\"sync\",\"status\":\"Success\",\"status_code\":200,\"metadata\":{\"name\":\"web\",\"status\":\"Running\",\"expanded_config\":$PRIV}}"
+routes=("GET:/1.0/instances=200:$TMP/canned/list.json" "GET:/1.0/operations/op1/wait=200:$TMP/canned/wait.json"
+	"GET:/1.0/instances/web/logs/out=200:$TMP/canned/report.json" "GET:/1.0/instances/web/logs/err=200:$TMP/canned/empty.txt")
+for i in web web2; do
+	routes+=("GET:/1.0/instances/$i=200:$TMP/canned/instance.json" "POST:/1.0/instances/$i/files=200:$TMP/canned/sync.json"
+		"POST:/1.0/instances/$i/exec=202:$TMP/canned/exec.json")
+done
+peer_at "$LXD_DIR/unix.socket" routes "${routes[@]}"
+nc all lxd --all --json --report-dir "$TMP/fleet" --no-launch --jobs 2
+check "--all: exit 1 (an instance could not be checked)" rc_is 1 || show all
+check "--all: the two checked instances are systems" [ "$(jq_ "$(out all)" systems | grep -o '"file":' | wc -l)" -eq 2 ]
+check "--all: the one that failed is listed with its reason" contains "$(out all)" "gone: LXD at $LXD_DIR/unix.socket has no instance gone"
+check "--all: no virtual machine, no stopped instance" eval 'lacks "$(out all)" vm1 && lacks "$(out all)" "\"off'"'"'"'
+check "--all: each instance's report kept in --report-dir" eval '[ -s "$TMP/fleet/web.json" ] && [ -s "$TMP/fleet/web2.json" ]'
+check "--all: a child's report names its instance" [ "$(jget "$TMP/fleet/web2.json" instance.name)" = web2 ]
+check "--all: the options went to each child" [ "$(jget "$TMP/fleet/web.json" checks.launch.container.status)" = "" ]
+nc all-human lxd --all
+check "--all, human: the roll-up and the fleet's verdict" eval 'contains "$(out all-human)" "nestcheck: 2 systems" &&
+	contains "$(out all-human)" "not checked (1)"'
+check "--all without --report-dir leaves no temporary directory" [ -z "$(ls -d /tmp/nestcheck-fleet.* 2>/dev/null)" ]
+nc all-name lxd --all web
+check "--all with a name: exit 2, one line" eval 'rc_is 2 && one_line "$(err all-name)"'
+nc all-junit lxd --all --junit "$TMP/x.xml"
+check "--all with --junit: exit 2, one line" eval 'rc_is 2 && one_line "$(err all-junit)"'
+nc jobs-alone lxd web --jobs 3
+check "--jobs without --all: exit 2" eval 'rc_is 2 && contains "$(err jobs-alone)" "go with --all"'
+nc badproj lxd web --project 'a/b'
+check "a project name with a slash: exit 2" eval 'rc_is 2 && contains "$(err badproj)" "not a project name"'
+export FAKEPEER_LOG=$TMP/proj.log
+lxd Running "$PRIV"
+nc proj lxd web --project team1 --json
+# The log: "METHOD PATH", then "?QUERY" when there is one.
+check "--project: every request about the instance names it" \
+	eval '[ "$(grep -A1 "^[A-Z]* /1.0/instances/web" "$FAKEPEER_LOG" | grep -c "^?.*project=team1")" -eq "$(grep -c "^[A-Z]* /1.0/instances/web" "$FAKEPEER_LOG")" ]' ||
+	head -n 20 "$FAKEPEER_LOG"
+check "--project: the report names it" [ "$(jget "$(out proj)" instance.project)" = team1 ]
+unset FAKEPEER_LOG
+
 echo "# nestcheck incus: the same through Incus's socket, fixes in Incus's words"
 export INCUS_SOCKET=$TMP/incus.socket
 incus_peer() { # the fake LXD's routes, at Incus's socket

@@ -38,7 +38,7 @@ for st in pass warn fail skip error; do sum=$((sum + $(jget "$J" "checks.$idx.su
 check "container.nesting: the counts add up to the fleet" [ "$sum" -eq "$n" ]
 nc fleet-human merge "$D"
 check "human: exit 1 as well" rc_is 1
-check "human: the systems by verdict" contains "$(out fleet-human)" "nestcheck merge: $n systems:"
+check "human: the systems by verdict" contains "$(out fleet-human)" "nestcheck: $n systems:"
 check "human: the fleet's verdict last" eval '[ "$(tail -n 1 "$(out fleet-human)")" = "fleet verdict: not_ready" ]'
 check "human: $notready not_ready counted" contains "$(out fleet-human)" "$notready not_ready"
 

@@ -14,6 +14,8 @@
 #   nestcheck's options under nestcheck lxd: --only/--skip (in the instance
 #   and for lxd.instance alike), --ignore, --strict, --junit, --policy, and
 #   --record, whose file alone replays lxd.instance to its live verdict;
+#   --all over the running instances (a child each, the roll-up, each
+#   instance's report kept with --report-dir);
 #   a stopped and a missing instance: exit 2 with one line on stderr.
 # Starts lxcfs/LXD only if LXD is not answering; removes what it creates.
 set -uo pipefail
@@ -168,6 +170,21 @@ check "--only lxd.instance --ignore lxd.instance: exit" "$?" 0
 nc lxd "$SMALL" --json --no-launch --only lxd.instance --ignore lxd.instance --strict >/dev/null 2>&1
 check "... with --strict: exit" "$?" 1
 leftovers "$SMALL"
+
+# --all: every running container (ok and small here, and any other running one), each by a child.
+CFG=all
+t=$SECONDS
+nc lxd --all --json --no-launch --report-dir "$TMP/fleet" >"$TMP/all.json" 2>"$TMP/all.err"
+rc=$?
+echo "      nestcheck lxd --all --no-launch: $((SECONDS - t)) s, exit $rc"
+check "--all: exit (small is not_ready)" "$rc" 1
+for n in "$OK" "$SMALL"; do
+	grep -q "\"name\": \"$n@" "$TMP/all.json" && ok "--all: $n is in the roll-up" || bad "--all: no $n in the roll-up: $(head -c 400 "$TMP/all.json")"
+	check "--all: $n's report kept, naming it" "$(q "$TMP/fleet/$n.json" instance.name)" "$n"
+	leftovers "$n"
+done
+check "--all: the roll-up's verdict" "$(q "$TMP/all.json" verdict)" not_ready
+check "--all: nothing on stderr" "$(wc -c <"$TMP/all.err")" 0
 
 # Stopped and missing instances.
 CFG=errors

@@ -67,7 +67,11 @@ static inline void fake_write_all(int fd, const char *buf, size_t len)
 	}
 }
 
-/* Where each request is logged: "METHOD PATH", then its body on a line when it is small enough to keep; -1: nowhere. */
+/*
+ * Where each request is logged: "METHOD PATH", its query ("?a=b") on a line
+ * when it has one, then its body on a line when it is small enough to keep;
+ * -1: nowhere.
+ */
 static int fake_log_fd = -1;
 
 /* Read one request's head and body; its method and path (query cut) into the buffers. */
@@ -97,9 +101,11 @@ static inline int fake_read_request(int fd, char *method, size_t mlen, char *pat
 		return -EBADMSG;
 	(void)mlen;
 	(void)plen;
-	char *q = strchr(path, '?');
-	if (q)
+	char *q = strchr(path, '?'), query[1024] = "";
+	if (q) {
+		snprintf(query, sizeof(query), "%s", q);
 		*q = '\0';
+	}
 	/* A body that fits stays whole in buf, for the log; a larger one is read over itself. */
 	bool whole = !chunked && head + body < sizeof(buf);
 	while (chunked ? !memmem(buf + head, have, "0\r\n\r\n", 5) : have < body) {
@@ -111,6 +117,8 @@ static inline int fake_read_request(int fd, char *method, size_t mlen, char *pat
 	}
 	if (fake_log_fd >= 0) {
 		dprintf(fake_log_fd, "%s %s\n", method, path);
+		if (query[0])
+			dprintf(fake_log_fd, "%s\n", query);
 		if (whole && body > 0)
 			dprintf(fake_log_fd, "%.*s\n", (int)body, buf + head);
 	}
