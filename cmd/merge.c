@@ -6,6 +6,7 @@
  * Docker, LXD, Incus, LXC) that none of the others has.
  */
 #include "merge.h"
+#include "report/junit.h"
 #include "report/read.h"
 
 #include <dirent.h>
@@ -54,6 +55,10 @@ struct fleet {
 	size_t n_systems;
 	struct fleet_check *checks;
 	size_t n_checks;
+	/* --junit: a testsuite per system, written as each report is read */
+	FILE *junit;
+	unsigned junit_counts[_STATUS_MAX];
+	size_t junit_tests;
 };
 
 static void fleet_clear(struct fleet *f)
@@ -77,13 +82,14 @@ static void fleet_clear(struct fleet *f)
 
 static void usage(FILE *out)
 {
-	fputs("Usage: nestcheck merge [--json] REPORT.json|DIR...\n"
+	fputs("Usage: nestcheck merge [--json] [--junit FILE] REPORT.json|DIR...\n"
 	      "Roll up JSON reports of nestcheck (files, or every *.json in a directory) into one view of\n"
 	      "the fleet: per check how many systems pass, warn, fail, skip or broke it, which fail it, and\n"
 	      "what the failing systems share (kernel, OS, platform, Docker, LXD, Incus, LXC versions) that\n"
 	      "none of the others has.\n"
 	      "\n"
 	      "  --json     print the roll-up as JSON\n"
+	      "  --junit FILE  also write JUnit XML to FILE: a testsuite per system\n"
 	      "  --help     print this help and exit\n"
 	      "\n"
 	      "Exit status: 0 no system is not_ready, 1 one is, 2 bad usage or an unreadable report.\n",
@@ -184,6 +190,12 @@ static int load_file(struct fleet *f, const char *path)
 		return -EBADMSG;
 	}
 	system_add(f, &rep, path);
+	if (f->junit) {
+		report_junit_write_suite(&rep, f->systems[f->n_systems - 1].name, f->junit);
+		for (int st = 0; st < _STATUS_MAX; st++)
+			f->junit_counts[st] += rep.counts[st];
+		f->junit_tests += rep.n_results;
+	}
 	report_clear(&rep);
 	report_checks_clear(&checks);
 	return 0;
@@ -371,10 +383,35 @@ static int print_json(const struct fleet *f, const struct strv *unchecked, FILE 
 	return r;
 }
 
-int merge_run(char *const *args, size_t n, bool json, const struct strv *unchecked)
+/* The JUnit document: the testsuites written so far (suites), under one <testsuites> with the totals. */
+static int junit_finish(const struct fleet *f, const char *suites, size_t len, const char *path)
+{
+	_cleanup_fclose_ FILE *out = fopen(path, "we");
+	if (!out)
+		return -errno;
+	errno = 0;
+	fprintf(out,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nestcheck fleet\" tests=\"%zu\" "
+		"failures=\"%u\" errors=\"%u\" skipped=\"%u\">\n",
+		f->junit_tests, f->junit_counts[STATUS_FAIL], f->junit_counts[STATUS_ERROR],
+		f->junit_counts[STATUS_SKIP]);
+	fwrite(suites, 1, len, out);
+	fputs("</testsuites>\n", out);
+	if (fflush(out) != 0 || ferror(out))
+		return errno > 0 ? -errno : -EIO;
+	return 0;
+}
+
+int merge_run(char *const *args, size_t n, bool json, const char *junit, const struct strv *unchecked)
 {
 	struct fleet f = {0};
 	int ret = 2;
+	_cleanup_free_ char *suites = NULL;
+	size_t suites_len = 0;
+	if (junit && !(f.junit = open_memstream(&suites, &suites_len))) {
+		fprintf(stderr, "nestcheck merge: %s\n", strerror(errno));
+		return 2;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (load_arg(&f, args[i]) < 0)
 			goto out;
@@ -383,6 +420,14 @@ int merge_run(char *const *args, size_t n, bool json, const struct strv *uncheck
 		goto out;
 	}
 	int err = 0;
+	/* The file first: a run that cannot write it prints nothing. */
+	if (f.junit) {
+		fclose(TAKE_PTR(f.junit));
+		if ((err = junit_finish(&f, suites, suites_len, junit)) < 0) {
+			fprintf(stderr, "nestcheck merge: cannot write %s: %s\n", junit, strerror(-err));
+			goto out;
+		}
+	}
 	if (json)
 		err = print_json(&f, unchecked, stdout);
 	else
@@ -395,6 +440,8 @@ int merge_run(char *const *args, size_t n, bool json, const struct strv *uncheck
 	if (unchecked && unchecked->n)
 		ret = f.n_systems ? 1 : 2;
 out:
+	if (f.junit)
+		fclose(f.junit);
 	fleet_clear(&f);
 	return ret;
 }
@@ -403,10 +450,12 @@ int merge_main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"junit", required_argument, NULL, 'u'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	bool json = false;
+	const char *junit = NULL;
 	int opt;
 	opterr = 0;
 	optind = 1;
@@ -415,9 +464,16 @@ int merge_main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'u':
+			junit = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			fprintf(stderr, "nestcheck merge: %s wants a value (see nestcheck merge --help)\n",
+				argv[optind - 1]);
+			return 2;
 		default:
 			fprintf(stderr, "nestcheck merge: unknown option '%s' (see nestcheck merge --help)\n",
 				argv[optind - 1]);
@@ -429,5 +485,5 @@ int merge_main(int argc, char **argv)
 			"nestcheck merge: name at least one report or directory (see nestcheck merge --help)\n");
 		return 2;
 	}
-	return merge_run(argv + optind, (size_t)(argc - optind), json, NULL);
+	return merge_run(argv + optind, (size_t)(argc - optind), json, junit, NULL);
 }

@@ -97,28 +97,26 @@ static void write_case(const struct result *r, const char *system, const char *c
 	}
 }
 
-int report_junit_write(const struct report *rep, FILE *out)
+static double total_ms(const struct report *rep)
 {
 	double total = 0;
-	/* A failed write leaves its reason in errno (the error flag alone would say EIO). */
-	errno = 0;
 	for (size_t i = 0; i < rep->n_results; i++)
 		total += rep->results[i].duration_ms > 0 ? rep->results[i].duration_ms : 0;
+	return total;
+}
 
-	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
-	fprintf(out,
-		"<testsuites name=\"nestcheck\" tests=\"%zu\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" "
-		"time=\"%.3f\">\n",
-		rep->n_results, rep->counts[STATUS_FAIL], rep->counts[STATUS_ERROR], rep->counts[STATUS_SKIP],
-		total / 1000.0);
+void report_junit_write_suite(const struct report *rep, const char *fallback_name, FILE *out)
+{
 	const char *system = system_name(rep);
+	if (!system[0] && fallback_name)
+		system = fallback_name;
 	fputs("<testsuite name=\"nestcheck", out);
 	if (system[0]) {
 		fputc(' ', out);
 		xml_text(out, system, true);
 	}
 	fprintf(out, "\" tests=\"%zu\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n", rep->n_results,
-		rep->counts[STATUS_FAIL], rep->counts[STATUS_ERROR], rep->counts[STATUS_SKIP], total / 1000.0);
+		rep->counts[STATUS_FAIL], rep->counts[STATUS_ERROR], rep->counts[STATUS_SKIP], total_ms(rep) / 1000.0);
 	fputs(" <properties>\n  <property name=\"verdict\" value=\"", out);
 	xml_text(out, verdict_to_string(rep->verdict), true);
 	fputs("\"/>\n  <property name=\"kernel\" value=\"", out);
@@ -136,7 +134,21 @@ int report_junit_write(const struct report *rep, FILE *out)
 	fputs("\"/>\n </properties>\n", out);
 	for (size_t i = 0; i < rep->n_results; i++)
 		write_case(&rep->results[i], system, rep->container_runtime, out);
-	fputs("</testsuite>\n</testsuites>\n", out);
+	fputs("</testsuite>\n", out);
+}
+
+int report_junit_write(const struct report *rep, FILE *out)
+{
+	/* A failed write leaves its reason in errno (the error flag alone would say EIO). */
+	errno = 0;
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
+	fprintf(out,
+		"<testsuites name=\"nestcheck\" tests=\"%zu\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" "
+		"time=\"%.3f\">\n",
+		rep->n_results, rep->counts[STATUS_FAIL], rep->counts[STATUS_ERROR], rep->counts[STATUS_SKIP],
+		total_ms(rep) / 1000.0);
+	report_junit_write_suite(rep, NULL, out);
+	fputs("</testsuites>\n", out);
 	if (ferror(out))
 		return errno > 0 ? -errno : -EIO;
 	return 0;

@@ -14,5 +14,7 @@
  * its summary in <system-out>. Returns 0 or a negative errno when out failed.
  */
 int report_junit_write(const struct report *rep, FILE *out);
+/* Its <testsuite> element alone (for a document of many systems); fallback_name names a system that has no name. */
+void report_junit_write_suite(const struct report *rep, const char *fallback_name, FILE *out);
 
 #endif

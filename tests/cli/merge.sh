@@ -42,6 +42,19 @@ check "human: the systems by verdict" contains "$(out fleet-human)" "nestcheck: 
 check "human: the fleet's verdict last" eval '[ "$(tail -n 1 "$(out fleet-human)")" = "fleet verdict: not_ready" ]'
 check "human: $notready not_ready counted" contains "$(out fleet-human)" "$notready not_ready"
 
+echo "# --junit: a testsuite per system"
+nc fleet-junit merge --junit "$TMP/fleet.xml" "$D"
+check "--junit: exit 1 as well, the human roll-up on stdout" eval 'rc_is 1 && contains "$(out fleet-junit)" "fleet verdict"'
+check "--junit: valid XML" xmllint --noout "$TMP/fleet.xml"
+check "--junit: a testsuite per system" [ "$(grep -c '<testsuite ' "$TMP/fleet.xml")" -eq "$n" ]
+total=0
+for f in "$D"/*.json; do total=$((total + $(jget "$f" summary.fail))); done
+check "--junit: the fleet's failures in <testsuites>" contains "$TMP/fleet.xml" "failures=\"$total\""
+check "--junit: a system without a name named by its file" contains "$TMP/fleet.xml" '<testsuite name="nestcheck centos7-host"'
+nc junit-dir merge --junit "$TMP/no/dir/x.xml" "$D"
+check "--junit into a missing directory: exit 2, one line, nothing on stdout" \
+	eval 'rc_is 2 && one_line "$(err junit-dir)" && is_empty "$(out junit-dir)"'
+
 echo "# what the failing systems share"
 # Four systems from one not_ready report: two fail on kernel K1, two pass on kernel K2.
 S=$TMP/share
