@@ -236,7 +236,7 @@ int lxd_all(struct lxd *l, const struct lxd_all_opts *o)
 			strv_push(&unchecked, xasprintf("%s: %s", j->name, why));
 		}
 	}
-	ret = merge_run(files.v, files.n, o->json, NULL, &unchecked);
+	ret = merge_run(files.v, files.n, o->json, NULL, NULL, &unchecked);
 	strv_clear(&files);
 	strv_clear(&unchecked);
 	if (!o->report_dir)

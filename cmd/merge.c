@@ -43,6 +43,8 @@ struct system {
 	char *attrs[_ATTR_MAX];
 	/* each check's status, by the fleet's check index; -1: not in this report */
 	int *status;
+	/* each check's summary where it warned, failed or broke (for the HTML page); else NULL */
+	char **why;
 };
 
 struct fleet_check {
@@ -68,6 +70,9 @@ static void fleet_clear(struct fleet *f)
 		free(s->name);
 		free(s->file);
 		free(s->status);
+		for (size_t k = 0; s->why && k < f->n_checks; k++)
+			free(s->why[k]);
+		free(s->why);
 		for (size_t a = 0; a < _ATTR_MAX; a++)
 			free(s->attrs[a]);
 	}
@@ -82,7 +87,7 @@ static void fleet_clear(struct fleet *f)
 
 static void usage(FILE *out)
 {
-	fputs("Usage: nestcheck merge [--json] [--junit FILE] REPORT.json|DIR...\n"
+	fputs("Usage: nestcheck merge [--json] [--junit FILE] [--html FILE] REPORT.json|DIR...\n"
 	      "Roll up JSON reports of nestcheck (files, or every *.json in a directory) into one view of\n"
 	      "the fleet: per check how many systems pass, warn, fail, skip or broke it, which fail it, and\n"
 	      "what the failing systems share (kernel, OS, platform, Docker, LXD, Incus, LXC versions) that\n"
@@ -90,6 +95,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "  --json     print the roll-up as JSON\n"
 	      "  --junit FILE  also write JUnit XML to FILE: a testsuite per system\n"
+	      "  --html FILE   also write one self-contained HTML page: systems by checks, coloured by\n"
+	      "                status, with filters (#q=NAME&problems&notready presets them)\n"
 	      "  --help     print this help and exit\n"
 	      "\n"
 	      "Exit status: 0 no system is not_ready, 1 one is, 2 bad usage or an unreadable report.\n",
@@ -107,6 +114,8 @@ static size_t check_index(struct fleet *f, const struct check *c)
 	for (size_t i = 0; i < f->n_systems; i++) {
 		f->systems[i].status = xrealloc(f->systems[i].status, (f->n_checks + 1) * sizeof(int));
 		f->systems[i].status[f->n_checks] = -1;
+		f->systems[i].why = xrealloc(f->systems[i].why, (f->n_checks + 1) * sizeof(char *));
+		f->systems[i].why[f->n_checks] = NULL;
 	}
 	return f->n_checks++;
 }
@@ -152,6 +161,7 @@ static void system_add(struct fleet *f, const struct report *rep, const char *fi
 	}
 	memcpy(s->counts, rep->counts, sizeof(s->counts));
 	s->status = f->n_checks ? xmalloc(f->n_checks * sizeof(int)) : NULL;
+	s->why = f->n_checks ? xcalloc(f->n_checks, sizeof(char *)) : NULL;
 	for (size_t i = 0; i < f->n_checks; i++)
 		s->status[i] = -1;
 	const char *platform = evidence_of(rep, "container.detect", "platform");
@@ -165,8 +175,13 @@ static void system_add(struct fleet *f, const struct report *rep, const char *fi
 	s->attrs[ATTR_LXC] = known(evidence_of(rep, "runtime.lxc", "lxc_version"));
 	for (size_t i = 0; i < rep->n_results; i++) {
 		size_t k = check_index(f, rep->results[i].check);
-		s->status[k] = rep->results[i].status;
-		f->checks[k].counts[rep->results[i].status]++;
+		const struct result *r = &rep->results[i];
+		s->status[k] = r->status;
+		f->checks[k].counts[r->status]++;
+		if (r->status == STATUS_WARN || r->status == STATUS_FAIL || r->status == STATUS_ERROR) {
+			free(s->why[k]);
+			s->why[k] = xstrdup(r->summary ? r->summary : "");
+		}
 	}
 }
 
@@ -383,6 +398,145 @@ static int print_json(const struct fleet *f, const struct strv *unchecked, FILE 
 	return r;
 }
 
+/*
+ * The page: one self-contained HTML file (no network access: its style and
+ * script inline, the data as JSON inside it) with systems by checks, each
+ * cell coloured by its status, the summary on hover, and filters (a system's
+ * name, problems only, not_ready only) that the address's #fragment can preset
+ * ("#q=web&problems&notready") for links between people.
+ */
+static const char html_head[] =
+	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+	"script-src 'unsafe-inline'\">\n"
+	"<title>nestcheck fleet</title>\n<style>\n"
+	"body{font:14px/1.4 system-ui,sans-serif;margin:1em;color:#222}\n"
+	"h1{font-size:1.3em;margin:0 0 .3em}\n#counts span{margin-right:1em}\n"
+	"#filters{margin:.8em 0}#filters label{margin-right:1.2em}\n"
+	"table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 4px;text-align:center}\n"
+	"th.check{writing-mode:vertical-rl;transform:rotate(180deg);font-weight:normal;white-space:nowrap}\n"
+	"td.name{text-align:left;white-space:nowrap}\n"
+	".pass{background:#cfeccf}.warn{background:#ffe9a8}.fail{background:#f4b4b4}.error{background:#e08080}"
+	".skip{background:#eee;color:#888}.none{background:#fff}\n"
+	".v-ready{color:#176a17}.v-degraded{color:#8a6500}.v-not_ready{color:#a11}\n"
+	"</style>\n</head>\n<body>\n<h1>nestcheck fleet</h1>\n<div id=\"counts\"></div>\n"
+	"<div id=\"filters\"><label>system <input id=\"q\" type=\"search\" placeholder=\"name contains\"></label>"
+	"<label><input id=\"problems\" type=\"checkbox\"> checks with a problem only</label>"
+	"<label><input id=\"notready\" type=\"checkbox\"> not_ready systems only</label></div>\n"
+	"<table id=\"grid\"><thead></thead><tbody></tbody></table>\n"
+	"<script type=\"application/json\" id=\"data\">";
+
+static const char html_tail[] =
+	"</script>\n<script>\n"
+	"'use strict';\n"
+	"const D = JSON.parse(document.getElementById('data').textContent);\n"
+	"const ST = D.statuses;\n"
+	"const $ = id => document.getElementById(id);\n"
+	"function el(tag, attrs, text) { const e = document.createElement(tag);"
+	" for (const k in attrs) e.setAttribute(k, attrs[k]); if (text !== undefined) e.textContent = text; return e; }\n"
+	"function render() {\n"
+	"  const q = $('q').value.toLowerCase(), problems = $('problems').checked, nr = $('notready').checked;\n"
+	"  const rows = D.systems.map((s, i) => i).filter(i => D.systems[i].name.toLowerCase().includes(q) &&\n"
+	"    (!nr || D.systems[i].verdict === 'not_ready'));\n"
+	"  const cols = D.checks.map((c, k) => k).filter(k => !problems ||\n"
+	"    rows.some(i => ['warn', 'fail', 'error'].includes(ST[D.cells[i][k]])));\n"
+	"  const head = $('grid').tHead, body = $('grid').tBodies[0];\n"
+	"  head.replaceChildren(); body.replaceChildren();\n"
+	"  const hr = el('tr'); hr.append(el('th', {}, 'system'), el('th', {}, 'verdict'));\n"
+	"  for (const k of cols) hr.append(el('th', {class: 'check', title: D.checks[k].id}, D.checks[k].id));\n"
+	"  head.append(hr);\n"
+	"  for (const i of rows) {\n"
+	"    const s = D.systems[i], tr = el('tr', {'data-system': s.name});\n"
+	"    tr.append(el('td', {class: 'name', title: s.facts}, s.name), el('td', {class: 'v-' + s.verdict}, s.verdict));\n"
+	"    for (const k of cols) {\n"
+	"      const v = D.cells[i][k], st = v < 0 ? 'none' : ST[v];\n"
+	"      const why = D.why[i + ',' + k];\n"
+	"      tr.append(el('td', {class: st, title: D.checks[k].id + ': ' + st + (why ? ': ' + why : '')},"
+	" v < 0 ? '' : st[0].toUpperCase()));\n"
+	"    }\n"
+	"    body.append(tr);\n"
+	"  }\n"
+	"  $('counts').replaceChildren(el('span', {}, rows.length + ' of ' + D.systems.length + ' systems'),\n"
+	"    el('span', {}, cols.length + ' of ' + D.checks.length + ' checks'),\n"
+	"    el('span', {class: 'v-' + D.verdict}, 'fleet verdict: ' + D.verdict));\n"
+	"}\n"
+	"const h = new URLSearchParams(location.hash.slice(1));\n"
+	"$('q').value = h.get('q') || ''; $('problems').checked = h.has('problems'); $('notready').checked = h.has('notready');\n"
+	"for (const id of ['q', 'problems', 'notready']) $(id).addEventListener('input', render);\n"
+	"render();\n"
+	"</script>\n</body>\n</html>\n";
+
+/* JSON text made safe inside <script>: '<' as \u003c, so no "</script>" or "<!--" ends or bends it. */
+static void html_json(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '<')
+			fputs("\\u003c", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+static int write_html(const struct fleet *f, const char *path)
+{
+	json_object *root = json_object_new_object(), *systems = json_object_new_array(),
+		    *checks = json_object_new_array(), *cells = json_object_new_array(),
+		    *why = json_object_new_object();
+	json_object_object_add(root, "verdict", json_object_new_string(verdict_to_string(fleet_verdict(f))));
+	json_object *statuses = json_object_new_array();
+	for (int st = 0; st < _STATUS_MAX; st++)
+		json_object_array_add(statuses, json_object_new_string(status_to_string(st)));
+	json_object_object_add(root, "statuses", statuses);
+	for (size_t i = 0; i < f->n_systems; i++) {
+		const struct system *s = &f->systems[i];
+		struct strbuf facts = {0};
+		for (size_t a = 0; a < _ATTR_MAX; a++)
+			if (s->attrs[a])
+				strbuf_appendf(&facts, "%s%s: %s", facts.len ? "\n" : "", attr_names[a], s->attrs[a]);
+		json_object *o = json_object_new_object(), *row = json_object_new_array();
+		json_object_object_add(o, "name", json_object_new_string(s->name));
+		json_object_object_add(o, "verdict", json_object_new_string(verdict_to_string(s->verdict)));
+		json_object_object_add(o, "facts", json_object_new_string(facts.buf ? facts.buf : ""));
+		free(facts.buf);
+		json_object_array_add(systems, o);
+		for (size_t k = 0; k < f->n_checks; k++) {
+			json_object_array_add(row, json_object_new_int(s->status[k]));
+			if (s->why[k]) {
+				char key[48];
+				snprintf(key, sizeof(key), "%zu,%zu", i, k);
+				json_object_object_add(why, key, json_object_new_string(s->why[k]));
+			}
+		}
+		json_object_array_add(cells, row);
+	}
+	for (size_t k = 0; k < f->n_checks; k++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_string(f->checks[k].id));
+		json_object_object_add(o, "area", json_object_new_string(f->checks[k].area));
+		json_object_array_add(checks, o);
+	}
+	json_object_object_add(root, "systems", systems);
+	json_object_object_add(root, "checks", checks);
+	json_object_object_add(root, "cells", cells);
+	json_object_object_add(root, "why", why);
+	int err = 0;
+	FILE *out = fopen(path, "we");
+	if (!out) {
+		err = -errno;
+	} else {
+		errno = 0;
+		fputs(html_head, out);
+		html_json(out, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+		fputs(html_tail, out);
+		if (fflush(out) != 0 || ferror(out))
+			err = errno > 0 ? -errno : -EIO;
+		if (fclose(out) != 0 && err == 0)
+			err = -errno;
+	}
+	json_object_put(root);
+	return err;
+}
+
 /* The JUnit document: the testsuites written so far (suites), under one <testsuites> with the totals. */
 static int junit_finish(const struct fleet *f, const char *suites, size_t len, const char *path)
 {
@@ -402,7 +556,7 @@ static int junit_finish(const struct fleet *f, const char *suites, size_t len, c
 	return 0;
 }
 
-int merge_run(char *const *args, size_t n, bool json, const char *junit, const struct strv *unchecked)
+int merge_run(char *const *args, size_t n, bool json, const char *junit, const char *html, const struct strv *unchecked)
 {
 	struct fleet f = {0};
 	int ret = 2;
@@ -420,7 +574,11 @@ int merge_run(char *const *args, size_t n, bool json, const char *junit, const s
 		goto out;
 	}
 	int err = 0;
-	/* The file first: a run that cannot write it prints nothing. */
+	/* The files first: a run that cannot write them prints nothing. */
+	if (html && (err = write_html(&f, html)) < 0) {
+		fprintf(stderr, "nestcheck merge: cannot write %s: %s\n", html, strerror(-err));
+		goto out;
+	}
 	if (f.junit) {
 		fclose(TAKE_PTR(f.junit));
 		if ((err = junit_finish(&f, suites, suites_len, junit)) < 0) {
@@ -451,11 +609,12 @@ int merge_main(int argc, char **argv)
 	static const struct option options[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"junit", required_argument, NULL, 'u'},
+		{"html", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	bool json = false;
-	const char *junit = NULL;
+	const char *junit = NULL, *html = NULL;
 	int opt;
 	opterr = 0;
 	optind = 1;
@@ -466,6 +625,9 @@ int merge_main(int argc, char **argv)
 			break;
 		case 'u':
 			junit = optarg;
+			break;
+		case 'w':
+			html = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -485,5 +647,5 @@ int merge_main(int argc, char **argv)
 			"nestcheck merge: name at least one report or directory (see nestcheck merge --help)\n");
 		return 2;
 	}
-	return merge_run(argv + optind, (size_t)(argc - optind), json, junit, NULL);
+	return merge_run(argv + optind, (size_t)(argc - optind), json, junit, html, NULL);
 }

@@ -13,7 +13,7 @@ set -euo pipefail
 build=(cmake make gcc pkg-config libkmod-dev libmount-dev libblkid-dev libjson-c-dev zlib1g-dev
 	libcurl4-openssl-dev libarchive-dev)
 vm=(mmdebstrap kmod cpio e2fsprogs busybox-static xz-utils zstd)
-test=(libcmocka-dev clang clang-format libxml2-utils python3-junitparser prometheus prometheus-node-exporter curl lxd lxd-client lxc lxcfs docker.io
+test=(libcmocka-dev clang clang-format libxml2-utils python3-junitparser prometheus prometheus-node-exporter curl chromium lxd lxd-client lxc lxcfs docker.io
 	busybox-static valgrind time bc gzip tar util-linux dpkg-dev "${vm[@]}")
 
 want=("${build[@]}")

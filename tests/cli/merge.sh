@@ -55,6 +55,43 @@ nc junit-dir merge --junit "$TMP/no/dir/x.xml" "$D"
 check "--junit into a missing directory: exit 2, one line, nothing on stdout" \
 	eval 'rc_is 2 && one_line "$(err junit-dir)" && is_empty "$(out junit-dir)"'
 
+echo "# --html: the page, rendered by headless Chromium"
+nc fleet-html merge --html "$TMP/fleet.html" "$D"
+check "--html: exit 1 as well" rc_is 1
+check "--html: no address outside the page (no http:, https:, src=)" \
+	eval 'lacks "$TMP/fleet.html" "http:" && lacks "$TMP/fleet.html" "https:" && lacks "$TMP/fleet.html" "src="'
+# render FRAGMENT: the page's DOM after its script ran (no network: a file, and every background service off).
+render() {
+	timeout 60 chromium --headless=new --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --no-first-run --disable-sync --disable-default-apps \
+		--user-data-dir="$TMP/chromium" --dump-dom "file://$TMP/fleet.html$1" 2>/dev/null | tr -d '\n'
+}
+if command -v chromium >/dev/null; then
+	render "" >"$TMP/dom-all.html"
+	check "page: a row per system" [ "$(grep -o '<tr data-system=' "$TMP/dom-all.html" | wc -l)" -eq "$n" ]
+	check "page: the counts line" contains "$TMP/dom-all.html" "$n of $n systems"
+	check "page: lxd-small-idmap's userns.idmap cell is a fail, its summary on hover" \
+		eval 'grep -o "<tr data-system=\"lxd-small-idmap\".*" "$TMP/dom-all.html" | sed "s#</tr>.*##" | grep -q "class=\"fail\" title=\"userns.idmap: fail: "'
+	check "page: vm-debian12-host is ready" \
+		eval 'grep -o "<tr data-system=\"vm-debian12-host\"><td class=\"name\"[^>]*>vm-debian12-host</td><td class=\"v-ready\">ready</td>" "$TMP/dom-all.html" | grep -q .'
+	render "#notready" >"$TMP/dom-nr.html"
+	check "page #notready: only the $notready not_ready systems" \
+		[ "$(grep -o '<tr data-system=' "$TMP/dom-nr.html" | wc -l)" -eq "$notready" ]
+	render "#q=vm-" >"$TMP/dom-q.html"
+	check "page #q=vm-: the systems whose name holds vm-" \
+		[ "$(grep -o '<tr data-system="vm-' "$TMP/dom-q.html" | wc -l)" -eq "$(grep -o '<tr data-system=' "$TMP/dom-q.html" | wc -l)" ]
+	render "#problems" >"$TMP/dom-p.html"
+	problems=$(jq_ "$(out fleet)" checks | grep -o '"summary": { "pass": [0-9]*, "skip": [0-9]*, "warn": [0-9]*, "fail": [0-9]*, "error": [0-9]* }' |
+		awk -F'[:,}]' '{ if ($7 + $9 + $11 > 0) n++ } END { print n + 0 }')
+	check "page #problems: the $problems checks with a warn, fail or error" \
+		[ "$(grep -o '<th class="check"' "$TMP/dom-p.html" | wc -l)" -eq "$problems" ]
+else
+	not_ok "chromium is missing (scripts/setup.sh --test installs it)"
+fi
+printf '{"schema_version":1,"tool":{"name":"nestcheck","version":"x"},"mode":"replay","host":{"name":"</script><script>alert(1)</script>","kernel_release":"k","os":"o","container_runtime":"none"},"verdict":"ready","summary":{"pass":0,"warn":0,"fail":0,"skip":0,"error":0},"checks":[]}\n' >"$TMP/hostile.json"
+nc hostile merge --html "$TMP/hostile.html" "$TMP/hostile.json"
+check "--html: a name with </script> stays data" eval 'rc_is 0 && lacks "$TMP/hostile.html" "</script><script>alert"'
+
 echo "# what the failing systems share"
 # Four systems from one not_ready report: two fail on kernel K1, two pass on kernel K2.
 S=$TMP/share
