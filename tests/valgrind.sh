@@ -1,5 +1,6 @@
 #!/bin/bash
-# valgrind: no error on a live run and on every fixture replay.
+# valgrind: no error on a live run, on every fixture replay, on every --report
+# format of one run, and on nestcheck merge (JSON, JUnit and HTML) of the fixtures' reports.
 set -u
 nestcheck=$1 src=$2
 command -v valgrind >/dev/null || { echo "SKIP: valgrind missing"; exit 77; }
@@ -26,4 +27,9 @@ for dir in "$src"/fixtures/*/root; do
 	run --root "$dir"
 	run --root "$dir" --json
 done
+out=$(mktemp -d)
+run --root "$src/fixtures/vm-lxd-no-nesting/root" --report tap:"$out/r.tap" --report nagios:"$out/r.nagios" \
+	--report prometheus:"$out/r.prom" --report junit:"$out/r.xml" --report json
+run merge --json --junit "$out/fleet.xml" --html "$out/fleet.html" "$src"/fixtures/*/expected.json
+rm -rf "$out"
 exit $fail
