@@ -307,19 +307,8 @@ static void remedy_controllers_delegated(struct ctx *c, struct result *r)
 			"The host does not hand the controllers down to this container. On the host, enable them in "
 			"the subtree_control of every cgroup above the container's (systemd does it for units with "
 			"Delegate=yes; plain LXC needs lxc.mount.auto = cgroup:rw:force), then restart the container:";
-		if (in_lxc(c)) {
-			FIX_FOREACH_TARGET(c, t)
-			{
-				struct remedy *m = fix_remedy(r, t, text);
-				remedy_command(m, "echo '+cpu +cpuset +io +memory +pids' > "
-						  "/sys/fs/cgroup/cgroup.subtree_control");
-				fix_restart(m, t);
-			}
-		} else {
-			result_remedy(r, WHERE_HOST, text,
-				      "echo '+cpu +cpuset +io +memory +pids' > /sys/fs/cgroup/cgroup.subtree_control",
-				      NULL);
-		}
+		fix_host_step(c, r, text,
+			      "echo '+cpu +cpuset +io +memory +pids' > /sys/fs/cgroup/cgroup.subtree_control");
 	}
 	struct remedy *m = result_remedy(
 		r, ctx_here(c),

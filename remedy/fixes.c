@@ -410,6 +410,20 @@ void fix_docker_volume(struct remedy *m, struct fix_target t, const char *option
 	}
 }
 
+void fix_host_step(struct ctx *c, struct result *r, const char *text, const char *command)
+{
+	if (!streq(ctx_runtime(c), "lxc")) {
+		result_remedy(r, WHERE_HOST, text, command, NULL);
+		return;
+	}
+	FIX_FOREACH_TARGET(c, t)
+	{
+		struct remedy *m = fix_remedy(r, t, text);
+		remedy_command(m, "%s", command);
+		fix_restart(m, t);
+	}
+}
+
 void fix_instance_config(struct ctx *c, struct result *r, const char *text, ...)
 {
 	FIX_FOREACH_TARGET(c, t)

@@ -87,6 +87,12 @@ void fix_get_start_modules(struct remedy *m, struct fix_target t);
 void fix_set_start_sysctl(struct remedy *m, struct fix_target t, const char *name, const char *value);
 /* A volume of its own for Docker, mounted in the target at PATH (not quoted). */
 void fix_docker_volume(struct remedy *m, struct fix_target t, const char *options, const char *path);
+/*
+ * A command run on the host, then, in an LXC container, that container
+ * restarted (in its platform's words, once per platform when that is not
+ * known); elsewhere the command alone.
+ */
+void fix_host_step(struct ctx *c, struct result *r, const char *text, const char *command);
 /* A host-side step: set config keys ("key", "value", ..., NULL) of this container, then restart it. */
 void fix_instance_config(struct ctx *c, struct result *r, const char *text, ...);
 

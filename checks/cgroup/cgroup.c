@@ -28,17 +28,7 @@ static void remedy_missing_controllers(struct ctx *c, struct result *r, bool v2)
 			"The host does not delegate these controllers to this container's cgroup. On the host, "
 			"enable them in the parent cgroup's subtree_control (systemd: Delegate=yes on the unit), "
 			"then restart the container:";
-		if (!streq(ctx_runtime(c), "lxc")) {
-			result_remedy(r, WHERE_HOST, text,
-				      "echo '+memory +pids' > /sys/fs/cgroup/cgroup.subtree_control", NULL);
-			return;
-		}
-		FIX_FOREACH_TARGET(c, t)
-		{
-			struct remedy *m = fix_remedy(r, t, text);
-			remedy_command(m, "echo '+memory +pids' > /sys/fs/cgroup/cgroup.subtree_control");
-			fix_restart(m, t);
-		}
+		fix_host_step(c, r, text, "echo '+memory +pids' > /sys/fs/cgroup/cgroup.subtree_control");
 		return;
 	}
 	struct remedy *m = result_remedy(

@@ -148,17 +148,7 @@ static void remedy_c5(struct ctx *c, struct result *r, const char *list)
 		"every cgroup above the container's (systemd enables them for units with Delegate=yes), then "
 		"restart the container:",
 		list);
-	if (!streq(ctx_runtime(c), "lxc")) {
-		result_remedy(r, WHERE_HOST, text,
-			      "echo '+cpu +cpuset +io +memory +pids' > /sys/fs/cgroup/cgroup.subtree_control", NULL);
-		return;
-	}
-	FIX_FOREACH_TARGET(c, t)
-	{
-		struct remedy *m = fix_remedy(r, t, text);
-		remedy_command(m, "echo '+cpu +cpuset +io +memory +pids' > /sys/fs/cgroup/cgroup.subtree_control");
-		fix_restart(m, t);
-	}
+	fix_host_step(c, r, text, "echo '+cpu +cpuset +io +memory +pids' > /sys/fs/cgroup/cgroup.subtree_control");
 }
 
 static int delegation_v2(struct ctx *c, struct result *r, struct libmnt_table *tb, const char *proc_cgroup,
