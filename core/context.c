@@ -613,6 +613,25 @@ const char *ctx_proxmox_id(struct ctx *c)
 	return c->proxmox_id;
 }
 
+bool ctx_devices_v1(struct ctx *c)
+{
+	if (!c->devices_v1) {
+		_cleanup_free_ char *buf = NULL;
+		struct cgroup_lines lines = {0};
+		bool v1 = false;
+		if (host_read_text(c->host, "proc/self/cgroup", &buf) == 0 && proc_cgroup_parse(buf, &lines) == 0)
+			for (size_t i = 0; i < lines.n && !v1; i++) {
+				_cleanup_free_ char *ctrl = xstrdup(lines.v[i].controllers);
+				for (char *save, *w = strtok_r(ctrl, ",", &save); w && !v1;
+				     w = strtok_r(NULL, ",", &save))
+					v1 = streq(w, "devices");
+			}
+		cgroup_lines_clear(&lines);
+		c->devices_v1 = v1 ? 1 : -1;
+	}
+	return c->devices_v1 > 0;
+}
+
 int status_euid(struct ctx *c, uint32_t *ret)
 {
 	_cleanup_free_ char *status = NULL;

@@ -49,6 +49,7 @@ struct ctx {
 	bool instance_done;
 	char *instance;
 	char *proxmox_id;
+	int devices_v1; /* ctx_devices_v1: 0 not known yet, 1 yes, -1 no */
 
 	bool data_root_done;
 	int data_root_err;
@@ -112,6 +113,8 @@ const char *ctx_instance(struct ctx *c);
  * dashes) or pct's default host name CT<ID>; "ID" when neither tells.
  */
 const char *ctx_proxmox_id(struct ctx *c);
+/* Whether proc/self/cgroup names a v1 devices hierarchy, mounted or not (read once). */
+bool ctx_devices_v1(struct ctx *c);
 /* The same from the root mount's source and the host name (for unit tests); NULL when neither tells. */
 char *proxmox_id_parse(const char *root_source, const char *hostname);
 

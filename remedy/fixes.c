@@ -3,22 +3,6 @@
 
 #include <stdarg.h>
 
-/* Whether proc/self/cgroup names a v1 devices hierarchy (mounted or not). */
-static bool devices_v1(struct ctx *c)
-{
-	_cleanup_free_ char *buf = NULL;
-	struct cgroup_lines lines = {0};
-	bool v1 = false;
-	if (host_read_text(c->host, "proc/self/cgroup", &buf) == 0 && proc_cgroup_parse(buf, &lines) == 0)
-		for (size_t i = 0; i < lines.n && !v1; i++) {
-			_cleanup_free_ char *ctrl = xstrdup(lines.v[i].controllers);
-			for (char *save, *w = strtok_r(ctrl, ",", &save); w && !v1; w = strtok_r(NULL, ",", &save))
-				v1 = streq(w, "devices");
-		}
-	cgroup_lines_clear(&lines);
-	return v1;
-}
-
 /* The targets by the platform container.detect found; fix_targets_here() adds what they share. */
 static size_t targets_here(struct ctx *c, struct fix_target ret[FIX_TARGETS_MAX])
 {
@@ -52,7 +36,7 @@ static size_t targets_here(struct ctx *c, struct fix_target ret[FIX_TARGETS_MAX]
 size_t fix_targets_here(struct ctx *c, struct fix_target ret[FIX_TARGETS_MAX])
 {
 	size_t n = targets_here(c, ret);
-	bool v1 = n && ret[0].platform != PLATFORM_LXD && ret[0].platform != PLATFORM_INCUS && devices_v1(c);
+	bool v1 = n && ret[0].platform != PLATFORM_LXD && ret[0].platform != PLATFORM_INCUS && ctx_devices_v1(c);
 	for (size_t i = 0; i < n; i++)
 		ret[i].devices_v1 = v1;
 	return n;
@@ -472,20 +456,27 @@ void fix_modules_load(struct ctx *c, struct result *r, const struct strv *load_n
 	remedy_command(m, "modprobe -a %s", now);
 	fix_persist_modules(m, all);
 
-	if (streq(ctx_runtime(c), "lxc")) {
-		FIX_FOREACH_TARGET(c, t)
-		{
-			if (!fix_has_start_modules(t))
-				continue;
-			_cleanup_free_ char *text =
-				xasprintf("Or let %s load them each time this container starts. The new value replaces "
-					  "the old one: add any module the first command shows.",
-					  fix_platform_name(t));
-			m = fix_remedy(r, t, text);
+	fix_start_modules(c, r, "Or let",
+			  "load them each time this container starts. The new value replaces the old one: add any "
+			  "module the first command shows.",
+			  all_commas, true);
+}
+
+void fix_start_modules(struct ctx *c, struct result *r, const char *lead, const char *rest, const char *csv,
+		       bool show_first)
+{
+	if (!streq(ctx_runtime(c), "lxc"))
+		return;
+	FIX_FOREACH_TARGET(c, t)
+	{
+		if (!fix_has_start_modules(t))
+			continue;
+		_cleanup_free_ char *text = xasprintf("%s %s %s", lead, fix_platform_name(t), rest);
+		struct remedy *m = fix_remedy(r, t, text);
+		if (show_first)
 			fix_get_start_modules(m, t);
-			fix_set_start_modules(m, t, all_commas);
-			fix_restart(m, t);
-		}
+		fix_set_start_modules(m, t, csv);
+		fix_restart(m, t);
 	}
 }
 
@@ -508,18 +499,7 @@ void fix_module(struct ctx *c, struct result *r, const char *text, const char *m
 	struct remedy *m = result_remedy(r, WHERE_HOST, text, NULL);
 	remedy_command(m, "modprobe %s", module);
 	remedy_command(m, "echo %s > /etc/modules-load.d/%s.conf", module, module);
-	if (streq(ctx_runtime(c), "lxc")) {
-		FIX_FOREACH_TARGET(c, t)
-		{
-			if (!fix_has_start_modules(t))
-				continue;
-			_cleanup_free_ char *load =
-				xasprintf("Let %s load it whenever this container starts:", fix_platform_name(t));
-			m = fix_remedy(r, t, load);
-			fix_set_start_modules(m, t, module);
-			fix_restart(m, t);
-		}
-	}
+	fix_start_modules(c, r, "Let", "load it whenever this container starts:", module, false);
 }
 
 void fix_modules_load_words(struct ctx *c, struct result *r, const char *mods)

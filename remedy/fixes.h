@@ -83,6 +83,13 @@ void fix_restart_all(struct remedy *m, struct fix_target t);
 /* The kernel modules (comma separated) the platform loads when the target starts: set, or show. */
 void fix_set_start_modules(struct remedy *m, struct fix_target t, const char *csv);
 void fix_get_start_modules(struct remedy *m, struct fix_target t);
+/*
+ * In an LXC container whose platform loads kernel modules when it starts
+ * (per target): "LEAD PLATFORM REST" (e.g. "Let", "load it whenever ..."),
+ * the modules shown first when show_first, set to csv, then the restart.
+ */
+void fix_start_modules(struct ctx *c, struct result *r, const char *lead, const char *rest, const char *csv,
+		       bool show_first);
 /* A sysctl the platform sets in the target's namespaces when it starts. */
 void fix_set_start_sysctl(struct remedy *m, struct fix_target t, const char *name, const char *value);
 /* A volume of its own for Docker, mounted in the target at PATH (not quoted). */

@@ -590,20 +590,10 @@ static void rules_netfilter(struct ctx *c, struct result *r, struct findings *f,
 		struct remedy *fix = result_remedy(
 			r, WHERE_HOST, "Load the netfilter modules on the host and keep them loaded at boot:", NULL);
 		fix_load_modules(fix, list);
-		if (streq(ctx_runtime(c), "lxc")) {
-			FIX_FOREACH_TARGET(c, t)
-			{
-				if (!fix_has_start_modules(t))
-					continue;
-				_cleanup_free_ char *text =
-					xasprintf("Or let %s load them when the container starts (add them to any "
-						  "modules already listed in linux.kernel_modules):",
-						  fix_platform_name(t));
-				fix = fix_remedy(r, t, text);
-				fix_set_start_modules(fix, t, csv);
-				fix_restart(fix, t);
-			}
-		}
+		fix_start_modules(c, r, "Or let",
+				  "load them when the container starts (add them to any modules already listed in "
+				  "linux.kernel_modules):",
+				  csv, false);
 		if (need_ip6)
 			result_remedy(r, ctx_here(c),
 				      "Or turn Docker's IPv6 firewalling off: add \"ip6tables\": false to "
