@@ -3,7 +3,7 @@
 #
 # bundle.sh OUTDIR BINARY
 #
-# Make BINARY runnable where none of its shared libraries exist (a minimal
+# Make BINARY (a path, or a name in PATH) runnable where none of its shared libraries exist (a minimal
 # busybox LXD instance, a scratch container): copy it to OUTDIR/nestcheck, copy
 # every library `ldd` lists (libasan/libubsan of a sanitizer build included),
 # the libraries it loads only for its launch checks (libcurl, libarchive, and
@@ -17,6 +17,12 @@ out=${1:?usage: bundle.sh OUTDIR BINARY}
 bin=${2:?usage: bundle.sh OUTDIR BINARY}
 
 die() { echo "bundle.sh: $*" >&2; exit 1; }
+
+# A bare name is looked up in PATH (bundle.sh DIR nestcheck packs the installed one).
+case $bin in
+*/*) ;;
+*) bin=$(command -v "$bin") || die "${2}: not found in PATH" ;;
+esac
 
 if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then die "$bin: not an executable file"; fi
 command -v ldd >/dev/null 2>&1 || die "ldd not found (libc-bin)"

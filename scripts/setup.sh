@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # setup.sh [--test] [--vm]: install what nestcheck needs to build (with --test,
-# every peer its tests start: dockerd, LXD, Incus, LXCFS, valgrind, and the VM
+# every peer its tests start: dockerd, LXD, Incus, LXCFS, valgrind, Ansible, and the VM
 # tier's tools; with --vm, only what scripts/kernel-gate.sh needs besides the
 # build) from Debian's packages. qemu comes from bookworm-backports (bookworm's
 # 7.2 is too slow under TCG for runc: its soft lockups stall containers), and
@@ -13,7 +13,7 @@ set -euo pipefail
 build=(cmake make gcc pkg-config libkmod-dev libmount-dev libblkid-dev libjson-c-dev zlib1g-dev
 	libcurl4-openssl-dev libarchive-dev)
 vm=(mmdebstrap kmod cpio e2fsprogs busybox-static xz-utils zstd)
-test=(libcmocka-dev clang clang-format libxml2-utils python3-junitparser prometheus prometheus-node-exporter curl chromium lxd lxd-client lxc lxcfs docker.io
+test=(libcmocka-dev clang clang-format libxml2-utils python3-junitparser prometheus prometheus-node-exporter curl chromium ansible lxd lxd-client lxc lxcfs docker.io
 	busybox-static valgrind time bc gzip tar util-linux dpkg-dev "${vm[@]}")
 
 want=("${build[@]}")

@@ -264,8 +264,11 @@ lxd_down() {
 # links, busybox init as /sbin/init), the Docker engine, iptables (nft),
 # apparmor_parser (where the host has it) and every shared library they need. Imported with alias NAME; skipped if the
 # alias already exists (and then not recorded, so lxd_cleanup keeps it).
+# With a second argument `python`, the host's python3 and its standard library
+# are in the image too (what Ansible's modules need on a managed host).
 lxd_image_build() {
-	local name=${1:?usage: lxd_image_build NAME}
+	local name=${1:?usage: lxd_image_build NAME [python]} extra=${2:-}
+	case $extra in "" | python) ;; *) _nc_log "lxd_image_build: unknown variant $extra"; return 1 ;; esac
 	if "$NC_CLI" image info "$name" >/dev/null 2>&1; then
 		_nc_log "image $name exists, not rebuilding"
 		return 0
@@ -273,7 +276,7 @@ lxd_image_build() {
 	(
 		tmp=$(mktemp -d /tmp/nestcheck-image.XXXXXX) || exit 1
 		trap 'rm -rf "$tmp"' EXIT
-		_nc_image_rootfs "$tmp/rootfs" || exit 1
+		_nc_image_rootfs "$tmp/rootfs" "$extra" || exit 1
 		cat >"$tmp/metadata.yaml" <<EOF || exit 1
 architecture: x86_64
 creation_date: $(date +%s)
@@ -295,7 +298,7 @@ EOF
 
 # Fill ROOT with the image's root file system (merged /usr like Debian 12).
 _nc_image_rootfs() {
-	local r=$1 b p d f bins=() xt libs
+	local r=$1 extra=${2:-} b p d f bins=() xt libs py
 	mkdir -p "$r"/usr/bin "$r"/usr/sbin "$r"/usr/lib "$r"/usr/lib64 || return 1
 	ln -s usr/bin "$r/bin" && ln -s usr/sbin "$r/sbin" &&
 		ln -s usr/lib "$r/lib" && ln -s usr/lib64 "$r/lib64" || return 1
@@ -347,6 +350,20 @@ _nc_image_rootfs() {
 			[ -d "$d" ] || continue
 			mkdir -p "$r$d" && cp -a "$d/." "$r$d/" || return 1
 		done
+	fi
+
+	# python3 and its standard library (no test suite, no GUI), extension modules included.
+	if [ "$extra" = python ]; then
+		p=$(_nc_find_bin python3) || { _nc_log "python3 not found (apt-get install python3)"; return 1; }
+		p=$(readlink -f "$p")
+		py=/usr/lib/${p##*/}
+		[ -d "$py" ] || { _nc_log "$py: no standard library beside $p"; return 1; }
+		cp -L "$p" "$r/usr/bin/${p##*/}" && ln -sf "${p##*/}" "$r/usr/bin/python3" || return 1
+		bins+=("$p")
+		mkdir -p "$r$py" || return 1
+		tar -C "$py" --exclude=./test --exclude=./idlelib --exclude=./tkinter --exclude=./turtledemo \
+			--exclude=./ensurepip -cf - . | tar -C "$r$py" -xf - || return 1
+		for f in "$py"/lib-dynload/*.so; do bins+=("$f"); done
 	fi
 
 	# Every shared library ldd lists, and the dynamic loader itself.
