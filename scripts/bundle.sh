@@ -3,8 +3,9 @@
 #
 # bundle.sh OUTDIR BINARY
 #
-# Make BINARY (a path, or a name in PATH) runnable where none of its shared libraries exist (a minimal
-# busybox LXD instance, a scratch container): copy it to OUTDIR/nestcheck, copy
+# Make BINARY (a path, or a name in PATH) runnable where none of its shared
+# libraries exist (a minimal busybox LXD instance, a scratch container, a host
+# the Ansible role nestcheck.fleet.check reaches): copy it to OUTDIR/nestcheck, copy
 # every library `ldd` lists (libasan/libubsan of a sanitizer build included),
 # the libraries it loads only for its launch checks (libcurl, libarchive, and
 # theirs) and the dynamic loader next to it, and write OUTDIR/nestcheck-run, a POSIX sh

@@ -322,7 +322,13 @@ hostvar() { # INVENTORY HOST VAR
 	ansible-inventory -i "$1" --host "$2" 2>/dev/null |
 		python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1]))' "$3" 2>&1
 }
-# The pitfall: ssh to an address LXD lists (ok's docker0 counts), or local without one.
+# The pitfall: ssh to an address LXD lists (ok's docker0 counts), or local without one,
+# which a play's `connection:` keyword does not override: its tasks run on the controller.
+printf '%s\n' '- hosts: all' '  connection: community.general.lxd' '  gather_facts: false' '  tasks:' \
+	'    - {command: hostname, register: h}' '    - {debug: {msg: "{{ h.stdout }}"}}' >"$TMP/keyword.yml"
+where=$(ANSIBLE_STDOUT_CALLBACK=json ansible-playbook -i "$TMP/inv.d/01-lxd.yml" -l "$P-nonest" "$TMP/keyword.yml" 2>/dev/null |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["plays"][0]["tasks"][1]["hosts"][sys.argv[1]]["msg"])' "$P-nonest" 2>&1)
+check "the lxd plugin with a play's connection keyword: nonest's task ran on" "$where" "$(hostname)"
 check "the lxd inventory plugin alone: ansible_connection of ok (dockerd's bridge)" \
 	"$(hostvar "$TMP/inv.d/01-lxd.yml" "$P-ok" ansible_connection)" ssh
 check "... of nonest (no address)" "$(hostvar "$TMP/inv.d/01-lxd.yml" "$P-nonest" ansible_connection)" local

@@ -50,7 +50,9 @@ for d in libcurl4 libarchive13 libc6 libjson-c5 libmount1 libkmod2; do
 done
 contents=$(dpkg-deb -c "$deb")
 for f in ./usr/bin/nestcheck ./usr/share/man/man1/nestcheck.1 ./usr/share/bash-completion/completions/nestcheck \
-	./usr/share/doc/nestcheck/copyright; do
+	./usr/share/doc/nestcheck/copyright ./usr/share/nestcheck/bundle.sh \
+	./usr/share/ansible/collections/ansible_collections/nestcheck/fleet/plugins/modules/nestcheck.py \
+	./usr/share/ansible/collections/ansible_collections/nestcheck/fleet/roles/check/tasks/main.yml; do
 	check "package holds $f" grep -qF " $f" <<<"$contents"
 done
 
@@ -84,6 +86,19 @@ if command -v man >/dev/null; then
 else
 	echo "skip: man-db missing"
 fi
+# The bundle script packs the installed binary; the collection is where Ansible looks by default.
+if sh /usr/share/nestcheck/bundle.sh "$tmp/bundle" nestcheck >"$tmp/bundle.log" 2>&1; then
+	got=$("$tmp/bundle/nestcheck-run" --version 2>&1)
+	check "a bundle of the installed nestcheck runs ('$got')" [ "$got" = "nestcheck $want_version" ]
+else
+	bad "/usr/share/nestcheck/bundle.sh: $(tail -n 2 "$tmp/bundle.log")"
+fi
+if command -v ansible-doc >/dev/null; then
+	got=$(env -u ANSIBLE_COLLECTIONS_PATH ansible-doc nestcheck.fleet.nestcheck 2>&1 | head -n 1)
+	check "ansible-doc finds the installed module ('$got')" grep -q 'NESTCHECK.FLEET.NESTCHECK' <<<"$got"
+else
+	echo "skip: ansible-doc missing (apt-get install ansible)"
+fi
 comp=/usr/share/bash-completion/completions/nestcheck
 check "completion file exists" [ -s "$comp" ]
 check "completion file is valid bash" bash -n "$comp"
@@ -93,7 +108,8 @@ check "completion offers check ids ('$got')" [ "$got" = kernel.version ]
 dpkg --purge nestcheck >"$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log"; bad "dpkg --purge"; }
 installed=0
 check "package gone" eval '! dpkg-query -W -f="\${Status}" nestcheck 2>/dev/null | grep -q installed'
-for f in /usr/bin/nestcheck /usr/share/man/man1/nestcheck.1 "$comp"; do
+for f in /usr/bin/nestcheck /usr/share/man/man1/nestcheck.1 "$comp" /usr/share/nestcheck \
+	/usr/share/ansible/collections/ansible_collections/nestcheck; do
 	check "$f removed" [ ! -e "$f" ]
 done
 exit $fail

@@ -206,7 +206,7 @@ def main():
     if binary is None:
         module.fail_json(
             msg="nestcheck not found as '%s' on this host: install it, or let the role "
-            "nestcheck.fleet.run push its bundle" % module.params["binary"],
+            "nestcheck.fleet.check push its bundle" % module.params["binary"],
             exit_status=-1,
             command=[module.params["binary"]],
         )
