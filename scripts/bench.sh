@@ -10,7 +10,9 @@
 # image on the same engine, interleaved; and launch.network's networked
 # workload against `docker run --rm -d -p` of the same image plus a connect to
 # the published port from here (run this script in the engine's network
-# namespace); and `nestcheck merge` of 1,000 reports. Figures, not a pass/fail test.
+# namespace); `nestcheck merge` of 1,000 reports; and, as root where LXD can run,
+# `nestcheck lxd --all` over 10 instances against the slowest of them alone.
+# Figures, not a pass/fail test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-41}
@@ -27,9 +29,11 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 
 tmp=$(mktemp -d)
 image=
+lxd_used=
 cleanup() {
-	# The probe image kept for the launch figures goes with the rest.
+	# The probe image kept for the launch figures goes with the rest, and the LXD instances.
 	[ -n "$image" ] && docker rmi "$image" >/dev/null 2>&1
+	[ -n "$lxd_used" ] && lxd_session_end >/dev/null 2>&1
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -78,7 +82,60 @@ for ((i = 0; i < 9; i++)); do
 done
 /usr/bin/time -f '%M' -o "$tmp/rssm" "$nc" merge --json "$tmp/fleet" >/dev/null || true
 printf 'merge of 1000 reports (%s KiB on disk) median of 9: %.2f ms (bound: 1000 ms), peak RSS %d KiB\n' \
-	"$(du -sk "$tmp/fleet" | cut -f1)" "$(echo "$(median <"$tmp/merge") / 1000" | bc -l)" "$(cat "$tmp/rssm")"
+	"$(du -sk "$tmp/fleet" | cut -f1)" "$(echo "$(median <"$tmp/merge") / 1000" | bc -l)" "$(tail -n 1 "$tmp/rssm")"
+
+# ---- nestcheck lxd --all over 10 instances against the slowest single instance (root, LXD here)
+lxd_instances=${LXD_INSTANCES:-10}
+if [ "$(id -u)" != 0 ] || ! command -v lxd >/dev/null || ! command -v lxc >/dev/null || ! command -v lxcfs >/dev/null ||
+	! command -v busybox >/dev/null; then
+	echo "lxd --all: needs root, lxd, lxc, lxcfs and busybox-static: no fleet figures"
+else
+	NESTCHECK_LXD_STATE=$tmp/lxd.state
+	NESTCHECK_LXD_LOGDIR=$tmp
+	# shellcheck source=../tests/lxd/env.sh
+	. tests/lxd/env.sh
+	lxd_used=1
+	names=()
+	if lxd_up >/dev/null 2>&1 && lxd_image_build "nc-bench-$$" >/dev/null 2>&1; then
+		for ((i = 0; i < lxd_instances; i++)); do
+			lxd_launch "nc-bench-$$-$i" "nc-bench-$$" security.nesting=true >/dev/null 2>&1 || break
+			names+=("nc-bench-$$-$i")
+		done
+	fi
+	if [ ${#names[@]} -ne "$lxd_instances" ]; then
+		echo "lxd --all: could not start LXD and $lxd_instances instances here: no fleet figures"
+	else
+		# Each instance alone (median of 3), then --all with 4 jobs (the default) and with a job an instance.
+		slowest=0 sum=0
+		for n in "${names[@]}"; do
+			: >"$tmp/one"
+			for _ in 1 2 3; do
+				t0=$(ns); "$nc" lxd "$n" --no-launch --json >/dev/null 2>&1 || true; t1=$(ns)
+				echo $(((t1 - t0) / 1000)) >>"$tmp/one"
+			done
+			m=$(median <"$tmp/one")
+			sum=$(echo "$sum + $m" | bc)
+			[ "$(echo "$m > $slowest" | bc)" = 1 ] && slowest=$m
+		done
+		for jobs in 4 "$lxd_instances"; do
+			: >"$tmp/all"
+			for _ in 1 2 3; do
+				t0=$(ns); "$nc" lxd --all --no-launch --jobs "$jobs" --json >/dev/null 2>&1 || true; t1=$(ns)
+				echo $(((t1 - t0) / 1000)) >>"$tmp/all"
+			done
+			printf -v "all_$jobs" '%s' "$(median <"$tmp/all")"
+		done
+		/usr/bin/time -f '%M' -o "$tmp/rssa" "$nc" lxd --all --no-launch --json >/dev/null 2>&1 || true
+		all_n=all_$lxd_instances
+		echo "nestcheck lxd --all --no-launch over $lxd_instances running instances (medians of 3):"
+		printf '  slowest single instance (nestcheck lxd NAME): %.1f ms; all %d one after another: %.1f ms\n' \
+			"$(echo "$slowest / 1000" | bc -l)" "$lxd_instances" "$(echo "$sum / 1000" | bc -l)"
+		printf '  --all, 4 jobs (the default): %.1f ms; --jobs %d: %.1f ms; peak RSS of the parent %d KiB\n' \
+			"$(echo "$all_4 / 1000" | bc -l)" "$lxd_instances" "$(echo "${!all_n} / 1000" | bc -l)" "$(tail -n 1 "$tmp/rssa")"
+		printf '  ratio --all (--jobs %d) / slowest single: %.2f; (4 jobs): %.2f\n' "$lxd_instances" \
+			"$(echo "${!all_n} / $slowest" | bc -l)" "$(echo "$all_4 / $slowest" | bc -l)"
+	fi
+fi
 
 # ---- launches: nestcheck's launch checks against docker run of the same image
 launch_runs=${LAUNCH_RUNS:-15}

@@ -84,10 +84,12 @@ dir=$(echo "$run" | grep -o '"/tmp/nestcheck-[0-9a-f]*/nestcheck"' | sed 's#/nes
 check "nestcheck runs from a private directory" [ -n "$dir" ]
 check "the clean-up removes that directory" contains <(execs | tail -n 1) "\"rm\",\"-rf\",\"$dir\""
 check "nestcheck and its loader were pushed" [ "$(grep -c '^POST /1.0/instances/web/files$' "$FAKEPEER_LOG")" -ge 3 ]
+check "--no-launch: libarchive (for the launches alone) not pushed" lacks "$FAKEPEER_LOG" "libarchive.so"
 : >"$FAKEPEER_LOG"
 lxd Running "$PRIV" "$TMP/canned/notjson.txt"
 nc args-bad lxd web --json
 check "a report that cannot be read: exit 2" rc_is 2
+check "with the launches: libarchive pushed" contains "$FAKEPEER_LOG" "libarchive.so.13"
 check "... and the directory is removed all the same" contains <(execs | tail -n 1) '"rm","-rf","/tmp/nestcheck-'
 unset FAKEPEER_LOG
 lxd Running "$PRIV"
