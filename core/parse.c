@@ -462,6 +462,33 @@ static int mounts_parse_error(struct libmnt_table *tb _unused_, const char *file
 	return 1; /* skip the bad line, keep the rest */
 }
 
+static int int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+static bool mounts_ids_repeat(struct libmnt_table *tb)
+{
+	size_t n = 0, cap = (size_t)mnt_table_get_nents(tb);
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	bool repeat = false;
+
+	if (!it || cap == 0) {
+		mnt_free_iter(it);
+		return false;
+	}
+	_cleanup_free_ int *ids = xcalloc(cap, sizeof(*ids));
+	while (n < cap && mnt_table_next_fs(tb, it, &fs) == 0)
+		ids[n++] = mnt_fs_get_id(fs);
+	mnt_free_iter(it);
+	qsort(ids, n, sizeof(*ids), int_cmp);
+	for (size_t i = 1; i < n && !repeat; i++)
+		repeat = ids[i] == ids[i - 1];
+	return repeat;
+}
+
 int mounts_parse(const char *buf, struct libmnt_table **ret)
 {
 	size_t len = strlen(buf);
@@ -484,6 +511,11 @@ int mounts_parse(const char *buf, struct libmnt_table **ret)
 	struct libmnt_fs *fs = NULL;
 	mnt_table_first_fs(tb, &fs);
 	if (!fs || !mnt_fs_is_kernel(fs) || mnt_fs_get_id(fs) <= 0) {
+		mnt_unref_table(tb);
+		return -EBADMSG;
+	}
+	/* The kernel's mount ids are unique: a table where they are not is no mount table. */
+	if (mounts_ids_repeat(tb)) {
 		mnt_unref_table(tb);
 		return -EBADMSG;
 	}
@@ -577,55 +609,121 @@ static size_t target_len(const char *t)
 	return n;
 }
 
-/* The last mount that is a child of parent (any parent when NULL) with exactly this target. */
-static struct libmnt_fs *child_at(struct libmnt_table *tb, struct libmnt_fs *parent, const char *target, size_t n)
-{
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-	struct libmnt_fs *fs, *found = NULL;
+/*
+ * The mount tree, indexed once per walk: by id (the parent of a mount) and by parent id
+ * (the mounts on a mount, in table order), so that a walk costs O(n log n) whatever the
+ * table holds. Ids are unique (mounts_parse() refuses a table where they are not).
+ */
+struct mnt_node {
+	int id, parent;
+	size_t idx; /* the table's order: a later mount on the same target hides an earlier one */
+	const char *target;
+	size_t tlen;
+	struct libmnt_fs *fs;
+};
 
-	if (!it)
-		return NULL;
-	while (mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *t = mnt_fs_get_target(fs);
-		if (fs == parent || target_len(t) != n || strncmp(t, target, n) != 0)
-			continue;
-		if (!parent || mnt_fs_get_parent_id(fs) == mnt_fs_get_id(parent))
-			found = fs;
+struct mnt_tree {
+	struct mnt_node *v;	    /* table order */
+	struct mnt_node **by_id;    /* by id */
+	struct mnt_node **by_parent; /* by parent id, then table order */
+	size_t n;
+};
+
+static int node_cmp_id(const void *a, const void *b)
+{
+	const struct mnt_node *x = *(struct mnt_node *const *)a, *y = *(struct mnt_node *const *)b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int node_cmp_parent(const void *a, const void *b)
+{
+	const struct mnt_node *x = *(struct mnt_node *const *)a, *y = *(struct mnt_node *const *)b;
+	if (x->parent != y->parent)
+		return (x->parent > y->parent) - (x->parent < y->parent);
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static void mnt_tree_free(struct mnt_tree *t)
+{
+	free(t->v);
+	free(t->by_id);
+	free(t->by_parent);
+	*t = (struct mnt_tree){0};
+}
+
+static void mnt_tree_build(struct libmnt_table *tb, struct mnt_tree *t)
+{
+	size_t cap = (size_t)mnt_table_get_nents(tb);
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+
+	*t = (struct mnt_tree){0};
+	if (!it || cap == 0) {
+		mnt_free_iter(it);
+		return;
+	}
+	t->v = xcalloc(cap, sizeof(*t->v));
+	t->by_id = xcalloc(cap, sizeof(*t->by_id));
+	t->by_parent = xcalloc(cap, sizeof(*t->by_parent));
+	while (t->n < cap && mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *target = mnt_fs_get_target(fs) ? mnt_fs_get_target(fs) : "";
+		struct mnt_node *m = &t->v[t->n];
+		*m = (struct mnt_node){.id = mnt_fs_get_id(fs),
+				       .parent = mnt_fs_get_parent_id(fs),
+				       .idx = t->n,
+				       .target = target,
+				       .tlen = target_len(target),
+				       .fs = fs};
+		t->by_id[t->n] = t->by_parent[t->n] = m;
+		t->n++;
 	}
 	mnt_free_iter(it);
+	qsort(t->by_id, t->n, sizeof(*t->by_id), node_cmp_id);
+	qsort(t->by_parent, t->n, sizeof(*t->by_parent), node_cmp_parent);
+}
+
+static struct mnt_node *mnt_tree_find(const struct mnt_tree *t, int id)
+{
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->by_id[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->n && t->by_id[lo]->id == id ? t->by_id[lo] : NULL;
+}
+
+/* The last mount on parent (in table order) with exactly this target. */
+static struct mnt_node *mnt_tree_child_at(const struct mnt_tree *t, const struct mnt_node *parent,
+					  const char *target, size_t n)
+{
+	size_t lo = 0, hi = t->n;
+	struct mnt_node *found = NULL;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->by_parent[mid]->parent < parent->id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < t->n && t->by_parent[lo]->parent == parent->id; lo++) {
+		struct mnt_node *m = t->by_parent[lo];
+		if (m != parent && m->tlen == n && strncmp(m->target, target, n) == 0)
+			found = m;
+	}
 	return found;
 }
 
-static struct libmnt_fs *mount_by_id(struct libmnt_table *tb, int id)
+/* The namespace's root: the first mount on / whose parent is not in the table. */
+static struct mnt_node *mnt_tree_root(const struct mnt_tree *t)
 {
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-	struct libmnt_fs *fs, *found = NULL;
-
-	if (!it)
-		return NULL;
-	while (!found && mnt_table_next_fs(tb, it, &fs) == 0)
-		if (mnt_fs_get_id(fs) == id)
-			found = fs;
-	mnt_free_iter(it);
-	return found;
-}
-
-/* The namespace's root: a mount on / whose parent is not in the table. */
-static struct libmnt_fs *root_mount(struct libmnt_table *tb)
-{
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-	struct libmnt_fs *fs, *found = NULL;
-
-	if (!it)
-		return NULL;
-	while (!found && mnt_table_next_fs(tb, it, &fs) == 0) {
-		if (target_len(mnt_fs_get_target(fs)) != 1 || mnt_fs_get_target(fs)[0] != '/')
-			continue;
-		if (!mount_by_id(tb, mnt_fs_get_parent_id(fs)))
-			found = fs;
-	}
-	mnt_free_iter(it);
-	return found;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].tlen == 1 && t->v[i].target[0] == '/' && !mnt_tree_find(t, t->v[i].parent))
+			return &t->v[i];
+	return NULL;
 }
 
 /* Without a root mount there is no tree to walk: the longest prefix, later ones winning ties. */
@@ -666,22 +764,34 @@ int mounts_covering(struct libmnt_table *tb, const char *path, const char **ret_
 	 * by a later mount on a parent directory is then never reached, whatever
 	 * order the table lists them in.
 	 */
-	struct libmnt_fs *cur = root_mount(tb), *next;
-	if (!cur)
+	struct mnt_tree t;
+	mnt_tree_build(tb, &t);
+	struct mnt_node *cur = mnt_tree_root(&t), *next;
+	if (!cur) {
+		mnt_tree_free(&t);
 		return mounts_covering_by_prefix(tb, path, ret_fstype, ret_target);
-	while ((next = child_at(tb, cur, "/", 1)))
+	}
+	/*
+	 * Each step goes to a mount on the current one; with unique ids that never returns to a
+	 * mount already passed, and the bound of n steps a component holds even if it did.
+	 */
+	size_t steps = 0;
+	while (steps++ < t.n && (next = mnt_tree_child_at(&t, cur, "/", 1)))
 		cur = next; /* mounts stacked on / */
 	for (size_t n = 1; path[n - 1];) {
 		n += strcspn(path + n, "/");
-		while ((next = child_at(tb, cur, path, n)))
+		steps = 0;
+		while (steps++ < t.n && (next = mnt_tree_child_at(&t, cur, path, n)))
 			cur = next;
 		if (!path[n])
 			break;
 		n++;
 	}
-	*ret_fstype = mnt_fs_get_fstype(cur) ? mnt_fs_get_fstype(cur) : "unknown";
+	struct libmnt_fs *fs = cur->fs;
+	mnt_tree_free(&t);
+	*ret_fstype = mnt_fs_get_fstype(fs) ? mnt_fs_get_fstype(fs) : "unknown";
 	if (ret_target)
-		*ret_target = mnt_fs_get_target(cur);
+		*ret_target = mnt_fs_get_target(fs);
 	return 0;
 }
 

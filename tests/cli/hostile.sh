@@ -135,6 +135,15 @@ check "osrelease-escapes: the human report (NO_COLOR) has no control bytes from 
 	no_ctrl "$(out osrelease-escapes.human)"
 
 # --- huge files ---
+# Duplicate mount ids: mounts 21 on 21 on 21, a cycle the walk to a path's mount went round
+# for ever. The kernel's ids are unique: such a table is no mount table.
+R=$(base mountinfo-id-cycle)
+printf '%s\n' '20 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw' '21 20 0:50 / / rw - tmpfs tmpfs rw' \
+	'21 21 0:51 / / rw - tmpfs tmpfs rw' '21 21 0:52 / / rw - tmpfs tmpfs rw' >"$R/proc/self/mountinfo"
+hostile mountinfo-id-cycle "$R"
+affected mountinfo-id-cycle cgroup.layout error proc/self/mountinfo
+affected mountinfo-id-cycle storage.backing_fs error proc/self/mountinfo
+
 R=$(base long-mountinfo)
 long_line "$R/proc/self/mountinfo" 10000000
 hostile long-mountinfo "$R"
