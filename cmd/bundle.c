@@ -12,44 +12,64 @@
 static char bundle_dir[4096];
 static char bundle_root[4200];
 
-/* Async-signal-safe recursive removal: raw getdents64, unlinkat, no malloc. */
-static void rm_tree_at(int dfd, int depth)
+/*
+ * Remove everything below the directory dfd (which it takes over and closes), as deep as
+ * extraction could make it. Async-signal-safe: raw getdents64, unlinkat, no malloc, no
+ * recursion: it goes down into a directory it cannot remove and, when that one is empty,
+ * back up through "..", where the rescan removes it. The tree is private (mode 0700), so
+ * ".." is the directory it came from. Bounded: a directory that stays full (a file that
+ * cannot be removed) is given up after a budget of descents.
+ */
+static void rm_tree_at(int dfd)
 {
 	char buf[4096];
-	long n;
-	bool removed = false;
-	if (depth > 256)
-		return;
-	while ((n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
-		for (long off = 0; off < n;) {
-			struct {
-				unsigned long long ino;
-				long long off;
-				unsigned short reclen;
-				unsigned char type;
-				char name[];
-			} *de = (void *)(buf + off);
-			off += de->reclen;
-			if (!strcmp(de->name, ".") || !strcmp(de->name, ".."))
-				continue;
-			if (unlinkat(dfd, de->name, 0) == 0) {
-				removed = true;
-				continue;
+	long depth = 0, budget = 8L * BUNDLE_MAX_ENTRIES + 1024;
+
+	while (dfd >= 0 && budget-- > 0) {
+		bool removed = false, descended = false;
+		long n;
+		lseek(dfd, 0, SEEK_SET);
+		while (!descended && (n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+			for (long off = 0; off < n && !descended;) {
+				struct {
+					unsigned long long ino;
+					long long off;
+					unsigned short reclen;
+					unsigned char type;
+					char name[];
+				} *de = (void *)(buf + off);
+				off += de->reclen;
+				if (!strcmp(de->name, ".") || !strcmp(de->name, ".."))
+					continue;
+				if (unlinkat(dfd, de->name, 0) == 0 || unlinkat(dfd, de->name, AT_REMOVEDIR) == 0) {
+					removed = true;
+					continue;
+				}
+				int sub = openat(dfd, de->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				if (sub >= 0) {
+					close(dfd);
+					dfd = sub;
+					depth++;
+					descended = true;
+				}
 			}
-			int sub = openat(dfd, de->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0) {
-				rm_tree_at(sub, depth + 1);
-				close(sub);
+			/* Entries were removed under the listing: rescan until a pass removes nothing. */
+			if (!descended && removed) {
+				removed = false;
+				lseek(dfd, 0, SEEK_SET);
 			}
-			if (unlinkat(dfd, de->name, AT_REMOVEDIR) == 0)
-				removed = true;
 		}
-		/* Entries were removed under us: rescan from the start, until a pass removes nothing. */
-		if (n > 0 && removed) {
-			removed = false;
-			lseek(dfd, 0, SEEK_SET);
-		}
+		if (descended)
+			continue;
+		if (depth == 0)
+			break;
+		int up = openat(dfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(dfd);
+		dfd = up;
+		depth--;
 	}
+	if (dfd >= 0)
+		close(dfd);
 }
 
 void bundle_cleanup_on_signal(void)
@@ -57,10 +77,8 @@ void bundle_cleanup_on_signal(void)
 	if (!bundle_dir[0])
 		return;
 	int fd = open(bundle_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0) {
-		rm_tree_at(fd, 0);
-		close(fd);
-	}
+	if (fd >= 0)
+		rm_tree_at(fd);
 	rmdir(bundle_dir);
 	bundle_dir[0] = 0;
 }

@@ -623,8 +623,8 @@ struct mnt_node {
 };
 
 struct mnt_tree {
-	struct mnt_node *v;	    /* table order */
-	struct mnt_node **by_id;    /* by id */
+	struct mnt_node *v;	     /* table order */
+	struct mnt_node **by_id;     /* by id */
 	struct mnt_node **by_parent; /* by parent id, then table order */
 	size_t n;
 };
@@ -696,8 +696,8 @@ static struct mnt_node *mnt_tree_find(const struct mnt_tree *t, int id)
 }
 
 /* The last mount on parent (in table order) with exactly this target. */
-static struct mnt_node *mnt_tree_child_at(const struct mnt_tree *t, const struct mnt_node *parent,
-					  const char *target, size_t n)
+static struct mnt_node *mnt_tree_child_at(const struct mnt_tree *t, const struct mnt_node *parent, const char *target,
+					  size_t n)
 {
 	size_t lo = 0, hi = t->n;
 	struct mnt_node *found = NULL;

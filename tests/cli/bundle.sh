@@ -79,6 +79,16 @@ statuses "$(out plain)" >"$TMP/plain.st"
 check "plain sysroot tarball replays" cmp -s "$TMP/collected.st" "$TMP/plain.st"
 check "plain replay leaves no temp dir" tmp_clean
 
+# A sysroot 300 directories deep: replayed, and removed to the last directory.
+cp -a "$TMP/x/root" "$TMP/deep"
+mkdir -p "$TMP/deep/$(printf 'd/%.0s' $(seq 300))" && echo x >"$TMP/deep/$(printf 'd/%.0s' $(seq 300))f"
+tar -czf "$TMP/deep.tar.gz" -C "$TMP/deep" .
+rm -rf "$TMP/deep"
+nc deep --root "$TMP/deep.tar.gz" --json
+check "a 300-deep sysroot tarball replays" cmp -s "$TMP/collected.st" <(statuses "$(out deep)")
+check "... and leaves no temp dir" tmp_clean || find "$TMPDIR" -maxdepth 2 | head -n 3
+rm -rf "${TMPDIR:?}"/* && mkdir -p "$TMPDIR"
+
 # --- hostile bundles ------------------------------------------------------------
 H=$TMP/h
 mkdir -p "$H/a/b" "$H/s"
