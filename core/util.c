@@ -173,19 +173,20 @@ static size_t utf8_valid(const unsigned char *p)
 
 char *text_sanitize(char *s)
 {
-	unsigned char *p = (unsigned char *)s;
-	while (*p) {
-		size_t n = utf8_valid(p);
-		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f)) || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
+	/* One pass, reading ahead of writing: linear in the string's length. */
+	unsigned char *r = (unsigned char *)s, *w = r;
+	while (*r) {
+		size_t n = utf8_valid(r);
+		if (n == 0 || (n == 1 && (*r < 0x20 || *r == 0x7f)) || (n == 2 && r[0] == 0xc2 && r[1] < 0xa0)) {
 			/* Also C1 controls (U+0080..U+009F): terminals obey some of them. */
-			size_t drop = n ? n : 1;
-			*p = '?';
-			memmove(p + 1, p + drop, strlen((char *)p + drop) + 1);
-			p++;
+			*w++ = '?';
+			r += n ? n : 1;
 			continue;
 		}
-		p += n;
+		while (n--)
+			*w++ = *r++;
 	}
+	*w = '\0';
 	return s;
 }
 

@@ -59,9 +59,13 @@ int check_network_ip_forward(struct ctx *c, struct result *r)
 	}
 	if (err < 0)
 		return result_error(r, err, "proc/sys/net/ipv4/ip_forward is %s", host_err_text(err));
-	if (sysctl_bool_parse(value, &on) < 0)
-		return result_error(r, -EBADMSG, "proc/sys/net/ipv4/ip_forward holds \"%s\", not 0 or 1",
-				    text_sanitize(value));
+	if (sysctl_bool_parse(value, &on) < 0) {
+		bool cut = strlen(value) > 64;
+		if (cut)
+			value[64] = '\0';
+		return result_error(r, -EBADMSG, "proc/sys/net/ipv4/ip_forward holds \"%s%s\", not 0 or 1",
+				    text_sanitize(value), cut ? "..." : "");
+	}
 
 	result_evidence_int(r, "ip_forward", on);
 	if (on) {

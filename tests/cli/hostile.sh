@@ -144,6 +144,15 @@ hostile mountinfo-id-cycle "$R"
 affected mountinfo-id-cycle cgroup.layout error proc/self/mountinfo
 affected mountinfo-id-cycle storage.backing_fs error proc/self/mountinfo
 
+# 3 MiB of control bytes on one line of a sysctl file: each byte sanitized in linear time
+# (it used to move the rest of the string for every bad byte: minutes), the summary bounded.
+R=$(base control-bytes)
+mkdir -p "$R/proc/sys/net/ipv4"
+head -c 3000000 /dev/zero | tr '\0' '\001' >"$R/proc/sys/net/ipv4/ip_forward"
+hostile control-bytes "$R"
+affected control-bytes network.ip_forward error '"????????'
+check "control-bytes: the summary is bounded" [ "$(jget "$(out control-bytes)" checks.network.ip_forward.summary | wc -c)" -lt 200 ]
+
 R=$(base long-mountinfo)
 long_line "$R/proc/self/mountinfo" 10000000
 hostile long-mountinfo "$R"
