@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -17,8 +18,10 @@ struct host {
 	int root_fd;
 	bool openat2_missing;
 	bool no_probes;
-	struct observation *obs;
-	size_t n_obs;
+	struct observation *obs; /* in the order they were recorded (the recording's order) */
+	size_t n_obs, cap_obs;
+	size_t *slots;	/* open addressing over obs: index + 1, 0 for an empty slot */
+	size_t n_slots; /* a power of two, at least twice n_obs */
 };
 
 int host_new(const char *root, struct host **ret)
@@ -61,6 +64,7 @@ void host_free(struct host *h)
 		free(h->obs[i].value);
 	}
 	free(h->obs);
+	free(h->slots);
 	if (h->root_fd >= 0)
 		close(h->root_fd);
 	free(h->root);
@@ -224,12 +228,40 @@ int host_kernel_release(struct host *h, char **ret)
 	return host_read_line(h, "proc/sys/kernel/osrelease", ret);
 }
 
+/* FNV-1a: the keys are short paths and names; a recording's keys are not chosen to collide
+ * with a seeded hash in mind, and a probe sequence is bounded by the table's size anyway. */
+static size_t key_hash(const char *key)
+{
+	uint64_t x = 0xcbf29ce484222325ull;
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		x = (x ^ *p) * 0x100000001b3ull;
+	return (size_t)(x ^ (x >> 32));
+}
+
+/* The slot that holds key, or the empty slot where it would go. */
+static size_t *host_slot(const struct host *h, const char *key)
+{
+	size_t mask = h->n_slots - 1, i = key_hash(key) & mask;
+	while (h->slots[i] && !streq(h->obs[h->slots[i] - 1].key, key))
+		i = (i + 1) & mask;
+	return &h->slots[i];
+}
+
 static struct observation *host_find(const struct host *h, const char *key)
 {
+	if (h->n_slots == 0)
+		return NULL;
+	size_t *slot = host_slot(h, key);
+	return *slot ? &h->obs[*slot - 1] : NULL;
+}
+
+static void host_rehash(struct host *h, size_t n_slots)
+{
+	free(h->slots);
+	h->slots = xcalloc(n_slots, sizeof(*h->slots));
+	h->n_slots = n_slots;
 	for (size_t i = 0; i < h->n_obs; i++)
-		if (streq(h->obs[i].key, key))
-			return &h->obs[i];
-	return NULL;
+		*host_slot(h, h->obs[i].key) = i + 1;
 }
 
 void host_record(struct host *h, const char *key, const char *value)
@@ -240,8 +272,15 @@ void host_record(struct host *h, const char *key, const char *value)
 		o->value = strstrip_right(xstrdup(value));
 		return;
 	}
-	h->obs = xrealloc(h->obs, (h->n_obs + 1) * sizeof(*h->obs));
+	if (h->n_obs == h->cap_obs) {
+		h->cap_obs = h->cap_obs ? 2 * h->cap_obs : 64;
+		h->obs = xrealloc(h->obs, h->cap_obs * sizeof(*h->obs));
+	}
 	h->obs[h->n_obs++] = (struct observation){xstrdup(key), strstrip_right(xstrdup(value))};
+	if (2 * h->n_obs > h->n_slots)
+		host_rehash(h, h->n_slots ? 2 * h->n_slots : 128);
+	else
+		*host_slot(h, key) = h->n_obs;
 }
 
 int host_observe(struct host *h, const char *key, host_probe_fn probe, void *userdata, const char **ret)

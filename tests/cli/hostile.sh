@@ -153,6 +153,17 @@ hostile control-bytes "$R"
 affected control-bytes network.ip_forward error '"????????'
 check "control-bytes: the summary is bounded" [ "$(jget "$(out control-bytes)" checks.network.ip_forward.summary | wc -c)" -lt 200 ]
 
+# 3 MiB of observations, 230,000 keys: loaded in linear time (each key used to be looked
+# up among all before it: minutes), and the recorded ones still replayed.
+R=$(base observations-many)
+mkdir -p "$R/.nestcheck"
+{
+	seq -f 'key-%07g=x' 1 230000
+	echo 'network.iptables.version=iptables v9.9.9 (legacy)'
+} >"$R/.nestcheck/observations"
+hostile observations-many "$R"
+check "observations-many: the last key is replayed" contains "$(out observations-many)" '"iptables v9.9.9 (legacy)"'
+
 R=$(base long-mountinfo)
 long_line "$R/proc/self/mountinfo" 10000000
 hostile long-mountinfo "$R"
