@@ -38,6 +38,7 @@ static void usage(FILE *out)
 struct loaded {
 	struct report rep;
 	struct report_checks checks;
+	const struct result **by_id; /* the results by id, then report order: found in O(log n) */
 };
 
 static int load(const char *path, struct loaded *l)
@@ -68,12 +69,33 @@ static int load(const char *path, struct loaded *l)
 	return 0;
 }
 
-static const struct result *find(const struct report *rep, const char *id)
+static int by_id_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < rep->n_results; i++)
-		if (streq(rep->results[i].check->id, id))
-			return &rep->results[i];
-	return NULL;
+	const struct result *x = *(const struct result *const *)a, *y = *(const struct result *const *)b;
+	int c = strcmp(x->check->id, y->check->id);
+	return c ? c : (x > y) - (x < y);
+}
+
+static void index_results(struct loaded *l)
+{
+	l->by_id = xcalloc(l->rep.n_results + 1, sizeof(*l->by_id));
+	for (size_t i = 0; i < l->rep.n_results; i++)
+		l->by_id[i] = &l->rep.results[i];
+	qsort(l->by_id, l->rep.n_results, sizeof(*l->by_id), by_id_cmp);
+}
+
+/* The first result (in report order) with this id. */
+static const struct result *find(const struct loaded *l, const char *id)
+{
+	size_t lo = 0, hi = l->rep.n_results;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(l->by_id[mid]->check->id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < l->rep.n_results && streq(l->by_id[lo]->check->id, id) ? l->by_id[lo] : NULL;
 }
 
 static json_object *change_json(const char *id, const struct result *old, const struct result *new)
@@ -123,12 +145,14 @@ int diff_main(int argc, char **argv)
 	int ret = 2;
 	if (load(argv[optind], &a) < 0 || load(argv[optind + 1], &b) < 0)
 		goto out;
+	index_results(&a);
+	index_results(&b);
 
 	json_object *worse = json_object_new_array(), *better = json_object_new_array(),
 		    *added = json_object_new_array(), *removed = json_object_new_array();
 	size_t n_worse = 0;
 	for (size_t i = 0; i < b.rep.n_results; i++) {
-		const struct result *nr = &b.rep.results[i], * or = find(&a.rep, nr->check->id);
+		const struct result *nr = &b.rep.results[i], * or = find(&a, nr->check->id);
 		const char *id = nr->check->id;
 		if (! or) {
 			json_object_array_add(added, change_json(id, NULL, nr));
@@ -148,7 +172,7 @@ int diff_main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < a.rep.n_results; i++) {
 		const struct result * or = &a.rep.results[i];
-		if (find(&b.rep, or->check->id))
+		if (find(&b, or->check->id))
 			continue;
 		json_object_array_add(removed, change_json(or->check->id, or, NULL));
 		if (!json)
@@ -179,6 +203,8 @@ int diff_main(int argc, char **argv)
 		ret = n_worse ? 1 : 0;
 	}
 out:
+	free(a.by_id);
+	free(b.by_id);
 	report_clear(&a.rep);
 	report_checks_clear(&a.checks);
 	report_clear(&b.rep);

@@ -171,12 +171,16 @@ static size_t utf8_valid(const unsigned char *p)
 	return n;
 }
 
-char *text_sanitize(char *s)
+static char *sanitize(char *s, bool keep_newlines)
 {
 	/* One pass, reading ahead of writing: linear in the string's length. */
 	unsigned char *r = (unsigned char *)s, *w = r;
 	while (*r) {
 		size_t n = utf8_valid(r);
+		if (n == 1 && *r == '\n' && keep_newlines) {
+			*w++ = *r++;
+			continue;
+		}
 		if (n == 0 || (n == 1 && (*r < 0x20 || *r == 0x7f)) || (n == 2 && r[0] == 0xc2 && r[1] < 0xa0)) {
 			/* Also C1 controls (U+0080..U+009F): terminals obey some of them. */
 			*w++ = '?';
@@ -188,6 +192,16 @@ char *text_sanitize(char *s)
 	}
 	*w = '\0';
 	return s;
+}
+
+char *text_sanitize(char *s)
+{
+	return sanitize(s, false);
+}
+
+char *text_sanitize_lines(char *s)
+{
+	return sanitize(s, true);
 }
 
 char *shell_quote(const char *s)

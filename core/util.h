@@ -82,6 +82,8 @@ void strv_clear(struct strv *l);
  * characters and bytes that are not UTF-8 become '?'. In place; returns s.
  */
 char *text_sanitize(char *s);
+/* The same, but newlines stay: a map or a list keeps its lines. */
+char *text_sanitize_lines(char *s);
 /* s as one shell word: unchanged when plain, else in single quotes. */
 char *shell_quote(const char *s);
 /* Strip trailing whitespace in place; returns s. */

@@ -2,6 +2,7 @@
 #include "read.h"
 
 #include <json-c/json.h>
+#include <stdint.h>
 #include <time.h>
 
 void report_checks_clear(struct report_checks *checks)
@@ -13,6 +14,7 @@ void report_checks_clear(struct report_checks *checks)
 		free(checks->v[i]);
 	}
 	free(checks->v);
+	free(checks->slots);
 	*checks = (struct report_checks){0};
 }
 
@@ -22,6 +24,16 @@ static const char *str_of(json_object *o, const char *key)
 	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
 		return NULL;
 	return json_object_get_string(v);
+}
+
+/*
+ * A report is input like any other (an instance's, under nestcheck lxd; anyone's, given to
+ * diff or merge): every string taken from it is made safe to print before it is kept, so
+ * that no terminal escape, C1 control or hidden line reaches the operator's terminal.
+ */
+static char *clean(const char *s)
+{
+	return s ? text_sanitize(xstrdup(s)) : NULL;
 }
 
 static int status_parse(const char *s, enum status *ret)
@@ -44,19 +56,57 @@ static int where_parse(const char *s, enum where *ret)
 	return -EBADMSG;
 }
 
+static size_t check_hash(const char *id, const char *area, const char *title)
+{
+	uint64_t x = 0xcbf29ce484222325ull;
+	const char *parts[] = {id, area, title};
+	for (size_t i = 0; i < 3; i++) {
+		for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++)
+			x = (x ^ *p) * 0x100000001b3ull;
+		x = (x ^ 0x1f) * 0x100000001b3ull;
+	}
+	return (size_t)(x ^ (x >> 32));
+}
+
+static bool check_is(const struct check *k, const char *id, const char *area, const char *title)
+{
+	return streq(k->id, id) && streq(k->area, area) && streq(k->title, title);
+}
+
+/* The slot of (id, area, title) among the checks this build does not know, or the empty one for it. */
+static size_t *check_slot(const struct report_checks *checks, const char *id, const char *area, const char *title)
+{
+	size_t mask = checks->n_slots - 1, i = check_hash(id, area, title) & mask;
+	while (checks->slots[i] && !check_is(checks->v[checks->slots[i] - 1], id, area, title))
+		i = (i + 1) & mask;
+	return &checks->slots[i];
+}
+
 static const struct check *check_find(struct report_checks *checks, const char *id, const char *area, const char *title)
 {
 	for (size_t i = 0; i < check_table_size; i++)
-		if (streq(check_table[i].id, id) && streq(check_table[i].area, area) &&
-		    streq(check_table[i].title, title))
+		if (check_is(&check_table[i], id, area, title))
 			return &check_table[i];
-	for (size_t i = 0; i < checks->n; i++)
-		if (streq(checks->v[i]->id, id) && streq(checks->v[i]->area, area) && streq(checks->v[i]->title, title))
-			return checks->v[i];
+	if (checks->n_slots) {
+		size_t *slot = check_slot(checks, id, area, title);
+		if (*slot)
+			return checks->v[*slot - 1];
+	}
 	struct check *k = xmalloc(sizeof(*k));
 	*k = (struct check){.id = xstrdup(id), .area = xstrdup(area), .title = xstrdup(title)};
-	checks->v = xrealloc(checks->v, (checks->n + 1) * sizeof(*checks->v));
+	if (checks->n == checks->cap) {
+		checks->cap = checks->cap ? 2 * checks->cap : 16;
+		checks->v = xrealloc(checks->v, checks->cap * sizeof(*checks->v));
+	}
 	checks->v[checks->n++] = k;
+	if (2 * checks->n > checks->n_slots) {
+		free(checks->slots);
+		checks->n_slots = checks->n_slots ? 2 * checks->n_slots : 64;
+		checks->slots = xcalloc(checks->n_slots, sizeof(*checks->slots));
+		for (size_t i = 0; i < checks->n; i++)
+			*check_slot(checks, checks->v[i]->id, checks->v[i]->area, checks->v[i]->title) = i + 1;
+	} else
+		*check_slot(checks, id, area, title) = checks->n;
 	return k;
 }
 
@@ -73,8 +123,8 @@ static int fail(char **ret_error, const char *fmt, ...)
 
 static int result_read(json_object *o, struct result *r, struct report_checks *checks, size_t idx, char **ret_error)
 {
-	const char *id = str_of(o, "id"), *area = str_of(o, "area"), *title = str_of(o, "title");
-	const char *summary = str_of(o, "summary");
+	_cleanup_free_ char *id = clean(str_of(o, "id")), *area = clean(str_of(o, "area")),
+			    *title = clean(str_of(o, "title")), *summary = clean(str_of(o, "summary"));
 	json_object *ev, *rem, *dur;
 
 	if (!json_object_is_type(o, json_type_object) || !id || !area || !title || !summary)
@@ -86,13 +136,14 @@ static int result_read(json_object *o, struct result *r, struct report_checks *c
 	if (!json_object_object_get_ex(o, "remediation", &rem) || !json_object_is_type(rem, json_type_array))
 		return fail(ret_error, "check %s has no remediation array", id);
 	r->check = check_find(checks, id, area, title);
-	r->summary = xstrdup(summary);
+	r->summary = TAKE_PTR(summary);
 	if (json_object_object_get_ex(o, "duration_ms", &dur) &&
 	    (json_object_is_type(dur, json_type_double) || json_object_is_type(dur, json_type_int)))
 		r->duration_ms = json_object_get_double(dur);
 
-	json_object_object_foreach(ev, key, v)
+	json_object_object_foreach(ev, raw_key, v)
 	{
+		_cleanup_free_ char *key = clean(raw_key), *value = NULL;
 		switch (json_object_get_type(v)) {
 		case json_type_boolean:
 			result_evidence_bool(r, key, json_object_get_boolean(v));
@@ -101,7 +152,9 @@ static int result_read(json_object *o, struct result *r, struct report_checks *c
 			result_evidence_int(r, key, json_object_get_int64(v));
 			break;
 		case json_type_string:
-			result_evidence_string(r, key, "%s", json_object_get_string(v));
+			/* Evidence may hold lines (a map, a list): they stay lines. */
+			value = text_sanitize_lines(xstrdup(json_object_get_string(v)));
+			result_evidence_string(r, key, "%s", value);
 			break;
 		default:
 			return fail(ret_error, "check %s: evidence %s is not a string, integer or boolean", id, key);
@@ -115,13 +168,15 @@ static int result_read(json_object *o, struct result *r, struct report_checks *c
 		if (!text || where_parse(str_of(m, "where"), &where) < 0 ||
 		    !json_object_object_get_ex(m, "commands", &cmds) || !json_object_is_type(cmds, json_type_array))
 			return fail(ret_error, "check %s: remediation %zu lacks text, where or commands", id, i);
-		struct remedy *rm = result_remedy(r, where, text, NULL);
+		_cleanup_free_ char *clean_text = clean(text);
+		struct remedy *rm = result_remedy(r, where, clean_text, NULL);
 		for (size_t j = 0; j < json_object_array_length(cmds); j++) {
 			json_object *cmd = json_object_array_get_idx(cmds, j);
 			if (!json_object_is_type(cmd, json_type_string))
 				return fail(ret_error, "check %s: remediation %zu has a command that is not a string",
 					    id, i);
-			remedy_command(rm, "%s", json_object_get_string(cmd));
+			_cleanup_free_ char *c = clean(json_object_get_string(cmd));
+			remedy_command(rm, "%s", c);
 		}
 	}
 	return 0;
@@ -168,9 +223,9 @@ int report_read(const char *json, size_t len, struct report *ret, struct report_
 		goto out;
 	}
 	ret->live = streq(mode, "live");
-	ret->kernel_release = xstrdup(kr);
-	ret->os = xstrdup(os);
-	ret->container_runtime = xstrdup(rt);
+	ret->kernel_release = clean(kr);
+	ret->os = clean(os);
+	ret->container_runtime = clean(rt);
 	/* Additive fields (host.name, run, instance): read when present, as text fit for a terminal. */
 	const char *name = str_of(host, "name");
 	if (name)

@@ -14,7 +14,9 @@
  */
 struct report_checks {
 	struct check **v;
-	size_t n;
+	size_t n, cap;
+	size_t *slots; /* open addressing over v by (id, area, title): index + 1, 0 when empty */
+	size_t n_slots;
 };
 void report_checks_clear(struct report_checks *checks);
 

@@ -120,23 +120,6 @@ int probe_image_tar(void **ret, size_t *ret_len)
 	return 0;
 }
 
-/* text_sanitize() line by line: a map or a cgroup list keeps its lines. */
-static char *sanitize_lines(const char *s)
-{
-	struct strbuf sb = {0};
-	for (const char *p = s; *p;) {
-		size_t n = strcspn(p, "\n");
-		_cleanup_free_ char *line = text_sanitize(xstrndup(p, n));
-		strbuf_append(&sb, line);
-		p += n;
-		if (*p == '\n') {
-			strbuf_append(&sb, "\n");
-			p++;
-		}
-	}
-	return strbuf_take(&sb);
-}
-
 /* A string member (NULL when absent or null); -EBADMSG when it is something else. */
 static int get_string(json_object *obj, const char *key, char **ret)
 {
@@ -147,7 +130,7 @@ static int get_string(json_object *obj, const char *key, char **ret)
 	if (!json_object_is_type(v, json_type_string))
 		return -EBADMSG;
 	_cleanup_free_ char *s = strstrip_right(xstrdup(json_object_get_string(v)));
-	*ret = sanitize_lines(s);
+	*ret = text_sanitize_lines(xstrdup(s));
 	return 0;
 }
 

@@ -56,4 +56,18 @@ check "truncated report: exit 2" rc_is 2 || show cut
 nc onearg diff "$GOOD"
 check "one argument: exit 2" rc_is 2 || show onearg
 
+# 80,000 checks this build does not know, in each report: read and compared in O(n log n)
+# (each id was looked up among all the others: minutes).
+python3 - "$GOOD" "$TMP/many-old.json" "$TMP/many-new.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+c = {"area": "future", "title": "t", "summary": "s", "evidence": {}, "remediation": []}
+for path, status in ((sys.argv[2], "pass"), (sys.argv[3], "fail")):
+    r["checks"] = [dict(c, id="future.c%06d" % i, status=status if i == 79999 else "pass") for i in range(80000)]
+    json.dump(r, open(path, "w"))
+EOF
+nc many diff "$TMP/many-old.json" "$TMP/many-new.json"
+check "80,000 unknown checks: exit 1 (no timeout)" rc_is 1 || show many
+check "... the one that got worse" [ "$(cat "$(out many)")" = "$(printf 'future.c079999: pass -> fail\n1 check got worse')" ] || show many
+
 finish

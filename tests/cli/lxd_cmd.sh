@@ -94,6 +94,37 @@ check "... and the directory is removed all the same" contains <(execs | tail -n
 unset FAKEPEER_LOG
 lxd Running "$PRIV"
 
+echo "# an instance's report that would write to the operator's terminal"
+# OSC 52 (a clipboard write), CSI (clear the screen, move the cursor), C1 CSI, BEL and a
+# carriage return in every string the report holds: id, area, title, summary, an evidence
+# key and value, a fix's text and command.
+python3 - "$TMP/canned/report.json" "$TMP/canned/hostile.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+bad = "\u001b]52;c;ZWNobyBoaQ==\u0007\u001b[2J\u001b[1A\u009b31m\rhidden"
+c = r["checks"][0]
+c["summary"] += bad
+c["title"] += bad
+c["evidence"]["esc" + bad] = "value" + bad + "\nsecond line"
+c["remediation"] = [{"where": "container", "text": "do" + bad, "commands": ["true" + bad]}]
+x = dict(c)
+x["id"] = "future.check" + bad
+x["area"] = "future" + bad
+r["checks"].append(x)
+json.dump(r, open(sys.argv[2], "w"))
+PY
+lxd Running "$PRIV" "$TMP/canned/hostile.json"
+nc hostile-human lxd web
+nc hostile-json lxd web --json
+unset_controls() { LC_ALL=C grep -c $'[\x01-\x09\x0b-\x1f\x7f]\|\xc2[\x80-\x9f]' "$1"; }
+check "hostile report, human: read (exit 0 or 1)" rc_0_or_1 || show hostile-human
+check "hostile report, human: no control character on the terminal" [ "$(unset_controls "$(out hostile-human)")" = 0 ] ||
+	LC_ALL=C grep -n $'[\x01-\x09\x0b-\x1f\x7f]' "$(out hostile-human)" | cat -v | head -n 3
+check "hostile report, human: the text is still there, escaped" contains "$(out hostile-human)" "?]52;c;ZWNobyBoaQ=="
+check "hostile report, JSON: no escaped control character either" lacks "$(out hostile-json)" '\u001b'
+check "hostile report, JSON: evidence keeps its lines" contains "$(out hostile-json)" 'second line'
+lxd Running "$PRIV"
+
 echo "# --strict"
 nc priv-strict lxd web --strict --json
 check "--strict: a warn is exit 1" rc_is 1
