@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <libkmod.h>
 #include <limits.h>
+#include <stdint.h>
 
 struct modindex {
 	struct kmod_ctx *kmod;
@@ -46,6 +47,91 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * libkmod trusts an index file: a node's child count comes from two signed bytes into a
+ * 128-slot array, a value count of 2^31 is allocated or read, offsets are followed past the
+ * end of the file. Walk every node of the trie (as libkmod 30's index.c lays it out: magic,
+ * version, root offset, then big-endian nodes of an optional NUL-terminated prefix, children
+ * first..last with an offset each, and counted values of a priority and a NUL-terminated
+ * string) and accept the file only when every read libkmod could make stays inside it. Each
+ * node is visited once: linear in the file's size.
+ */
+#define KIDX_MAGIC  0xB007F457u
+#define KIDX_PREFIX 0x80000000u
+#define KIDX_VALUES 0x40000000u
+#define KIDX_CHILDS 0x20000000u
+#define KIDX_MASK   0x0FFFFFFFu
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* After a NUL-terminated string at *pos: false when it runs off the end. */
+static bool skip_string(const unsigned char *buf, size_t len, size_t *pos)
+{
+	const unsigned char *nul = *pos < len ? memchr(buf + *pos, '\0', len - *pos) : NULL;
+	if (!nul)
+		return false;
+	*pos = (size_t)(nul - buf) + 1;
+	return true;
+}
+
+bool modindex_file_valid(const unsigned char *buf, size_t len)
+{
+	if (len < 12 || len > KIDX_MASK || be32(buf) != KIDX_MAGIC || be32(buf + 4) >> 16 != 2)
+		return false;
+	_cleanup_free_ uint32_t *stack = xcalloc(len / 4 + 2, sizeof(*stack));
+	_cleanup_free_ unsigned char *seen = xcalloc(len / 8 + 1, 1);
+	size_t depth = 0;
+	stack[depth++] = be32(buf + 8);
+	while (depth) {
+		uint32_t off = stack[--depth];
+		size_t pos = off & KIDX_MASK;
+		if (pos == 0)
+			continue; /* no node */
+		if (pos < 12 || pos >= len)
+			return false;
+		if (seen[pos / 8] & (1u << (pos % 8)))
+			continue;
+		seen[pos / 8] |= (unsigned char)(1u << (pos % 8));
+		if ((off & KIDX_PREFIX) && !skip_string(buf, len, &pos))
+			return false;
+		if (off & KIDX_CHILDS) {
+			if (len - pos < 2)
+				return false;
+			unsigned first = buf[pos], last = buf[pos + 1];
+			/* Read as chars: 0..127 each, first <= last, or libkmod's count goes wrong. */
+			if (first > 127 || last > 127 || first > last)
+				return false;
+			size_t n = last - first + 1;
+			pos += 2;
+			if ((len - pos) / 4 < n)
+				return false;
+			/* Every node takes a byte at least: more nodes than bytes is a file that repeats them. */
+			if (depth + n > len / 4 + 2)
+				return false;
+			for (size_t i = 0; i < n; i++, pos += 4)
+				stack[depth++] = be32(buf + pos);
+		}
+		if (off & KIDX_VALUES) {
+			if (len - pos < 4)
+				return false;
+			uint32_t n = be32(buf + pos);
+			pos += 4;
+			/* Each value is 4 bytes of priority and a string's NUL at least. */
+			if (n > (len - pos) / 5)
+				return false;
+			for (uint32_t i = 0; i < n; i++) {
+				pos += 4;
+				if (!skip_string(buf, len, &pos))
+					return false;
+			}
+		}
+	}
+	return true;
+}
+
 /* Copy the sysroot's index files, read through the host, into a fresh private directory. */
 static int index_copy(struct host *h, const char *release, char **ret_dir)
 {
@@ -65,6 +151,9 @@ static int index_copy(struct host *h, const char *release, char **ret_dir)
 		_cleanup_free_ char *buf = NULL;
 		size_t len;
 		int r = host_read_file(h, path, &buf, &len);
+		/* A malformed index never reaches libkmod (modules.softdep is text, parsed with care). */
+		if (r == 0 && strstr(index_files[i], ".bin") && !modindex_file_valid((unsigned char *)buf, len))
+			r = -EBADMSG;
 		if (r < 0) {
 			if (i == 0) { /* modules.dep.bin: without it there is no index */
 				tmpdir_remove(dir);

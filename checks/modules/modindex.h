@@ -13,9 +13,14 @@
  */
 struct modindex;
 
-/* -ENOENT when lib/modules/R/modules.dep.bin is missing; -EINVAL for a release that is not one path component. */
+/*
+ * -ENOENT when lib/modules/R/modules.dep.bin is missing, -EBADMSG (in replay) when it is not a
+ * well-formed index; -EINVAL for a release that is not one path component.
+ */
 int modindex_open(struct host *h, const char *release, struct modindex **ret);
 void modindex_free(struct modindex *idx);
+/* Whether buf is an index file (modules.*.bin) every read of libkmod's stays inside. */
+bool modindex_file_valid(const unsigned char *buf, size_t len);
 
 enum modindex_hit {
 	MODINDEX_NONE,	  /* neither a module file nor built in */

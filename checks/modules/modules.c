@@ -172,11 +172,15 @@ int check_modules_required(struct ctx *c, struct result *r)
 		result_set(r, STATUS_FAIL, "%zu module%s Docker needs %s missing: %s%s", failing.n,
 			   failing.n == 1 ? "" : "s", failing.n == 1 ? "is" : "are", fail_list, load.n ? where : "");
 	} else if (warning.n) {
-		result_set(r, STATUS_WARN, "%s%s: %s%s",
-			   n_undecided ? "modules Docker uses may be missing"
-				       : "modules newer Docker releases or non-default networks use are missing",
-			   nft_spared ? " (iptables here is nf_tables, which needs no legacy table modules)" : "",
-			   warn_list, load.n ? where : "");
+		result_set(
+			r, STATUS_WARN, "%s%s: %s%s%s",
+			n_undecided ? "modules Docker uses may be missing"
+				    : "modules newer Docker releases or non-default networks use are missing",
+			nft_spared ? " (iptables here is nf_tables, which needs no legacy table modules)" : "",
+			warn_list, load.n ? where : "",
+			n_undecided && v.index_malformed
+				? "; lib/modules/R/modules.dep.bin is not a well-formed module index, so it was not read"
+				: "");
 	} else {
 		result_set(r, STATUS_PASS,
 			   "all %zu modules Docker uses are available: %u built in, %u loaded, %u loadable on demand",

@@ -124,11 +124,14 @@ int modules_view_init(struct modules_view *v, struct ctx *c, const char **ret_wh
 				v->index_absent = true;
 			} else if (r == -ENOENT && host_recorded(c->host, MODULES_INDEX_KEY, &seen) == 0) {
 				v->index_absent = streq(seen, "missing");
+			} else if (r == -EBADMSG) {
+				v->index_malformed = true;
 			}
 			strbuf_appendf(&sb, "; module index: %s",
-				       r == 0	      ? "lib/modules/R"
-				       : r == -ENOENT ? "missing"
-						      : host_err_text(r));
+				       r == 0	       ? "lib/modules/R"
+				       : r == -ENOENT  ? "missing"
+				       : r == -EBADMSG ? "modules.dep.bin is not a well-formed index, not read"
+						       : host_err_text(r));
 		}
 	} else {
 		strbuf_append(&sb, "; kernel release unknown: lib/modules not read");

@@ -43,6 +43,7 @@ struct modules_view {
 	const struct kconfig *kconfig; /* NULL when not found */
 	struct modindex *index;	       /* NULL when there is none (or in a container) */
 	bool index_absent;	       /* seen missing live (or so recorded): modprobe has nothing to load from */
+	bool index_malformed;	       /* modules.dep.bin is no well-formed index: not handed to libkmod */
 	char *sources;		       /* where the facts came from, in words, for evidence */
 };
 
