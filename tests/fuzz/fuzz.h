@@ -25,12 +25,12 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
 	return s;
 }
 
-#define FUZZ_ASSERT(cond)                                                                       \
-	do {                                                                                    \
-		if (!(cond)) {                                                                  \
-			fprintf(stderr, "fuzz property failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-			abort();                                                                \
-		}                                                                               \
+#define FUZZ_ASSERT(cond)                                                                                              \
+	do {                                                                                                           \
+		if (!(cond)) {                                                                                         \
+			fprintf(stderr, "fuzz property failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);              \
+			abort();                                                                                       \
+		}                                                                                                      \
 	} while (0)
 
 /* No C0 control but (when lines) newline, no DEL, no C1 control in UTF-8: safe on a terminal. */
