@@ -26,6 +26,7 @@ static const char *const nesting_proc_patterns[] = {
 	"mounting \"proc\" to rootfs*\"/proc\"",
 	"mounting \"sysfs\" to rootfs*\"/sys\"*permission denied",
 	"Failed to mount proc onto */lxc/proc",
+	"mount `proc` to `proc`: Permission denied", /* crun (Podman) */
 	NULL,
 };
 
@@ -219,4 +220,115 @@ const struct failure failure_rlimit = {
 		 "limit it was started with.",
 	.patterns = rlimit_patterns,
 	.remedy = remedy_rlimit,
+};
+
+static void remedy_caps_bounding(struct ctx *c, struct result *r)
+{
+	result_remedy(r, ctx_here(c),
+		      "A process can give its children only capabilities in its own bounding set. Docker's "
+		      "default set is chown, dac_override, fowner, fsetid, kill, setgid, setuid, setpcap, "
+		      "net_bind_service, net_raw, sys_chroot, mknod, audit_write and setfcap; --privileged asks for "
+		      "every one. See which are left where Docker runs:",
+		      "grep CapBnd /proc/self/status",
+		      "capsh --decode=$(awk '/^CapBnd/ { print $2 }' /proc/self/status)", NULL);
+	result_remedy(r, ctx_here(c),
+		      "Run the workload without --privileged (privileged: false in compose), or drop the "
+		      "capabilities the container lacks from it (docker run --cap-drop NAME, cap_drop in compose).",
+		      NULL);
+	if (in_lxc(c) || !ctx_in_container(c)) {
+		FIX_FOREACH_TARGET(c, t)
+		{
+			struct remedy *m = fix_remedy(
+				r, t,
+				"Or, for an unprivileged container (its capabilities count only inside its own user "
+				"namespace), clear the list of capabilities it drops, then restart it; a privileged "
+				"container would get the host's own powers back:");
+			fix_set(m, t, "raw.lxc", "\"lxc.cap.drop=\"");
+			fix_restart(m, t);
+		}
+	}
+}
+
+static const char *const caps_bounding_patterns[] = {
+	"unable to apply caps: operation not permitted", /* runc 1.1 and later */
+	"apply caps: operation not permitted",		 /* runc 1.0: ... caused "apply caps: ..." */
+	"capset: Operation not permitted",		 /* crun (Podman) */
+	NULL,
+};
+
+const struct failure failure_caps_bounding = {
+	.id = "capability-bounding-set",
+	.code = "L7",
+	.title = "A capability Docker gives its containers is not in the container's bounding set",
+	.cause = "The system container was started without some capability (plain LXC and Proxmox VE drop "
+		 "sys_module, sys_rawio, sys_time, mac_admin and mac_override; a site may drop more), and a "
+		 "process cannot grant its children a capability outside its own bounding set, so runc's capset "
+		 "fails: always with --privileged, which asks for every capability, and with the default set when "
+		 "one of its capabilities is gone.",
+	.patterns = caps_bounding_patterns,
+	.remedy = remedy_caps_bounding,
+};
+
+static void remedy_proc_sys_readonly(struct ctx *c, struct result *r)
+{
+	result_remedy(r, ctx_here(c),
+		      "LXC mounts /proc/sys read-only in a container (proc:mixed) but for /proc/sys/net, which "
+		      "belongs to the container's own network namespace. See what is writable here:",
+		      "grep ' /proc/sys' /proc/self/mountinfo", NULL);
+	result_remedy(r, WHERE_HOST,
+		      "A key outside net.* is not namespaced: it is the host's, for every container. Set it on the "
+		      "host (and in /etc/sysctl.d/ to keep it), then drop the --sysctl option or sysctls entry from "
+		      "the workload:",
+		      "sysctl -w KEY=VALUE", NULL);
+	result_remedy(r, ctx_here(c),
+		      "A net.* key belongs to a network namespace: give it to the Docker container that needs it "
+		      "(docker run --sysctl net.KEY=VALUE) rather than writing it from a process of the system "
+		      "container without a network namespace of its own.",
+		      NULL);
+}
+
+static const char *const proc_sys_readonly_patterns[] = {
+	"open /proc/sys/*: read-only file system",
+	"sysctl: setting key *: Read-only file system",
+	NULL,
+};
+
+const struct failure failure_proc_sys_readonly = {
+	.id = "proc-sys-readonly",
+	.code = "L8",
+	.title = "A sysctl written where /proc/sys is read-only",
+	.cause = "In an LXC or LXD container /proc/sys is read-only except /proc/sys/net, because most kernel "
+		 "settings are global: a workload that sets one with --sysctl or sysctl -w (Elasticsearch's "
+		 "vm.max_map_count, a database's kernel.shm*) fails with a read-only file system.",
+	.patterns = proc_sys_readonly_patterns,
+	.remedy = remedy_proc_sys_readonly,
+};
+
+static void remedy_snap_dockerd(struct ctx *c, struct result *r)
+{
+	result_remedy(
+		r, ctx_here(c),
+		"This Docker is the snap (its commands are under /snap/bin). In a system container use the "
+		"distribution's Docker instead (Debian and Ubuntu; docker-ce from Docker's repository works too):",
+		"snap remove --purge docker", "apt-get install -y docker.io", NULL);
+	/* Or keep the snap: nesting gives the container the AppArmor namespace snapd confines its snaps in. */
+	if (in_lxc(c) || !ctx_in_container(c))
+		fix_lxd_nesting(c, r);
+}
+
+static const char *const snap_dockerd_patterns[] = {
+	"snap-confine has elevated permissions and is not confined but should be",
+	"cannot change profile for the next exec call: No such file or directory",
+	NULL,
+};
+
+const struct failure failure_snap_dockerd = {
+	.id = "snap-confined-dockerd",
+	.code = "L9",
+	.title = "Docker installed as a snap in a system container",
+	.cause = "snapd confines every snap with AppArmor profiles of its own. In a container without an AppArmor "
+		 "namespace it cannot load them, and snap-confine refuses to start the snap's programs; the "
+		 "docker snap's confinement also limits what its containers may bind-mount.",
+	.patterns = snap_dockerd_patterns,
+	.remedy = remedy_snap_dockerd,
 };

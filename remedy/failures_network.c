@@ -22,6 +22,27 @@ static const char *const netfilter_modules_patterns[] = {
 	NULL,
 };
 
+static void remedy_nf_tables_modules(struct ctx *c, struct result *r)
+{
+	fix_modules_load_words(c, r, "nf_tables nft_chain_nat nft_compat nf_nat bridge br_netfilter");
+}
+
+static const char *const nf_tables_modules_patterns[] = {
+	"Failed to initialize nft: Protocol not supported",
+	NULL,
+};
+
+const struct failure failure_nf_tables_modules = {
+	.id = "nf-tables-modules-missing",
+	.code = "N14",
+	.title = "nf_tables not loaded for iptables' nft backend",
+	.cause = "iptables here is the nft variant (iptables-nft, Debian's default since 10), which speaks to the "
+		 "kernel's nf_tables. A container cannot load modules, and the host has not loaded nf_tables and "
+		 "the modules its NAT and iptables-compatibility rules need.",
+	.patterns = nf_tables_modules_patterns,
+	.remedy = remedy_nf_tables_modules,
+};
+
 const struct failure failure_netfilter_modules = {
 	.id = "netfilter-modules-missing",
 	.code = "N1",
@@ -298,6 +319,7 @@ static void remedy_ip_forward_ro(struct ctx *c, struct result *r)
 
 static const char *const ip_forward_patterns[] = {
 	"Enabling IP forwarding failed: *read-only file system",
+	"open /proc/sys/net/ipv4/ip_forward: read-only file system",
 	"Setup IP forwarding failed: *read-only file system",
 	"Enabling IP forwarding failed: *permission denied",
 	NULL,

@@ -322,3 +322,71 @@ const struct failure failure_apparmor_parser = {
 	.patterns = apparmor_parser_patterns,
 	.remedy = remedy_apparmor_parser,
 };
+
+static void remedy_apparmor_not_loaded(struct ctx *c, struct result *r)
+{
+	result_remedy(r, ctx_here(c),
+		      "The profile the container is started with is not loaded where it runs. See the profiles "
+		      "the kernel has here (the audit log says info=\"label not found\" with the name):",
+		      "cat /sys/kernel/security/apparmor/profiles", NULL);
+	result_remedy(r, ctx_here(c),
+		      "Load it: dockerd loads docker-default when it starts (restart it); a profile of your own is "
+		      "loaded with apparmor_parser (NAME is its file). Or start the workload with a profile that is "
+		      "there (--security-opt apparmor=docker-default).",
+		      "apparmor_parser -r -W /etc/apparmor.d/NAME", NULL);
+	/* In a container, a profile can go only into an AppArmor namespace of the container's own. */
+	if (in_lxc(c))
+		fix_lxd_nesting(c, r);
+}
+
+static const char *const apparmor_not_loaded_patterns[] = {
+	"apparmor failed to apply profile: write /proc/self/attr/apparmor/exec: no such file or directory",
+	"apparmor failed to apply profile: write /proc/thread-self/attr/apparmor/exec: no such file or directory",
+	"apparmor failed to apply profile: write /proc/self/attr/exec: no such file or directory",
+	"apparmor failed to apply profile: no such file or directory",		     /* Docker 1.12's runc */
+	"write to file `thread-self/attr/apparmor/exec`: No such file or directory", /* crun */
+	"apply apparmor profile `*`: profile not loaded",			     /* crun, newer */
+	"operation=\"change_onexec\" info=\"label not found\"",			     /* the audit log */
+	NULL,
+};
+
+const struct failure failure_apparmor_not_loaded = {
+	.id = "apparmor-profile-not-loaded",
+	.code = "A7",
+	.title = "The container's AppArmor profile is not loaded",
+	.cause = "runc asks the kernel to switch to the container's profile (docker-default, or the one named "
+		 "with --security-opt apparmor=) at exec, and AppArmor answers that it knows no such profile: it "
+		 "was never loaded, was unloaded by an AppArmor restart, or was loaded into another policy "
+		 "namespace (a system container without nesting has none of its own).",
+	.patterns = apparmor_not_loaded_patterns,
+	.remedy = remedy_apparmor_not_loaded,
+};
+
+static void remedy_apparmor_legacy_attr(struct ctx *c, struct result *r)
+{
+	result_remedy(r, WHERE_HOST,
+		      "See the order of the kernel's security modules (the first major one owns /proc/PID/attr):",
+		      "cat /sys/kernel/security/lsm", NULL);
+	fix_upgrade_engine(c, r,
+			   "Upgrade the engine: a newer runc writes AppArmor's own /proc/self/attr/apparmor/exec, "
+			   "whatever the order:");
+	fix_kernel_cmdline(r, "Or put AppArmor before SELinux and Smack in the kernel's list, then reboot:",
+			   "lsm=landlock,lockdown,yama,integrity,apparmor");
+}
+
+static const char *const apparmor_legacy_attr_patterns[] = {
+	"apparmor failed to apply profile: write /proc/self/attr/exec: invalid argument",
+	"apparmor failed to apply profile: write /proc/thread-self/attr/exec: invalid argument",
+	NULL,
+};
+
+const struct failure failure_apparmor_legacy_attr = {
+	.id = "apparmor-not-major-lsm",
+	.code = "A8",
+	.title = "AppArmor is not the major security module runc writes to",
+	.cause = "Older runc applies the profile through /proc/self/attr/exec, which belongs to the first major "
+		 "security module the kernel was booted with. When SELinux or Smack comes before AppArmor in the "
+		 "kernel's lsm= list, that module refuses AppArmor's profile name.",
+	.patterns = apparmor_legacy_attr_patterns,
+	.remedy = remedy_apparmor_legacy_attr,
+};
