@@ -347,18 +347,33 @@ static int exec_in(struct run *rn, const char *const *argv, long wait_s, long *r
 	return 0;
 }
 
-static void cleanup_dir(struct run *rn)
+/*
+ * Remove the run's directory from the instance. quiet: the run has already said on stderr why it
+ * failed (one line is all it says); a directory it could not remove is swept by a later run.
+ */
+static void cleanup_dir(struct run *rn, bool quiet)
 {
 	if (!rn->dir_made)
 		return;
 	lxd_set_uninterruptible(rn->l, true);
 	long st = -1;
 	const char *const argv[] = {"rm", "-rf", rn->dir, NULL};
-	if (exec_in(rn, argv, 60, &st, NULL, NULL) < 0 || st != 0)
-		fprintf(stderr, "nestcheck: could not remove %s from %s: %s\n", rn->dir, rn->in.name,
-			st > 0 ? "rm failed" : lxd_error(rn->l));
-	else
-		rn->dir_made = false;
+	if (exec_in(rn, argv, 60, &st, NULL, NULL) < 0 || st != 0) {
+		if (!quiet)
+			fprintf(stderr, "nestcheck: could not remove %s from %s: %s\n", rn->dir, rn->in.name,
+				st > 0 ? "rm failed" : lxd_error(rn->l));
+		rn->dir_made = false; /* said once, tried once */
+		return;
+	}
+	rn->dir_made = false;
+	/*
+	 * What an earlier run could not remove (LXD or Incus went away while it ran, it was
+	 * SIGKILLed): private directories of nestcheck's, untouched for an hour, far longer than a
+	 * run may take. Best effort: an instance without find keeps them.
+	 */
+	const char *const sweep[] = {"find",  "/tmp", "-maxdepth", "1",	 "-type", "d",	"-name", "nestcheck-*",
+				     "-mmin", "+60",  "-exec",	   "rm", "-rf",	  "{}", "+",	 NULL};
+	(void)exec_in(rn, sweep, 60, &st, NULL, NULL);
 }
 
 static char *first_line(const char *s)
@@ -756,7 +771,7 @@ int lxd_main(int argc, char **argv)
 		fprintf(stderr, "nestcheck: cannot run nestcheck in %s: %s\n", name, lxd_error(rn.l));
 		goto out;
 	}
-	cleanup_dir(&rn);
+	cleanup_dir(&rn, false);
 	if (client_interrupted)
 		goto out;
 	if (st != 0 && st != 1) {
@@ -814,7 +829,7 @@ int lxd_main(int argc, char **argv)
 out:
 	ret = run_exit_status(&ro, ret, emitted);
 	if (rn.dir_made)
-		cleanup_dir(&rn);
+		cleanup_dir(&rn, true);
 	report_clear(&rep);
 	report_checks_clear(&checks);
 	payload_clear(&pl);

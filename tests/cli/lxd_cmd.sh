@@ -71,7 +71,7 @@ printf '{}\n' >"$TMP/policy-none.json"
 : >"$FAKEPEER_LOG"
 nc args lxd web --no-launch --no-probes --timeout 2.5 --keep-image --only container,lxd --skip container.nesting \
 	--ignore lxd.instance --strict --junit "$TMP/args.xml" --policy "$TMP/policy-none.json" --record "$TMP/args.obs"
-check "two execs: nestcheck, then the clean-up" [ "$(execs | wc -l)" -eq 2 ] || cat "$FAKEPEER_LOG"
+check "three execs: nestcheck, the clean-up, the sweep of old leftovers" [ "$(execs | wc -l)" -eq 3 ] || cat "$FAKEPEER_LOG"
 run=$(execs | head -n 1)
 for a in '"--json"' '"--no-launch"' '"--no-probes"' '"--keep-image"' '"--timeout","2.500"' '"--only","container,lxd"' \
 	'"--skip","container.nesting"' '"--ignore","lxd.instance"'; do
@@ -82,7 +82,9 @@ for a in '"--strict"' '"--junit"' '"--policy"' '"--record"'; do
 done
 dir=$(echo "$run" | grep -o '"/tmp/nestcheck-[0-9a-f]*/nestcheck"' | sed 's#/nestcheck"$##; s#^"##')
 check "nestcheck runs from a private directory" [ -n "$dir" ]
-check "the clean-up removes that directory" contains <(execs | tail -n 1) "\"rm\",\"-rf\",\"$dir\""
+check "the clean-up removes that directory" contains <(execs | sed -n 2p) "\"rm\",\"-rf\",\"$dir\""
+check "the sweep removes nestcheck's directories an hour old" contains <(execs | sed -n 3p) \
+	'"find","/tmp","-maxdepth","1","-type","d","-name","nestcheck-*","-mmin","+60","-exec","rm","-rf","{}","+"'
 check "nestcheck and its loader were pushed" [ "$(grep -c '^POST /1.0/instances/web/files$' "$FAKEPEER_LOG")" -ge 3 ]
 check "--no-launch: libarchive (for the launches alone) not pushed" lacks "$FAKEPEER_LOG" "libarchive.so"
 : >"$FAKEPEER_LOG"
@@ -90,7 +92,7 @@ lxd Running "$PRIV" "$TMP/canned/notjson.txt"
 nc args-bad lxd web --json
 check "a report that cannot be read: exit 2" rc_is 2
 check "with the launches: libarchive pushed" contains "$FAKEPEER_LOG" "libarchive.so.13"
-check "... and the directory is removed all the same" contains <(execs | tail -n 1) '"rm","-rf","/tmp/nestcheck-'
+check "... and the directory is removed all the same" contains <(execs | sed -n 2p) '"rm","-rf","/tmp/nestcheck-'
 unset FAKEPEER_LOG
 lxd Running "$PRIV"
 

@@ -16,6 +16,8 @@
 #   --record, whose file alone replays lxd.instance to its live verdict;
 #   --all over the running instances (a child each, the roll-up, each
 #   instance's report kept with --report-dir);
+#   LXD killed while nestcheck runs inside: exit 2, one line, and the next run sweeps
+#   the directory it left once it is an hour old;
 #   a stopped and a missing instance: exit 2 with one line on stderr.
 # Starts lxcfs/LXD only if LXD is not answering; removes what it creates.
 set -uo pipefail
@@ -185,6 +187,52 @@ for n in "$OK" "$SMALL"; do
 done
 check "--all: the roll-up's verdict" "$(q "$TMP/all.json" verdict)" not_ready
 check "--all: nothing on stderr" "$(wc -c <"$TMP/all.err")" 0
+
+# LXD killed while nestcheck runs in the instance: exit 2 with one line, within its bound; LXD
+# back, the directory the run could not remove is there, and once an hour old the next run's
+# sweep removes it. Only with an LXD of this test's own.
+CFG=lxd-killed
+lxdpid=$(_nc_state_get lxd_pid | tail -n 1)
+if [ -n "$lxdpid" ] && _nc_pid_is "$lxdpid" lxd; then
+	nc lxd "$OK" --json >"$TMP/killed.json" 2>"$TMP/killed.err" &
+	ncpid=$!
+	inside=
+	# The nestcheck pushed into the instance, seen from the host: LOADER --library-path DIR DIR/nestcheck --json.
+	running_inside() {
+		local f c
+		for f in /proc/[0-9]*/cmdline; do
+			c=$(tr '\0' ' ' <"$f" 2>/dev/null) || continue
+			case $c in /tmp/nestcheck-*" --library-path /tmp/nestcheck-"*"/nestcheck --json"*) return 0 ;; esac
+		done
+		return 1
+	}
+	for _ in $(seq 300); do
+		running_inside && inside=yes && break
+		sleep 0.1
+	done
+	[ -n "$inside" ] && ok "nestcheck runs in $OK" || bad "nestcheck never ran in $OK"
+	kill -9 "$lxdpid"
+	t=$SECONDS
+	wait "$ncpid"
+	rc=$?
+	echo "      nestcheck lxd after LXD's death: exit $rc in $((SECONDS - t)) s: $(head -c 300 "$TMP/killed.err")"
+	check "exit" "$rc" 2
+	check "stderr lines" "$(wc -l <"$TMP/killed.err")" 1
+	[ $((SECONDS - t)) -le 70 ] && ok "ended within its bound" || bad "took $((SECONDS - t)) s"
+	cp "$NESTCHECK_LXD_STATE.premounts" "$TMP/premounts" 2>/dev/null
+	lxd_up || { bad "LXD does not start again"; exit 1; }
+	cp "$TMP/premounts" "$NESTCHECK_LXD_STATE.premounts" 2>/dev/null
+	left=$(lxc exec "$OK" -- sh -c 'ls -d /tmp/nestcheck-* 2>/dev/null' </dev/null)
+	check "the killed run's directory is left in $OK" "$(echo "$left" | grep -c nestcheck-)" 1
+	# An hour later (its time set back): the next run sweeps it.
+	# shellcheck disable=SC2086 # one path a word
+	lxc exec "$OK" -- touch -d '2020-01-01 00:00:00' $left </dev/null
+	nc lxd "$OK" --json --no-launch >"$TMP/after.json" 2>"$TMP/after.err"
+	check "the next run: exit 0 or 1" "$([ $? -le 1 ] && echo yes)" yes
+	leftovers "$OK"
+else
+	echo "      (LXD was not started by this test: it is not killed)"
+fi
 
 # Stopped and missing instances.
 CFG=errors
