@@ -24,11 +24,15 @@ if [ ${#names[@]} -eq 0 ]; then
 	for f in tests/fuzz/fuzz_*.c; do n=${f##*/fuzz_}; names+=("${n%.c}"); done
 fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# The harnesses' files (and whatever a crash leaves) in a directory of the campaign's own.
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/nestcheck-fuzz.XXXXXX") || exit 2
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 
 one() { # one NAME: run harness NAME, print its line
 	local name=$1 corpus=build-fuzz/corpus/$1 found=build-fuzz/findings/$1 log seeds
 	mkdir -p "$corpus" "$found"
-	seeds=$(mktemp -d "${TMPDIR:-/tmp}/nestcheck-fuzz-seeds.XXXXXX")
+	seeds=$(mktemp -d "$TMPDIR/seeds.XXXXXX")
 	bash tests/fuzz/seeds.sh "$name" "$PWD" "$seeds" || { rm -rf "$seeds"; return 1; }
 	log=build-fuzz/findings/$name.log
 	build-fuzz/tests/fuzz/fuzz_"$name" -timeout=10 -rss_limit_mb=2048 -max_len=1048576 -max_total_time="$seconds" \

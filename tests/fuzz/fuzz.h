@@ -25,6 +25,15 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* A private directory under $TMPDIR (or /tmp) for the harness's files, made once; the harness removes it at exit. */
+static inline void fuzz_tmpdir(char *buf, size_t size, const char *what)
+{
+	const char *t = getenv("TMPDIR");
+	snprintf(buf, size, "%s/nestcheck-fuzz-%s.XXXXXX", t && t[0] == '/' ? t : "/tmp", what);
+	if (!mkdtemp(buf))
+		abort();
+}
+
 #define FUZZ_ASSERT(cond)                                                                                              \
 	do {                                                                                                           \
 		if (!(cond)) {                                                                                         \

@@ -22,7 +22,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char tmpdir[] = "/tmp/nestcheck-fuzz-bundle.XXXXXX";
+static char tmpdir[4096];
+
+static void remove_tmpdir(void)
+{
+	bundle_cleanup();
+	rmdir(tmpdir);
+}
 
 static size_t take(const uint8_t **p, const uint8_t *end, const uint8_t **ret, size_t max)
 {
@@ -111,8 +117,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool init;
 	if (!init) {
-		if (!mkdtemp(tmpdir) || setenv("TMPDIR", tmpdir, 1) < 0)
+		fuzz_tmpdir(tmpdir, sizeof(tmpdir), "bundle");
+		if (setenv("TMPDIR", tmpdir, 1) < 0)
 			abort();
+		atexit(remove_tmpdir);
 		init = true;
 	}
 	if (size < 1)

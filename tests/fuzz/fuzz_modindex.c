@@ -16,14 +16,27 @@
 
 #define RELEASE "6.1.0-fuzz"
 
+static char root[4096], path[4200];
+
+static void remove_root(void)
+{
+	char p[4200];
+	unlink(path);
+	snprintf(p, sizeof(p), "%s/lib/modules/" RELEASE, root);
+	rmdir(p);
+	snprintf(p, sizeof(p), "%s/lib/modules", root);
+	rmdir(p);
+	snprintf(p, sizeof(p), "%s/lib", root);
+	rmdir(p);
+	rmdir(root);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char root[] = "/tmp/nestcheck-fuzz-kmod.XXXXXX";
-	static char path[sizeof(root) + 64];
 	static bool made;
 	if (!made) {
-		if (!mkdtemp(root))
-			abort();
+		fuzz_tmpdir(root, sizeof(root), "kmod");
+		atexit(remove_root);
 		snprintf(path, sizeof(path), "%s/lib", root);
 		mkdir(path, 0755);
 		snprintf(path, sizeof(path), "%s/lib/modules", root);

@@ -8,14 +8,21 @@
 #include "core/host.h"
 
 #include <stdbool.h>
+#include <unistd.h>
+
+static char dir[4096];
+
+static void remove_root(void)
+{
+	rmdir(dir);
+}
 
 static struct host *empty_root(void)
 {
-	static char dir[] = "/tmp/nestcheck-fuzz-root.XXXXXX";
 	static bool made;
 	if (!made) {
-		if (!mkdtemp(dir))
-			abort();
+		fuzz_tmpdir(dir, sizeof(dir), "root");
+		atexit(remove_root);
 		made = true;
 	}
 	struct host *h = NULL;

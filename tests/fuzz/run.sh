@@ -10,7 +10,8 @@ harness=${1:?} name=${2:?} src=${3:?} seconds=${4:-10}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nestcheck-fuzz-$name.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 bash "$src/tests/fuzz/seeds.sh" "$name" "$src" "$tmp/seeds" || exit 2
-mkdir -p "$tmp/corpus" "$tmp/artifacts"
+mkdir -p "$tmp/corpus" "$tmp/artifacts" "$tmp/t"
+export TMPDIR=$tmp/t # whatever a harness leaves (a crash's files) goes with the rest
 opts=(-timeout=10 -rss_limit_mb=2048 -max_len=1048576 -artifact_prefix="$tmp/artifacts/" -print_final_stats=1)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 n=$(find "$tmp/seeds" -type f | wc -l)
