@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "cli.h"
+#include "checks/modules/modindex.h"
 #include "core/manifest.h"
 #include "bundle.h"
 #include "core/check.h"
@@ -74,6 +75,7 @@ static void on_signal(int sig)
 	}
 	bundle_cleanup_on_signal();
 	probe_storage_cleanup_on_signal();
+	modindex_cleanup_on_signal();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <libkmod.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 
 struct modindex {
@@ -23,6 +24,20 @@ static void kmod_log_nothing(void *data, int priority, const char *file, int lin
 	/* libkmod logs to stderr by default; its "could not open" lines are not nestcheck's report. */
 }
 
+/* The replay copy in use, with its files' paths made beforehand: removed from a signal handler too. */
+static char copy_dir[4096];
+static char copy_files[ARRAY_SIZE(index_files)][4200];
+
+void modindex_cleanup_on_signal(void)
+{
+	if (!copy_dir[0])
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(index_files); i++)
+		unlink(copy_files[i]);
+	rmdir(copy_dir);
+	copy_dir[0] = '\0';
+}
+
 static void tmpdir_remove(const char *dir)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(index_files); i++) {
@@ -30,6 +45,8 @@ static void tmpdir_remove(const char *dir)
 		unlink(p);
 	}
 	rmdir(dir);
+	if (streq(dir, copy_dir))
+		copy_dir[0] = '\0';
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -137,8 +154,21 @@ static int index_copy(struct host *h, const char *release, char **ret_dir)
 {
 	const char *tmp = getenv("TMPDIR");
 	_cleanup_free_ char *dir = xasprintf("%s/nestcheck-kmod-XXXXXX", tmp && tmp[0] == '/' ? tmp : "/tmp");
-	if (!mkdtemp(dir))
-		return -errno;
+	/* No signal between making the directory and noting it for the handler. */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (!mkdtemp(dir)) {
+		int err = -errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return err;
+	}
+	if (strlen(dir) < sizeof(copy_dir)) {
+		for (size_t i = 0; i < ARRAY_SIZE(index_files); i++)
+			snprintf(copy_files[i], sizeof(copy_files[i]), "%s/%s", dir, index_files[i]);
+		snprintf(copy_dir, sizeof(copy_dir), "%s", dir);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		int err = -errno;

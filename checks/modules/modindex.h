@@ -19,6 +19,8 @@ struct modindex;
  */
 int modindex_open(struct host *h, const char *release, struct modindex **ret);
 void modindex_free(struct modindex *idx);
+/* Remove the replay copy of the index files now: async-signal-safe, for a SIGINT/SIGTERM handler. */
+void modindex_cleanup_on_signal(void);
 /* Whether buf is an index file (modules.*.bin) every read of libkmod's stays inside. */
 bool modindex_file_valid(const unsigned char *buf, size_t len);
 
