@@ -174,25 +174,23 @@ kidx() {
 	rel=$(cat "$r/proc/sys/kernel/osrelease")
 	mkdir -p "$r/lib/modules/$rel"
 	sed -i '/^veth /d' "$r/proc/modules" # not loaded: looked up in the index
-	python3 -c "import struct, sys; H = struct.pack('>III', 0xB007F457, 0x00020001, 0); sys.stdout.buffer.write($2)" \
+	python3 -c "import struct, sys; sys.stdout.buffer.write($2)" \
 		>"$r/lib/modules/$rel/modules.dep.bin"
 	echo "$r"
 }
-# a node whose children run from 0x10 down to 0x00 (a child count of -15)
-R=$(kidx kidx-children "struct.pack('>III', 0xB007F457, 0x00020001, 0x20000000 | 12) + bytes([0x10, 0]) + bytes(8)")
-hostile kidx-children "$R"
-affected kidx-children modules.required "warn fail skip error" "modules.dep.bin"
-# a node with 2^31 values and none there
-R=$(kidx kidx-values "struct.pack('>IIII', 0xB007F457, 0x00020001, 0x40000000 | 12, 0x7fffffff)")
-hostile kidx-values "$R"
-affected kidx-values modules.required "warn fail skip error" "modules.dep.bin"
-# a child past the end of the file, and a prefix without its NUL
-R=$(kidx kidx-offset "struct.pack('>III', 0xB007F457, 0x00020001, 0x20000000 | 12) + b'aa' + struct.pack('>I', 0x80ffffff)")
-hostile kidx-offset "$R"
-affected kidx-offset modules.required "warn fail skip error" "modules.dep.bin"
-R=$(kidx kidx-prefix "struct.pack('>III', 0xB007F457, 0x00020001, 0x80000000 | 12) + b'veth'")
-hostile kidx-prefix "$R"
-affected kidx-prefix modules.required "warn fail skip error" "modules.dep.bin"
+# NAME <TAB> the file, as a Python bytes expression
+while IFS=$'\t' read -r name bytes; do
+	R=$(kidx "$name" "$bytes")
+	hostile "$name" "$R"
+	affected "$name" modules.required "warn fail skip error" "modules.dep.bin"
+done <<'EOF'
+kidx-children	struct.pack('>III', 0xB007F457, 0x00020001, 0x20000000 | 12) + bytes([0x10, 0]) + bytes(8)
+kidx-values	struct.pack('>IIII', 0xB007F457, 0x00020001, 0x40000000 | 12, 0x7fffffff)
+kidx-offset	struct.pack('>III', 0xB007F457, 0x00020001, 0x20000000 | 12) + b'aa' + struct.pack('>I', 0x80ffffff)
+kidx-prefix	struct.pack('>III', 0xB007F457, 0x00020001, 0x80000000 | 12) + b'veth'
+EOF
+# (children counted from 0x10 down to 0x00, 2^31 values and none there, a child past the end,
+# a prefix without its NUL)
 
 R=$(base long-mountinfo)
 long_line "$R/proc/self/mountinfo" 10000000

@@ -53,11 +53,15 @@ def client_to_server(c, s):
     except OSError:
         pass
     finally:
-        for x in (s, c):
-            try:
-                x.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        shut(s, c)
+
+
+def shut(*socks):
+    for x in socks:
+        try:
+            x.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 def server_to_client(s, c):
@@ -75,11 +79,7 @@ def server_to_client(s, c):
     except OSError:
         pass
     finally:
-        for x in (s, c):
-            try:
-                x.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        shut(s, c)
 
 
 def serve(c):
