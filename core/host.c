@@ -3,7 +3,6 @@
 #include "util.h"
 
 #include <fcntl.h>
-#include <stdint.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -232,9 +231,7 @@ int host_kernel_release(struct host *h, char **ret)
  * with a seeded hash in mind, and a probe sequence is bounded by the table's size anyway. */
 static size_t key_hash(const char *key)
 {
-	uint64_t x = 0xcbf29ce484222325ull;
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-		x = (x ^ *p) * 0x100000001b3ull;
+	unsigned long long x = hash_fnv(HASH_FNV_START, key);
 	return (size_t)(x ^ (x >> 32));
 }
 

@@ -194,6 +194,13 @@ static char *sanitize(char *s, bool keep_newlines)
 	return s;
 }
 
+unsigned long long hash_fnv(unsigned long long h, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	return h;
+}
+
 char *text_sanitize(char *s)
 {
 	return sanitize(s, false);

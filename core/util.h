@@ -84,6 +84,9 @@ void strv_clear(struct strv *l);
 char *text_sanitize(char *s);
 /* The same, but newlines stay: a map or a list keeps its lines. */
 char *text_sanitize_lines(char *s);
+/* FNV-1a of s, continuing from h (start with HASH_FNV_START): for the tables of names and keys. */
+#define HASH_FNV_START 0xcbf29ce484222325ull
+unsigned long long hash_fnv(unsigned long long h, const char *s);
 /* s as one shell word: unchanged when plain, else in single quotes. */
 char *shell_quote(const char *s);
 /* Strip trailing whitespace in place; returns s. */

@@ -2,7 +2,6 @@
 #include "read.h"
 
 #include <json-c/json.h>
-#include <stdint.h>
 #include <time.h>
 
 void report_checks_clear(struct report_checks *checks)
@@ -58,13 +57,9 @@ static int where_parse(const char *s, enum where *ret)
 
 static size_t check_hash(const char *id, const char *area, const char *title)
 {
-	uint64_t x = 0xcbf29ce484222325ull;
-	const char *parts[] = {id, area, title};
-	for (size_t i = 0; i < 3; i++) {
-		for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++)
-			x = (x ^ *p) * 0x100000001b3ull;
-		x = (x ^ 0x1f) * 0x100000001b3ull;
-	}
+	/* A separator between the parts: ("ab", "c") and ("a", "bc") differ. */
+	unsigned long long x = hash_fnv(hash_fnv(hash_fnv(HASH_FNV_START, id), "\x1f"), area);
+	x = hash_fnv(hash_fnv(x, "\x1f"), title);
 	return (size_t)(x ^ (x >> 32));
 }
 
@@ -168,15 +163,14 @@ static int result_read(json_object *o, struct result *r, struct report_checks *c
 		if (!text || where_parse(str_of(m, "where"), &where) < 0 ||
 		    !json_object_object_get_ex(m, "commands", &cmds) || !json_object_is_type(cmds, json_type_array))
 			return fail(ret_error, "check %s: remediation %zu lacks text, where or commands", id, i);
-		_cleanup_free_ char *clean_text = clean(text);
-		struct remedy *rm = result_remedy(r, where, clean_text, NULL);
+		/* result_remedy() and remedy_command() make the text and commands safe themselves. */
+		struct remedy *rm = result_remedy(r, where, text, NULL);
 		for (size_t j = 0; j < json_object_array_length(cmds); j++) {
 			json_object *cmd = json_object_array_get_idx(cmds, j);
 			if (!json_object_is_type(cmd, json_type_string))
 				return fail(ret_error, "check %s: remediation %zu has a command that is not a string",
 					    id, i);
-			_cleanup_free_ char *c = clean(json_object_get_string(cmd));
-			remedy_command(rm, "%s", c);
+			remedy_command(rm, "%s", json_object_get_string(cmd));
 		}
 	}
 	return 0;
@@ -228,8 +222,7 @@ int report_read(const char *json, size_t len, struct report *ret, struct report_
 	ret->container_runtime = clean(rt);
 	/* Additive fields (host.name, run, instance): read when present, as text fit for a terminal. */
 	const char *name = str_of(host, "name");
-	if (name)
-		ret->host_name = text_sanitize(xstrdup(name));
+	ret->host_name = clean(name);
 	json_object *run, *in;
 	if (json_object_object_get_ex(root, "run", &run) && json_object_is_type(run, json_type_object)) {
 		const char *when = str_of(run, "started_at");
@@ -246,10 +239,10 @@ int report_read(const char *json, size_t len, struct report *ret, struct report_
 	    str_of(in, "name")) {
 		const char *project = str_of(in, "project"), *platform = str_of(in, "platform"),
 			   *at = str_of(in, "host");
-		ret->instance = text_sanitize(xstrdup(str_of(in, "name")));
-		ret->instance_project = project ? text_sanitize(xstrdup(project)) : NULL;
-		ret->instance_platform = platform ? text_sanitize(xstrdup(platform)) : NULL;
-		ret->instance_host = at ? text_sanitize(xstrdup(at)) : NULL;
+		ret->instance = clean(str_of(in, "name"));
+		ret->instance_project = clean(project);
+		ret->instance_platform = clean(platform);
+		ret->instance_host = clean(at);
 	}
 
 	size_t n = json_object_array_length(arr);

@@ -40,13 +40,15 @@ void modindex_cleanup_on_signal(void)
 
 static void tmpdir_remove(const char *dir)
 {
+	if (streq(dir, copy_dir)) {
+		modindex_cleanup_on_signal();
+		return;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(index_files); i++) {
 		_cleanup_free_ char *p = xasprintf("%s/%s", dir, index_files[i]);
 		unlink(p);
 	}
 	rmdir(dir);
-	if (streq(dir, copy_dir))
-		copy_dir[0] = '\0';
 }
 
 static int write_all(int fd, const char *buf, size_t len)
