@@ -150,7 +150,7 @@ static void payload_add(struct payload *p, const char *path, const char *name)
 		free(so);
 }
 
-/* nestcheck, its loader and every shared library mapped now (libcurl and libarchive included). */
+/* nestcheck, its loader and every shared library mapped now (libcurl, and libarchive when loaded). */
 static int payload_collect(struct payload *p, char **ret_error)
 {
 	_cleanup_free_ char *exe = realpath("/proc/self/exe", NULL);
@@ -679,6 +679,7 @@ int lxd_main(int argc, char **argv)
 	 */
 	if (!ro.no_launch && !all)
 		(void)dyn_archive_load();
+	/* libkmod stays out: inside a container the module index is not read (its host's is what counts). */
 	rn.l = lxd_new(sock, flavour);
 	if (!rn.l) {
 		fprintf(stderr, "nestcheck: cannot start libcurl\n");

@@ -197,12 +197,9 @@ int ctx_data_root(struct ctx *c, struct result *r, const char **ret)
 int ctx_dpkg(struct ctx *c, const struct dpkg_status **ret)
 {
 	if (!c->dpkg_done) {
-		_cleanup_free_ char *buf = NULL;
 		c->dpkg_done = true;
 		c->dpkg = xcalloc(1, sizeof(*c->dpkg));
-		c->dpkg_err = host_read_text(c->host, "var/lib/dpkg/status", &buf);
-		if (c->dpkg_err == 0)
-			c->dpkg_err = dpkg_status_parse(buf, c->dpkg);
+		c->dpkg_err = dpkg_status_read(c->host, "var/lib/dpkg/status", c->dpkg);
 	}
 	if (c->dpkg_err < 0)
 		return c->dpkg_err;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "dpkg.h"
+#include "host.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -21,7 +22,10 @@ static void stanza_clear(struct stanza *st)
 static void stanza_flush(struct stanza *st, struct dpkg_status *s)
 {
 	if (st->name && st->name[0]) {
-		s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+		if (s->n == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 256;
+			s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+		}
 		s->v[s->n++] = (struct dpkg_package){
 			.name = TAKE_PTR(st->name),
 			.version = st->version && st->version[0] ? TAKE_PTR(st->version) : NULL,
@@ -32,71 +36,108 @@ static void stanza_flush(struct stanza *st, struct dpkg_status *s)
 	stanza_clear(st);
 }
 
-/* deb822 field names: printable ASCII but space and colon, not starting with '#' or '-'. */
-static bool field_name_valid(const char *s, size_t n)
-{
-	if (n == 0 || s[0] == '#' || s[0] == '-')
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] > '~')
-			return false;
-	return true;
-}
-
-static void field_set(char **slot, const char *value)
+static void field_set(char **slot, const char *value, size_t len)
 {
 	/* dpkg refuses duplicate fields; keep the first rather than guess. */
-	if (!*slot)
-		*slot = text_sanitize(xstrdup(value));
+	if (*slot)
+		return;
+	while (len > 0 && (*value == ' ' || *value == '\t'))
+		value++, len--;
+	while (len > 0 && isspace((unsigned char)value[len - 1])) /* also the CR of CRLF */
+		len--;
+	*slot = text_sanitize(xstrndup(value, len));
 }
 
-int dpkg_status_parse(const char *buf, struct dpkg_status *ret)
+/* The field a line starts, when it is one of the three that matter: its value's start, or NULL. */
+static const char *field_of(const char *line, size_t len, char ***ret_slot, struct stanza *st)
 {
-	struct dpkg_status s = {0};
-	struct stanza st = {0};
-	bool text = false;
+	/* Most lines are other fields: decide on the first byte before comparing names. */
+	switch (line[0] | 0x20) {
+	case 'p':
+		if (len >= 8 && strncasecmp(line, "Package:", 8) == 0)
+			return *ret_slot = &st->name, line + 8;
+		break;
+	case 'v':
+		if (len >= 8 && strncasecmp(line, "Version:", 8) == 0)
+			return *ret_slot = &st->version, line + 8;
+		break;
+	case 's':
+		if (len >= 7 && strncasecmp(line, "Status:", 7) == 0)
+			return *ret_slot = &st->status, line + 7;
+		break;
+	}
+	return NULL;
+}
 
-	for (const char *p = buf; *p;) {
-		size_t len = strcspn(p, "\n");
-		const char *start = p;
-		p += len + (p[len] == '\n');
+struct dpkg_parser {
+	struct dpkg_status s;
+	struct stanza st;
+	bool text;
+};
 
+static int parser_line(const char *start, size_t len, void *userdata)
+{
+	struct dpkg_parser *ps = userdata;
+
+	/* Continuation lines (Description, Conffiles: most of the file) belong to the field above. */
+	if (len > 0 && (start[0] == ' ' || start[0] == '\t')) {
+		size_t i = 1;
+		while (i < len && isspace((unsigned char)start[i]))
+			i++;
+		if (i < len) {
+			ps->text = true;
+			return 0;
+		}
+	}
+	if (len == 0 || isspace((unsigned char)start[0])) {
 		size_t i = 0;
 		while (i < len && isspace((unsigned char)start[i]))
 			i++;
 		if (i == len) {
 			/* A blank line (spaces, tabs, a CR) ends the stanza. */
-			stanza_flush(&st, &s);
-			continue;
+			stanza_flush(&ps->st, &ps->s);
+			return 0;
 		}
-		text = true;
-		/* Continuation lines (Description, Conffiles: most of the file) belong to the field above. */
-		if (start[0] == ' ' || start[0] == '\t')
-			continue;
-		/* Only three fields matter: skip the others before copying anything. */
-		if (strncasecmp(start, "Package:", 8) != 0 && strncasecmp(start, "Version:", 8) != 0 &&
-		    strncasecmp(start, "Status:", 7) != 0)
-			continue;
-		_cleanup_free_ char *line = strstrip_right(xstrndup(start, len)); /* also the CR of CRLF */
-		char *colon = strchr(line, ':');
-		if (!colon || !field_name_valid(line, (size_t)(colon - line)))
-			continue; /* junk: not a field */
-		*colon = '\0';
-		char *value = colon + 1;
-		value += strspn(value, " \t");
-		if (strcasecmp(line, "Package") == 0)
-			field_set(&st.name, value);
-		else if (strcasecmp(line, "Version") == 0)
-			field_set(&st.version, value);
-		else if (strcasecmp(line, "Status") == 0)
-			field_set(&st.status, value);
 	}
-	stanza_flush(&st, &s);
-
-	if (text && s.n == 0)
-		return -EBADMSG;
-	*ret = s;
+	ps->text = true;
+	/* Only three fields matter: skip the others before copying anything. */
+	char **slot;
+	const char *value = field_of(start, len, &slot, &ps->st);
+	if (value)
+		field_set(slot, value, len - (size_t)(value - start));
 	return 0;
+}
+
+static int parser_finish(struct dpkg_parser *ps, int r, struct dpkg_status *ret)
+{
+	stanza_flush(&ps->st, &ps->s);
+	if (r == 0 && ps->text && ps->s.n == 0)
+		r = -EBADMSG;
+	if (r < 0) {
+		dpkg_status_clear(&ps->s);
+		return r;
+	}
+	*ret = ps->s;
+	return 0;
+}
+
+int dpkg_status_parse(const char *buf, struct dpkg_status *ret)
+{
+	struct dpkg_parser ps = {0};
+	const char *end = buf + strlen(buf);
+	for (const char *p = buf; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		parser_line(p, len, &ps);
+		p += len + (nl != NULL);
+	}
+	return parser_finish(&ps, 0, ret);
+}
+
+int dpkg_status_read(struct host *h, const char *path, struct dpkg_status *ret)
+{
+	struct dpkg_parser ps = {0};
+	return parser_finish(&ps, host_read_lines(h, path, parser_line, &ps), ret);
 }
 
 void dpkg_status_clear(struct dpkg_status *s)
@@ -118,12 +159,34 @@ const struct dpkg_package *dpkg_status_installed(const struct dpkg_status *s, co
 	return NULL;
 }
 
+/* The next blank-separated word of *p, at most max bytes: its length, 0 when there is none or it is longer. */
+static size_t word_next(const char **p, const char **ret, size_t max)
+{
+	const char *s = *p + strspn(*p, " \t\n\v\f\r");
+	size_t n = strcspn(s, " \t\n\v\f\r");
+	*p = s + n;
+	*ret = s;
+	return n <= max ? n : 0;
+}
+
+static bool word_is(const char *w, size_t n, const char *want)
+{
+	return n == strlen(want) && memcmp(w, want, n) == 0;
+}
+
 bool dpkg_status_is_installed(const char *status)
 {
-	char want[16], flag[16], state[32], extra;
-	if (!status || sscanf(status, "%15s %15s %31s %c", want, flag, state, &extra) != 3)
+	/* Exactly three words: want, flag, state. */
+	const char *w[4];
+	size_t n[4];
+	if (!status)
 		return false;
-	return (streq(want, "install") || streq(want, "hold")) && streq(flag, "ok") && streq(state, "installed");
+	for (size_t i = 0; i < 4; i++)
+		n[i] = word_next(&status, &w[i], 31);
+	if (!n[0] || !n[1] || !n[2] || w[3][0])
+		return false;
+	return (word_is(w[0], n[0], "install") || word_is(w[0], n[0], "hold")) && word_is(w[1], n[1], "ok") &&
+	       word_is(w[2], n[2], "installed");
 }
 
 char *dpkg_version_upstream(const char *version)

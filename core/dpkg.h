@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct host;
+
 /* One stanza of var/lib/dpkg/status. */
 struct dpkg_package {
 	char *name;
@@ -17,7 +19,7 @@ struct dpkg_package {
 
 struct dpkg_status {
 	struct dpkg_package *v;
-	size_t n;
+	size_t n, cap;
 };
 
 /*
@@ -26,6 +28,8 @@ struct dpkg_status {
  * text but not one stanza with a Package field (junk, not a status file).
  */
 int dpkg_status_parse(const char *buf, struct dpkg_status *ret);
+/* The same, read from path through h line by line: host_read_lines()'s errors too. */
+int dpkg_status_read(struct host *h, const char *path, struct dpkg_status *ret);
 void dpkg_status_clear(struct dpkg_status *s);
 /* The installed package of that name (its first stanza when multi-arch), or NULL. */
 const struct dpkg_package *dpkg_status_installed(const struct dpkg_status *s, const char *name);

@@ -7,6 +7,7 @@
 
 const struct dyn_curl *dyn_curl;
 const struct dyn_archive *dyn_archive;
+const struct dyn_kmod *dyn_kmod;
 static char dyn_last_error[256];
 
 /* Resolve every name into the table of pointers at fns, in order; -ELIBACC when one is missing. */
@@ -92,6 +93,25 @@ int dyn_archive_load(void)
 	int r = dyn_load("libarchive.so.13", &handle, (void **)&table, names, ARRAY_SIZE(names));
 	if (r == 0)
 		dyn_archive = &table;
+	return r;
+}
+
+int dyn_kmod_load(void)
+{
+	static const char *const names[] = {
+		"kmod_new",
+		"kmod_unref",
+		"kmod_set_log_fn",
+		"kmod_module_new_from_name_lookup",
+		"kmod_module_get_path",
+		"kmod_module_unref",
+	};
+	static void *handle;
+	static struct dyn_kmod table;
+	_Static_assert(sizeof(table) == sizeof(names) / sizeof(names[0]) * sizeof(void *), "one name per pointer");
+	int r = dyn_load("libkmod.so.2", &handle, (void **)&table, names, ARRAY_SIZE(names));
+	if (r == 0)
+		dyn_kmod = &table;
 	return r;
 }
 

@@ -3,17 +3,20 @@
 #define NESTCHECK_DYNLIB_H
 
 /*
- * libcurl and libarchive, loaded when a launch check first needs them. Linked
- * in, they cost every run several MiB and milliseconds (libcurl brings TLS,
- * HTTP/2, LDAP and Kerberos with it) although only the launch checks use
- * them. Sources that use either include this header instead: the library's
- * calls below are routed through the loaded function table.
+ * libcurl, libarchive and libkmod, loaded when a check first needs them.
+ * Linked in, they cost every run milliseconds and MiB (libcurl brings TLS,
+ * HTTP/2, LDAP and Kerberos with it, libkmod OpenSSL's libcrypto, zstd and
+ * xz) although only the launch checks use the first two and only a module
+ * lookup in the index the third. Sources that use one include this header
+ * instead: the library's calls below are routed through the loaded function
+ * table.
  */
 
 #define CURL_DISABLE_TYPECHECK
 #include <archive.h>
 #include <archive_entry.h>
 #include <curl/curl.h>
+#include <libkmod.h>
 
 struct dyn_curl {
 	CURLcode (*global_init)(long flags);
@@ -69,14 +72,28 @@ struct dyn_archive {
 	const char *(*entry_hardlink)(struct archive_entry *e);
 };
 
-/* 0 once the library is loaded (then dyn_curl / dyn_archive are set); -ELIBACC when it is not installed. */
+struct dyn_kmod {
+	struct kmod_ctx *(*new_)(const char *dirname, const char *const *config_paths);
+	struct kmod_ctx *(*unref)(struct kmod_ctx *ctx);
+	void (*set_log_fn)(struct kmod_ctx *ctx,
+			   void (*log_fn)(void *data, int priority, const char *file, int line, const char *fn,
+					  const char *format, va_list args),
+			   const void *data);
+	int (*module_new_from_name_lookup)(struct kmod_ctx *ctx, const char *modname, struct kmod_module **mod);
+	const char *(*module_get_path)(const struct kmod_module *mod);
+	struct kmod_module *(*module_unref)(struct kmod_module *mod);
+};
+
+/* 0 once the library is loaded (then dyn_curl / dyn_archive / dyn_kmod are set); -ELIBACC when it is not installed. */
 int dyn_curl_load(void);
 int dyn_archive_load(void);
+int dyn_kmod_load(void);
 /* dlerror()'s text of the last failed load, for a summary. */
 const char *dyn_error(void);
 
 extern const struct dyn_curl *dyn_curl;
 extern const struct dyn_archive *dyn_archive;
+extern const struct dyn_kmod *dyn_kmod;
 
 #ifndef DYNLIB_NO_REDIRECT
 #undef curl_easy_setopt
@@ -129,6 +146,13 @@ extern const struct dyn_archive *dyn_archive;
 #define archive_entry_size			(dyn_archive->entry_size)
 #define archive_entry_symlink			(dyn_archive->entry_symlink)
 #define archive_entry_hardlink			(dyn_archive->entry_hardlink)
+
+#define kmod_new			 (dyn_kmod->new_)
+#define kmod_unref			 (dyn_kmod->unref)
+#define kmod_set_log_fn			 (dyn_kmod->set_log_fn)
+#define kmod_module_new_from_name_lookup (dyn_kmod->module_new_from_name_lookup)
+#define kmod_module_get_path		 (dyn_kmod->module_get_path)
+#define kmod_module_unref		 (dyn_kmod->module_unref)
 #endif
 
 #endif

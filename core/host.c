@@ -174,6 +174,64 @@ int host_read_file(struct host *h, const char *path, char **ret, size_t *ret_len
 	return 0;
 }
 
+int host_read_lines(struct host *h, const char *path, int (*line)(const char *text, size_t len, void *userdata),
+		    void *userdata)
+{
+	_cleanup_close_ int fd = host_open(h, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return fd;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((unsigned long long)st.st_size > HOST_MAX_FILE)
+		return -EFBIG;
+
+	size_t cap = 64 * 1024, len = 0, total = 0;
+	_cleanup_free_ char *buf = xmalloc(cap + 1);
+	for (bool eof = false; !eof;) {
+		if (len == cap) {
+			/* One line longer than the buffer: grow it (the size cap bounds it). */
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		eof = n == 0;
+		total += (size_t)n;
+		if (total > HOST_MAX_FILE)
+			return -EFBIG;
+		if (memchr(buf + len, '\0', (size_t)n))
+			return -EBADMSG;
+		len += (size_t)n;
+
+		/* Every complete line; at the end, the last one without its '\n' too. */
+		char *p = buf, *end = buf + len;
+		for (;;) {
+			char *nl = memchr(p, '\n', (size_t)(end - p));
+			if (!nl && !(eof && p < end))
+				break;
+			if (!nl)
+				nl = end;
+			*nl = '\0';
+			int r = line(p, (size_t)(nl - p), userdata);
+			if (r < 0)
+				return r;
+			p = nl + (nl < end);
+		}
+		len = (size_t)(end - p);
+		memmove(buf, p, len);
+	}
+	return 0;
+}
+
 int host_read_text(struct host *h, const char *path, char **ret)
 {
 	char *buf = NULL;

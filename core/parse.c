@@ -161,43 +161,77 @@ int version_cmp(const char *a, const char *b)
 }
 
 struct kconfig_entry {
-	char *name;
+	const char *name; /* into kconfig.text, not terminated */
+	unsigned nlen;
 	char value;
-	size_t line; /* order in the file: a later definition overrides */
 };
 
+/*
+ * Names found by hash (open addressing, a power of two of slots, at least twice the
+ * entries): a config has thousands of lines and a run asks for a few dozen names.
+ */
 struct kconfig {
+	char *text; /* the parsed copy */
 	struct kconfig_entry *v;
-	size_t n;
+	size_t n, cap;
+	unsigned *slots; /* index + 1, 0 for an empty slot */
+	size_t n_slots;
 };
 
-static int kconfig_entry_cmp(const void *a, const void *b)
+static size_t kconfig_slot(const struct kconfig *kc, const char *name, size_t nlen)
 {
-	return strcmp(((const struct kconfig_entry *)a)->name, ((const struct kconfig_entry *)b)->name);
+	size_t mask = kc->n_slots - 1, i = (size_t)hash_fnv_n(HASH_FNV_START, name, nlen) & mask;
+	for (;; i = (i + 1) & mask) {
+		unsigned s = kc->slots[i];
+		if (s == 0 || (kc->v[s - 1].nlen == nlen && memcmp(kc->v[s - 1].name, name, nlen) == 0))
+			return i;
+	}
 }
 
-static int kconfig_entry_cmp_line(const void *a, const void *b)
+static void kconfig_grow(struct kconfig *kc)
 {
-	const struct kconfig_entry *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-	if (c)
-		return c;
-	return x->line < y->line ? -1 : x->line > y->line;
+	free(kc->slots);
+	kc->n_slots = kc->n_slots ? kc->n_slots * 2 : 4096;
+	kc->slots = xcalloc(kc->n_slots, sizeof(*kc->slots));
+	for (size_t i = 0; i < kc->n; i++)
+		kc->slots[kconfig_slot(kc, kc->v[i].name, kc->v[i].nlen)] = (unsigned)i + 1;
+}
+
+/* A later definition overrides an earlier one, as in Kconfig itself. */
+static void kconfig_set(struct kconfig *kc, const char *name, size_t nlen, char value)
+{
+	if (2 * (kc->n + 1) > kc->n_slots)
+		kconfig_grow(kc);
+	size_t i = kconfig_slot(kc, name, nlen);
+	if (kc->slots[i]) {
+		kc->v[kc->slots[i] - 1].value = value;
+		return;
+	}
+	if (kc->n == kc->cap) {
+		kc->cap = kc->cap ? kc->cap * 2 : 2048;
+		kc->v = xrealloc(kc->v, kc->cap * sizeof(*kc->v));
+	}
+	kc->v[kc->n] = (struct kconfig_entry){name, (unsigned)nlen, value};
+	kc->slots[i] = (unsigned)++kc->n;
 }
 
 int kconfig_parse(const char *buf, struct kconfig **ret)
 {
 	struct kconfig *kc = xcalloc(1, sizeof(*kc));
-	size_t cap = 0;
+	size_t total = strlen(buf);
+	kc->text = xmalloc(total + 1);
+	memcpy(kc->text, buf, total + 1);
+	const char *end = kc->text + total;
 
-	for (const char *p = buf; *p;) {
-		size_t len = strcspn(p, "\n");
+	for (const char *p = kc->text; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		const char *line = p, *name = NULL;
 		size_t nlen = 0;
 		char value = 0;
 
-		p += len + (p[len] == '\n');
-		if (len > 9 && startswith(line, "CONFIG_")) {
+		p += len + (nl != NULL);
+		if (len > 9 && line[0] == 'C' && startswith(line, "CONFIG_")) {
 			const char *eq = memchr(line, '=', len);
 			if (!eq || eq == line + 7)
 				continue;
@@ -206,7 +240,7 @@ int kconfig_parse(const char *buf, struct kconfig **ret)
 			value = eq + 1 < line + len ? eq[1] : 0;
 			if (value == '"')
 				value = eq + 2 < line + len ? eq[2] : 0;
-		} else if (len > 9 && startswith(line, "# CONFIG_")) {
+		} else if (len > 9 && line[0] == '#' && startswith(line, "# CONFIG_")) {
 			const char *sp = memchr(line + 9, ' ', len - 9);
 			if (!sp || (size_t)(line + len - sp) != strlen(" is not set") ||
 			    strncmp(sp, " is not set", strlen(" is not set")) != 0)
@@ -219,40 +253,23 @@ int kconfig_parse(const char *buf, struct kconfig **ret)
 		}
 		if (nlen == 0 || nlen > 128)
 			continue;
-		if (kc->n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			kc->v = xrealloc(kc->v, cap * sizeof(*kc->v));
-		}
-		kc->v[kc->n] = (struct kconfig_entry){xstrndup(name, nlen), value, kc->n};
-		kc->n++;
+		kconfig_set(kc, name, nlen, value);
 	}
 
 	if (kc->n == 0) {
 		kconfig_free(kc);
 		return -EBADMSG;
 	}
-	/* Keep only the last definition of each name, as Kconfig itself does. */
-	qsort(kc->v, kc->n, sizeof(*kc->v), kconfig_entry_cmp_line);
-	size_t out = 0;
-	for (size_t i = 0; i < kc->n; i++) {
-		if (i + 1 < kc->n && streq(kc->v[i].name, kc->v[i + 1].name)) {
-			free(kc->v[i].name);
-			continue;
-		}
-		kc->v[out++] = kc->v[i];
-	}
-	kc->n = out;
 	*ret = kc;
 	return 0;
 }
 
 char kconfig_get(const struct kconfig *kc, const char *name)
 {
-	struct kconfig_entry key = {(char *)name, 0, 0};
-	const struct kconfig_entry *e = bsearch(&key, kc->v, kc->n, sizeof(*kc->v), kconfig_entry_cmp);
-	if (!e || e->value == 'n')
+	unsigned s = kc->slots[kconfig_slot(kc, name, strlen(name))];
+	if (s == 0 || kc->v[s - 1].value == 'n')
 		return 0;
-	return e->value;
+	return kc->v[s - 1].value;
 }
 
 size_t kconfig_count(const struct kconfig *kc)
@@ -264,9 +281,9 @@ void kconfig_free(struct kconfig *kc)
 {
 	if (!kc)
 		return;
-	for (size_t i = 0; i < kc->n; i++)
-		free(kc->v[i].name);
+	free(kc->text);
 	free(kc->v);
+	free(kc->slots);
 	free(kc);
 }
 

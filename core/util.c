@@ -201,6 +201,13 @@ unsigned long long hash_fnv(unsigned long long h, const char *s)
 	return h;
 }
 
+unsigned long long hash_fnv_n(unsigned long long h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h;
+}
+
 char *text_sanitize(char *s)
 {
 	return sanitize(s, false);

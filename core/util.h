@@ -87,6 +87,8 @@ char *text_sanitize_lines(char *s);
 /* FNV-1a of s, continuing from h (start with HASH_FNV_START): for the tables of names and keys. */
 #define HASH_FNV_START 0xcbf29ce484222325ull
 unsigned long long hash_fnv(unsigned long long h, const char *s);
+/* The same over n bytes. */
+unsigned long long hash_fnv_n(unsigned long long h, const char *s, size_t n);
 /* s as one shell word: unchanged when plain, else in single quotes. */
 char *shell_quote(const char *s);
 /* Strip trailing whitespace in place; returns s. */

@@ -7,8 +7,8 @@
 # libraries exist (a minimal busybox LXD instance, a scratch container, a host
 # the Ansible role nestcheck.fleet.check reaches): copy it to OUTDIR/nestcheck, copy
 # every library `ldd` lists (libasan/libubsan of a sanitizer build included),
-# the libraries it loads only for its launch checks (libcurl, libarchive, and
-# theirs) and the dynamic loader next to it, and write OUTDIR/nestcheck-run, a POSIX sh
+# the libraries it loads only when a check needs them (libcurl, libarchive,
+# libkmod, and theirs) and the dynamic loader next to it, and write OUTDIR/nestcheck-run, a POSIX sh
 # wrapper that starts the binary through the bundled loader with
 # --library-path OUTDIR. Push the directory anywhere (lxc file push -r) and run
 # DIR/nestcheck-run.
@@ -46,11 +46,11 @@ cp -L "$bin" "$out/nestcheck"
 chmod 755 "$out/nestcheck"
 cp -L "$loader" "$out/$loader_name"
 chmod 755 "$out/$loader_name"
-# nestcheck dlopen()s these when a launch check runs: ldd cannot see them.
-for soname in libcurl.so.4 libarchive.so.13; do
+# nestcheck dlopen()s these when a launch check or a module lookup needs them: ldd cannot see them.
+for soname in libcurl.so.4 libarchive.so.13 libkmod.so.2; do
 	path=$(ldconfig -p 2>/dev/null | awk -v s="$soname" '$1 == s && /x86-64|x86_64/ { print $NF; exit }')
 	[ -n "$path" ] || path=$(ldconfig -p 2>/dev/null | awk -v s="$soname" '$1 == s { print $NF; exit }')
-	[ -n "$path" ] || die "$soname not found (apt-get install libcurl4 libarchive13)"
+	[ -n "$path" ] || die "$soname not found (apt-get install libcurl4 libarchive13 libkmod2)"
 	deps="$deps
 	$soname => $path (0x0)
 $(ldd "$path")"

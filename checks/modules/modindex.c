@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "modindex.h"
+#include "core/dynlib.h"
 #include "core/util.h"
 
 #include <fcntl.h>
-#include <libkmod.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 
 struct modindex {
-	struct kmod_ctx *kmod;
-	char *tmpdir; /* the replay copy, removed by modindex_free() */
+	char *dir;	       /* what libkmod reads: lib/modules/R live, the copy in a replay */
+	struct kmod_ctx *kmod; /* made at the first lookup: most runs need none */
+	int kmod_err;	       /* why it could not be made */
+	char *tmpdir;	       /* the replay copy, removed by modindex_free() */
 };
 
 /* The index files CONTRACT.md's manifest holds that a lookup by name reads. */
@@ -226,20 +228,27 @@ int modindex_open(struct host *h, const char *release, struct modindex **ret)
 		dir = xstrdup(tmpdir);
 	}
 
-	/* An empty list: no modprobe.d configuration, neither the host's nor this machine's. */
-	static const char *const no_config[] = {NULL};
-	struct kmod_ctx *kmod = kmod_new(dir, no_config);
-	if (!kmod) {
-		if (tmpdir)
-			tmpdir_remove(tmpdir);
-		return -ENOMEM;
-	}
-	kmod_set_log_fn(kmod, kmod_log_nothing, NULL);
-
 	struct modindex *idx = xcalloc(1, sizeof(*idx));
-	idx->kmod = kmod;
+	idx->dir = TAKE_PTR(dir);
 	idx->tmpdir = TAKE_PTR(tmpdir);
 	*ret = idx;
+	return 0;
+}
+
+/* libkmod, loaded now: a module loaded or built in is known without it. */
+static int modindex_kmod(struct modindex *idx)
+{
+	if (idx->kmod || idx->kmod_err)
+		return idx->kmod_err;
+	idx->kmod_err = dyn_kmod_load();
+	if (idx->kmod_err < 0)
+		return idx->kmod_err;
+	/* An empty list: no modprobe.d configuration, neither the host's nor this machine's. */
+	static const char *const no_config[] = {NULL};
+	idx->kmod = kmod_new(idx->dir, no_config);
+	if (!idx->kmod)
+		return idx->kmod_err = -ENOMEM;
+	kmod_set_log_fn(idx->kmod, kmod_log_nothing, NULL);
 	return 0;
 }
 
@@ -247,17 +256,22 @@ void modindex_free(struct modindex *idx)
 {
 	if (!idx)
 		return;
-	kmod_unref(idx->kmod);
+	if (idx->kmod)
+		kmod_unref(idx->kmod);
 	if (idx->tmpdir)
 		tmpdir_remove(idx->tmpdir);
 	free(idx->tmpdir);
+	free(idx->dir);
 	free(idx);
 }
 
 int modindex_lookup(struct modindex *idx, const char *name, enum modindex_hit *ret)
 {
+	int r = modindex_kmod(idx);
+	if (r < 0)
+		return r;
 	struct kmod_module *mod = NULL;
-	int r = kmod_module_new_from_name_lookup(idx->kmod, name, &mod);
+	r = kmod_module_new_from_name_lookup(idx->kmod, name, &mod);
 	if (r < 0)
 		return r;
 	if (!mod)

@@ -29,7 +29,10 @@ enum modindex_hit {
 	MODINDEX_MODULE,  /* a module file modprobe would load */
 	MODINDEX_BUILTIN, /* listed in modules.builtin.bin */
 };
-/* Look a module up by its name (no aliases); negative errno when libkmod broke. */
+/*
+ * Look a module up by its name (no aliases); libkmod is loaded at the first lookup: -ELIBACC
+ * when it is not installed, another negative errno when it broke.
+ */
 int modindex_lookup(struct modindex *idx, const char *name, enum modindex_hit *ret);
 
 #endif

@@ -189,8 +189,9 @@ enum module_state modules_view_state(struct modules_view *v, const struct module
 		const char *names[] = {w->name, w->alt};
 		for (size_t i = 0; i < ARRAY_SIZE(names) && names[i]; i++) {
 			enum modindex_hit hit;
+			/* No answer from the index (libkmod missing or broken) says nothing either way. */
 			if (modindex_lookup(v->index, names[i], &hit) < 0)
-				continue;
+				return module ? MODULE_UNVERIFIED : MODULE_UNKNOWN;
 			if (hit == MODINDEX_MODULE)
 				return MODULE_LOADABLE;
 			if (hit == MODINDEX_BUILTIN)

@@ -133,8 +133,7 @@ static void assert_read_err(struct host *h, const char *path, int want)
 	if (r == 0)
 		free(buf);
 	if (r != want)
-		fail_msg("host_read_file(%s) = %d (%s), want %d (%s)", path, r, errno_name(r), want,
-			 errno_name(want));
+		fail_msg("host_read_file(%s) = %d (%s), want %d (%s)", path, r, errno_name(r), want, errno_name(want));
 	assert_ptr_equal(buf, (char *)0x1);
 	assert_int_equal(len, 4242);
 }
@@ -143,8 +142,7 @@ static void assert_access(struct host *h, const char *path, int want)
 {
 	int r = host_access(h, path);
 	if (r != want)
-		fail_msg("host_access(%s) = %d (%s), want %d (%s)", path, r, errno_name(r), want,
-			 errno_name(want));
+		fail_msg("host_access(%s) = %d (%s), want %d (%s)", path, r, errno_name(r), want, errno_name(want));
 }
 
 /* ---- host_new ---- */
@@ -309,6 +307,86 @@ static void test_read_text(void **state)
 	host_free(h);
 }
 
+/* Lines joined back with '\n' after each: what host_read_lines handed out, in order. */
+struct lines {
+	struct strbuf sb;
+	size_t n, stop_at;
+};
+
+static int collect_line(const char *text, size_t len, void *userdata)
+{
+	struct lines *l = userdata;
+	assert_int_equal(strlen(text), len); /* terminated where it says */
+	assert_null(memchr(text, '\n', len));
+	if (l->stop_at && l->n + 1 == l->stop_at)
+		return -ECANCELED;
+	l->n++;
+	strbuf_append(&l->sb, text);
+	strbuf_append(&l->sb, "\n");
+	return 0;
+}
+
+static void put_bytes(const struct fx *f, const char *rel, const char *buf, size_t len)
+{
+	char *p = xasprintf("%s/%s", f->root, rel);
+	FILE *fp = fopen(p, "we");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(buf, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+	free(p);
+}
+
+static void test_read_lines(void **state)
+{
+	struct fx *f = *state;
+	/* Lines across the 64 KiB reads, one longer than a read, none after the last '\n' or one without it. */
+	struct strbuf want = {0};
+	for (size_t i = 0; i < 20000; i++)
+		strbuf_appendf(&want, "line %zu%s\n", i, i % 7 ? "" : " with more words in it");
+	char *lng = xmalloc(200001);
+	memset(lng, 'x', 200000);
+	lng[200000] = '\0';
+	strbuf_append(&want, lng);
+	strbuf_append(&want, "\n\n\nlast\n");
+	put(f, "many", want.buf);
+	put(f, "unterminated", "a\nb");
+	put(f, "empty", "");
+	put_bytes(f, "nul", "a\nb\0c\n", 6);
+	mkdir_p(f->root, "dir");
+	struct host *h = open_root(f);
+
+	struct lines l = {0};
+	assert_int_equal(host_read_lines(h, "many", collect_line, &l), 0);
+	assert_int_equal(l.n, 20000 + 4);
+	assert_string_equal(l.sb.buf, want.buf);
+	free(strbuf_take(&l.sb));
+
+	l = (struct lines){0};
+	assert_int_equal(host_read_lines(h, "unterminated", collect_line, &l), 0);
+	assert_string_equal(l.sb.buf, "a\nb\n");
+	free(strbuf_take(&l.sb));
+
+	l = (struct lines){0};
+	assert_int_equal(host_read_lines(h, "empty", collect_line, &l), 0);
+	assert_int_equal(l.n, 0);
+
+	/* A NUL makes the file junk; a callback's error stops the read and comes back. */
+	l = (struct lines){0};
+	assert_int_equal(host_read_lines(h, "nul", collect_line, &l), -EBADMSG);
+	free(strbuf_take(&l.sb));
+	l = (struct lines){.stop_at = 3};
+	assert_int_equal(host_read_lines(h, "many", collect_line, &l), -ECANCELED);
+	assert_int_equal(l.n, 2);
+	free(strbuf_take(&l.sb));
+
+	/* The read's own errors, as host_read_file. */
+	assert_int_equal(host_read_lines(h, "missing", collect_line, &l), -ENOENT);
+	assert_int_equal(host_read_lines(h, "dir", collect_line, &l), -EISDIR);
+	host_free(h);
+	free(lng);
+	free(strbuf_take(&want));
+}
+
 static void test_read_missing(void **state)
 {
 	struct fx *f = *state;
@@ -412,6 +490,7 @@ static void test_read_too_big(void **state)
 	char *line = (char *)0x1;
 	assert_int_equal(host_read_line(h, "big", &line), -EFBIG);
 	assert_ptr_equal(line, (char *)0x1);
+	assert_int_equal(host_read_lines(h, "big", collect_line, &(struct lines){0}), -EFBIG);
 
 	char *buf = NULL;
 	size_t len = 0;
@@ -594,20 +673,21 @@ static void test_observations_loaded(void **state)
 {
 	struct fx *f = *state;
 	mkdir_p(f->root, ".nestcheck");
-	put(f, HOST_OBSERVATIONS_PATH, "# nestcheck observations of live probes (key=value)\n"
-				       "cgroup.namespace=private\n"
-				       "storage.fstype=btrfs\n"
-				       "=novalue\n"
-				       "noequals\n"
-				       "#commented=yes\n"
-				       "with.eq=a=b=c\n"
-				       "empty=\n"
-				       "crlf=value\r\n"
-				       "trailing=spaces   \n"
-				       "dup=first\n"
-				       "dup=second\n"
-				       "\n"
-				       "last=no newline");
+	put(f, HOST_OBSERVATIONS_PATH,
+	    "# nestcheck observations of live probes (key=value)\n"
+	    "cgroup.namespace=private\n"
+	    "storage.fstype=btrfs\n"
+	    "=novalue\n"
+	    "noequals\n"
+	    "#commented=yes\n"
+	    "with.eq=a=b=c\n"
+	    "empty=\n"
+	    "crlf=value\r\n"
+	    "trailing=spaces   \n"
+	    "dup=first\n"
+	    "dup=second\n"
+	    "\n"
+	    "last=no newline");
 	struct host *h = open_root(f);
 	assert_observed(h, "cgroup.namespace", "private");
 	assert_observed(h, "storage.fstype", "btrfs");
@@ -785,6 +865,7 @@ int main(void)
 		T(test_read_regular),
 		T(test_read_binary),
 		T(test_read_text),
+		T(test_read_lines),
 		T(test_read_missing),
 		T(test_read_directory),
 		T(test_read_fifo),

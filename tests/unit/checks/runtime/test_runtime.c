@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "core/host.h"
 #include "core/parse.h"
 #include "checks/runtime/parse.h"
 #include "checks/runtime/probe.h"
@@ -287,6 +288,88 @@ static void test_dpkg_many_stanzas(void **state)
 	assert_string_equal(dpkg_status_installed(&s, "lxd")->version, "5.0.2-5");
 	assert_string_equal(dpkg_status_installed(&s, "p2999")->version, "2999.0");
 	dpkg_status_clear(&s);
+}
+
+static bool streq_ptr(const char *a, const char *b)
+{
+	return a == b || (a && b && streq(a, b));
+}
+
+/* dpkg_status_read (line by line, through the host) and dpkg_status_parse (a buffer) agree. */
+static void assert_same_status(const struct dpkg_status *a, const struct dpkg_status *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		assert_string_equal(a->v[i].name, b->v[i].name);
+		assert_true(streq_ptr(a->v[i].version, b->v[i].version));
+		assert_true(streq_ptr(a->v[i].status, b->v[i].status));
+		assert_int_equal(a->v[i].installed, b->v[i].installed);
+	}
+}
+
+static void read_vs_parse(struct host *h, const char *path, const char *text)
+{
+	struct dpkg_status want, got;
+	int rw = dpkg_status_parse(text, &want), rg = dpkg_status_read(h, path, &got);
+	assert_int_equal(rg, rw);
+	if (rw < 0)
+		return;
+	assert_same_status(&want, &got);
+	dpkg_status_clear(&want);
+	dpkg_status_clear(&got);
+}
+
+static void test_dpkg_read(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/nestcheck-unit-dpkg-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *sub = xasprintf("%s/var", dir), *sub2 = xasprintf("%s/var/lib", dir),
+			    *sub3 = xasprintf("%s/var/lib/dpkg", dir), *file = xasprintf("%s/status", sub3);
+	assert_int_equal(mkdir(sub, 0755) | mkdir(sub2, 0755) | mkdir(sub3, 0755), 0);
+	struct host *h;
+	assert_int_equal(host_new(dir, &h), 0);
+
+	/* Several 64 KiB reads of stanzas, CRLF ones, long continuation lines, no final newline. */
+	struct strbuf sb = {0};
+	for (int i = 0; i < 3000; i++)
+		strbuf_appendf(&sb, "Package: p%d%s\nStatus: %s\nVersion: %d.0\nDescription: x\n %0*d\n\n", i,
+			       i % 5 ? "" : "\r", i % 3 ? "install ok installed" : "deinstall ok config-files", i,
+			       i % 97 ? 8 : 70000, 0);
+	strbuf_append(&sb, "Package: lxd\nStatus: install ok installed\nVersion: 5.0.2-5");
+	const char *texts[] = {
+		sb.buf,
+		STATUS_DEBIAN12,
+		"",
+		"\n\n",
+		"junk without a stanza\n",
+		" continuation only\n",
+		"Package: a\nVersion: 1\n \t\nPackage: b\n",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+		FILE *f = fopen(file, "we");
+		assert_non_null(f);
+		fputs(texts[i], f);
+		assert_int_equal(fclose(f), 0);
+		read_vs_parse(h, "var/lib/dpkg/status", texts[i]);
+	}
+	struct dpkg_status s;
+	assert_int_equal(dpkg_status_read(h, "var/lib/dpkg/missing", &s), -ENOENT);
+	host_free(h);
+	unlink(file);
+	rmdir(sub3);
+	rmdir(sub2);
+	rmdir(sub);
+	rmdir(dir);
+	free(strbuf_take(&sb));
+
+	/* This machine's own file, when there is one. */
+	_cleanup_free_ char *live = NULL;
+	struct host *lh;
+	assert_int_equal(host_new(NULL, &lh), 0);
+	if (host_read_text(lh, "var/lib/dpkg/status", &live) == 0)
+		read_vs_parse(lh, "var/lib/dpkg/status", live);
+	host_free(lh);
 }
 
 /* ---- dpkg_version_upstream ---- */
@@ -689,6 +772,7 @@ int main(void)
 		cmocka_unit_test(test_dpkg_junk),
 		cmocka_unit_test(test_dpkg_empty),
 		cmocka_unit_test(test_dpkg_many_stanzas),
+		cmocka_unit_test(test_dpkg_read),
 		cmocka_unit_test(test_dpkg_version_upstream),
 		cmocka_unit_test(test_dpkg_version_thresholds),
 		cmocka_unit_test(test_runc_procfs_hardened),
