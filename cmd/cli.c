@@ -238,6 +238,7 @@ int cli_main(int argc, char **argv)
 		if (streq(check_table[i].id, "launch.network"))
 			c.launch_network = selection_wants(&ro.sel, &check_table[i]);
 	}
+	ctx_prefetch(&c);
 	runner_run(&c, &ro.sel, &rep);
 
 	if (ro.record && (err = host_write_observations(h, ro.record)) < 0)

@@ -448,6 +448,7 @@ int collect_main(int argc, char **argv)
 	int ret = 2;
 	ctx_init(&c, h);
 	c.no_launch = true;
+	ctx_prefetch(&c);
 	runner_run(&c, &sel, &rep);
 
 	/* The manifest (core/manifest.c), read through the same live host. */

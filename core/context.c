@@ -3,11 +3,16 @@
 #include "dpkg.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <signal.h>
 #include <libmount.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
+
+static void prefetch_kconfig_join(struct ctx *c);
+static void prefetch_dpkg_join(struct ctx *c);
 
 void ctx_init(struct ctx *c, struct host *h)
 {
@@ -16,6 +21,8 @@ void ctx_init(struct ctx *c, struct host *h)
 
 void ctx_clear(struct ctx *c)
 {
+	prefetch_kconfig_join(c);
+	prefetch_dpkg_join(c);
 	free(c->release);
 	kconfig_free(c->kconfig);
 	free(c->kconfig_source);
@@ -84,9 +91,8 @@ int ctx_release(struct ctx *c, const char **ret, const struct kversion **ret_kv)
 /* Largest kernel config nestcheck inflates; real ones are about 300 KiB. */
 #define KCONFIG_MAX (16u << 20)
 
-/* The places CONTRACT.md names, in its order. */
-/* A kernel config, as text or gzipped (proc/config.gz's form), parsed into c. */
-static int kconfig_take(struct ctx *c, const char *buf, size_t len)
+/* A kernel config, as text or gzipped (proc/config.gz's form), parsed into *ret. */
+static int kconfig_take(struct kconfig **ret, const char *buf, size_t len)
 {
 	_cleanup_free_ char *text = NULL;
 	if (len >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b) {
@@ -99,8 +105,8 @@ static int kconfig_take(struct ctx *c, const char *buf, size_t len)
 	}
 	if (memchr(buf, '\0', len))
 		return -EBADMSG;
-	int r = kconfig_parse(buf, &c->kconfig);
-	if (r == 0 && kconfig_count(c->kconfig) == 0)
+	int r = kconfig_parse(buf, ret);
+	if (r == 0 && kconfig_count(*ret) == 0)
 		r = -EBADMSG;
 	return r;
 }
@@ -111,26 +117,29 @@ int ctx_use_kconfig(struct ctx *c, const char *buf, size_t len, const char *sour
 	c->kconfig_given = true;
 	free(c->kconfig_source);
 	c->kconfig_source = xstrdup(source);
-	c->kconfig_err = kconfig_take(c, buf, len);
+	c->kconfig_err = kconfig_take(&c->kconfig, buf, len);
 	return c->kconfig_err;
 }
 
-static int kconfig_load(struct ctx *c)
+/*
+ * The places CONTRACT.md names, in its order; release is the kernel's (NULL when unknown).
+ * Touches nothing but h's files: it runs in the prefetch thread too.
+ */
+static int kconfig_load(struct host *h, const char *release, struct kconfig **ret, char **ret_source)
 {
-	const char *release = NULL;
 	int r, first_err = 0;
 
 	_cleanup_free_ char *gz = NULL;
 	size_t gzlen;
-	r = host_read_file(c->host, "proc/config.gz", &gz, &gzlen);
+	r = host_read_file(h, "proc/config.gz", &gz, &gzlen);
 	if (r == 0) {
-		c->kconfig_source = xstrdup("proc/config.gz");
-		return kconfig_take(c, gz, gzlen);
+		*ret_source = xstrdup("proc/config.gz");
+		return kconfig_take(ret, gz, gzlen);
 	}
 	if (r != -ENOENT)
 		first_err = r;
 
-	if (ctx_release(c, &release, NULL) < 0 || strchr(release, '/'))
+	if (!release || strchr(release, '/'))
 		return first_err ? first_err : -ENOENT;
 	_cleanup_free_ char *p1 = xasprintf("boot/config-%s", release);
 	_cleanup_free_ char *p2 = xasprintf("lib/modules/%s/config", release);
@@ -138,26 +147,137 @@ static int kconfig_load(struct ctx *c)
 	const char *paths[] = {p1, p2, p3};
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
 		_cleanup_free_ char *text = NULL;
-		r = host_read_text(c->host, paths[i], &text);
+		r = host_read_text(h, paths[i], &text);
 		if (r == -ENOENT)
 			continue;
-		c->kconfig_source = xstrdup(paths[i]);
+		*ret_source = xstrdup(paths[i]);
 		if (r < 0)
 			return r;
-		return kconfig_parse(text, &c->kconfig);
+		return kconfig_parse(text, ret);
 	}
 	if (first_err) {
-		c->kconfig_source = xstrdup("proc/config.gz");
+		*ret_source = xstrdup("proc/config.gz");
 		return first_err;
 	}
 	return -ENOENT;
 }
 
-int ctx_kconfig(struct ctx *c, const struct kconfig **ret, const char **ret_source)
+/*
+ * The two biggest reads of a run, each in a thread of its own while the checks that do not need
+ * them run: the kernel config (inflated from proc/config.gz; the checks that read it run last,
+ * CHECK_KCONFIG) and dpkg's status (about 1 MiB on a desktop). A live run only: a replay's host
+ * keeps state a second thread must not share. The threads share nothing with the checks but the
+ * live file system; ctx_kconfig() and ctx_dpkg() wait for theirs and take its result.
+ */
+struct prefetch_kconfig {
+	pthread_t thread;
+	struct host *host;
+	int err;
+	struct kconfig *kconfig;
+	char *source;
+};
+
+struct prefetch_dpkg {
+	pthread_t thread;
+	struct host *host;
+	int err;
+	struct dpkg_status dpkg;
+};
+
+static void *prefetch_kconfig_run(void *arg)
 {
+	struct prefetch_kconfig *p = arg;
+	/* As ctx_release() judges it: a release that is no kernel version names no config file. */
+	_cleanup_free_ char *release = NULL;
+	struct kversion kv;
+	bool known = host_kernel_release(p->host, &release) == 0 && kversion_parse(release, &kv) == 0;
+	p->err = kconfig_load(p->host, known ? release : NULL, &p->kconfig, &p->source);
+	return NULL;
+}
+
+static void *prefetch_dpkg_run(void *arg)
+{
+	struct prefetch_dpkg *p = arg;
+	p->err = dpkg_status_read(p->host, "var/lib/dpkg/status", &p->dpkg);
+	return NULL;
+}
+
+/* A thread that leaves signals to the main thread (its handlers clean up); false when none started. */
+static bool thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int r = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r == 0;
+}
+
+void ctx_prefetch(struct ctx *c)
+{
+	if (!host_is_live(c->host))
+		return;
+	if (!c->kconfig_done && !c->prefetch_kconfig) {
+		struct prefetch_kconfig *p = xcalloc(1, sizeof(*p));
+		p->host = c->host;
+		if (thread_start(&p->thread, prefetch_kconfig_run, p))
+			c->prefetch_kconfig = p;
+		else
+			free(p); /* ctx_kconfig() reads for itself */
+	}
+	if (!c->dpkg_done && !c->prefetch_dpkg) {
+		struct prefetch_dpkg *p = xcalloc(1, sizeof(*p));
+		p->host = c->host;
+		if (thread_start(&p->thread, prefetch_dpkg_run, p))
+			c->prefetch_dpkg = p;
+		else
+			free(p);
+	}
+}
+
+/* Wait for a prefetch thread, and take what it read unless its getter has run. */
+static void prefetch_kconfig_join(struct ctx *c)
+{
+	struct prefetch_kconfig *p = TAKE_PTR(c->prefetch_kconfig);
+	if (!p)
+		return;
+	pthread_join(p->thread, NULL);
 	if (!c->kconfig_done) {
 		c->kconfig_done = true;
-		c->kconfig_err = kconfig_load(c);
+		c->kconfig_err = p->err;
+		c->kconfig = TAKE_PTR(p->kconfig);
+		c->kconfig_source = TAKE_PTR(p->source);
+	}
+	kconfig_free(p->kconfig);
+	free(p->source);
+	free(p);
+}
+
+static void prefetch_dpkg_join(struct ctx *c)
+{
+	struct prefetch_dpkg *p = TAKE_PTR(c->prefetch_dpkg);
+	if (!p)
+		return;
+	pthread_join(p->thread, NULL);
+	if (!c->dpkg_done) {
+		c->dpkg_done = true;
+		c->dpkg_err = p->err;
+		c->dpkg = xmalloc(sizeof(*c->dpkg));
+		*c->dpkg = p->dpkg;
+	} else {
+		dpkg_status_clear(&p->dpkg);
+	}
+	free(p);
+}
+
+int ctx_kconfig(struct ctx *c, const struct kconfig **ret, const char **ret_source)
+{
+	prefetch_kconfig_join(c);
+	if (!c->kconfig_done) {
+		const char *release;
+		c->kconfig_done = true;
+		c->kconfig_err = kconfig_load(c->host, ctx_release(c, &release, NULL) == 0 ? release : NULL,
+					      &c->kconfig, &c->kconfig_source);
 	}
 	if (ret_source)
 		*ret_source = c->kconfig_source;
@@ -196,6 +316,7 @@ int ctx_data_root(struct ctx *c, struct result *r, const char **ret)
 
 int ctx_dpkg(struct ctx *c, const struct dpkg_status **ret)
 {
+	prefetch_dpkg_join(c);
 	if (!c->dpkg_done) {
 		c->dpkg_done = true;
 		c->dpkg = xcalloc(1, sizeof(*c->dpkg));

@@ -63,6 +63,10 @@ struct ctx {
 	int dpkg_err;
 	struct dpkg_status *dpkg;
 
+	/* ctx_prefetch()'s threads, until ctx_kconfig() and ctx_dpkg() take their results. */
+	struct prefetch_kconfig *prefetch_kconfig;
+	struct prefetch_dpkg *prefetch_dpkg;
+
 	/* Engine and launches: set from the command line. */
 	bool no_launch;		/* --no-launch */
 	bool keep_image;	/* --keep-image */
@@ -73,6 +77,12 @@ struct ctx {
 
 void ctx_init(struct ctx *c, struct host *h);
 void ctx_clear(struct ctx *c);
+/*
+ * Live runs: start reading the kernel config and dpkg's status, each in a thread of its own,
+ * for ctx_kconfig() and ctx_dpkg() to take (they wait for it). Nothing when replaying, nor for
+ * what is known already (--kernel-config).
+ */
+void ctx_prefetch(struct ctx *c);
 
 int ctx_release(struct ctx *c, const char **ret, const struct kversion **ret_kv);
 int ctx_kconfig(struct ctx *c, const struct kconfig **ret, const char **ret_source);

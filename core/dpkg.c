@@ -51,20 +51,15 @@ static void field_set(char **slot, const char *value, size_t len)
 /* The field a line starts, when it is one of the three that matter: its value's start, or NULL. */
 static const char *field_of(const char *line, size_t len, char ***ret_slot, struct stanza *st)
 {
-	/* Most lines are other fields: decide on the first byte before comparing names. */
-	switch (line[0] | 0x20) {
-	case 'p':
-		if (len >= 8 && strncasecmp(line, "Package:", 8) == 0)
+	/* Most lines are other fields: decide on the colon's place before comparing names. */
+	char first = (char)(line[0] | 0x20);
+	if (len >= 8 && line[7] == ':') {
+		if (first == 'p' && strncasecmp(line, "Package", 7) == 0)
 			return *ret_slot = &st->name, line + 8;
-		break;
-	case 'v':
-		if (len >= 8 && strncasecmp(line, "Version:", 8) == 0)
+		if (first == 'v' && strncasecmp(line, "Version", 7) == 0)
 			return *ret_slot = &st->version, line + 8;
-		break;
-	case 's':
-		if (len >= 7 && strncasecmp(line, "Status:", 7) == 0)
-			return *ret_slot = &st->status, line + 7;
-		break;
+	} else if (len >= 7 && line[6] == ':' && first == 's' && strncasecmp(line, "Status", 6) == 0) {
+		return *ret_slot = &st->status, line + 7;
 	}
 	return NULL;
 }
@@ -75,10 +70,8 @@ struct dpkg_parser {
 	bool text;
 };
 
-static int parser_line(const char *start, size_t len, void *userdata)
+static void parser_line(struct dpkg_parser *ps, const char *start, size_t len)
 {
-	struct dpkg_parser *ps = userdata;
-
 	/* Continuation lines (Description, Conffiles: most of the file) belong to the field above. */
 	if (len > 0 && (start[0] == ' ' || start[0] == '\t')) {
 		size_t i = 1;
@@ -86,7 +79,7 @@ static int parser_line(const char *start, size_t len, void *userdata)
 			i++;
 		if (i < len) {
 			ps->text = true;
-			return 0;
+			return;
 		}
 	}
 	if (len == 0 || isspace((unsigned char)start[0])) {
@@ -96,7 +89,7 @@ static int parser_line(const char *start, size_t len, void *userdata)
 		if (i == len) {
 			/* A blank line (spaces, tabs, a CR) ends the stanza. */
 			stanza_flush(&ps->st, &ps->s);
-			return 0;
+			return;
 		}
 	}
 	ps->text = true;
@@ -105,6 +98,27 @@ static int parser_line(const char *start, size_t len, void *userdata)
 	const char *value = field_of(start, len, &slot, &ps->st);
 	if (value)
 		field_set(slot, value, len - (size_t)(value - start));
+}
+
+/* One line, [start, nl): a continuation line (most of the file) is told by its first two bytes. */
+static inline void parser_at(struct dpkg_parser *ps, const char *start, const char *nl)
+{
+	if ((start[0] == ' ' || start[0] == '\t') && nl - start > 1 && !isspace((unsigned char)start[1])) {
+		ps->text = true;
+		return;
+	}
+	parser_line(ps, start, (size_t)(nl - start));
+}
+
+/* Every line of text[0, len) (the last one may lack its '\n'). */
+static int parser_text(const char *text, size_t len, void *userdata)
+{
+	struct dpkg_parser *ps = userdata;
+	const char *start = text, *end = text + len;
+	for (const char *at; start < end && (at = newline_find(start, end)); start = at + 1)
+		parser_at(ps, start, at);
+	if (start < end)
+		parser_at(ps, start, end);
 	return 0;
 }
 
@@ -124,20 +138,14 @@ static int parser_finish(struct dpkg_parser *ps, int r, struct dpkg_status *ret)
 int dpkg_status_parse(const char *buf, struct dpkg_status *ret)
 {
 	struct dpkg_parser ps = {0};
-	const char *end = buf + strlen(buf);
-	for (const char *p = buf; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		parser_line(p, len, &ps);
-		p += len + (nl != NULL);
-	}
+	parser_text(buf, strlen(buf), &ps);
 	return parser_finish(&ps, 0, ret);
 }
 
 int dpkg_status_read(struct host *h, const char *path, struct dpkg_status *ret)
 {
 	struct dpkg_parser ps = {0};
-	return parser_finish(&ps, host_read_lines(h, path, parser_line, &ps), ret);
+	return parser_finish(&ps, host_read_chunks(h, path, parser_text, &ps), ret);
 }
 
 void dpkg_status_clear(struct dpkg_status *s)

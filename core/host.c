@@ -174,8 +174,8 @@ int host_read_file(struct host *h, const char *path, char **ret, size_t *ret_len
 	return 0;
 }
 
-int host_read_lines(struct host *h, const char *path, int (*line)(const char *text, size_t len, void *userdata),
-		    void *userdata)
+int host_read_chunks(struct host *h, const char *path, int (*chunk)(const char *text, size_t len, void *userdata),
+		     void *userdata)
 {
 	_cleanup_close_ int fd = host_open(h, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
@@ -212,22 +212,24 @@ int host_read_lines(struct host *h, const char *path, int (*line)(const char *te
 			return -EBADMSG;
 		len += (size_t)n;
 
-		/* Every complete line; at the end, the last one without its '\n' too. */
-		char *p = buf, *end = buf + len;
-		for (;;) {
-			char *nl = memchr(p, '\n', (size_t)(end - p));
-			if (!nl && !(eof && p < end))
-				break;
-			if (!nl)
-				nl = end;
-			*nl = '\0';
-			int r = line(p, (size_t)(nl - p), userdata);
+		/* The whole lines read so far; at the end, a last one without its '\n' too. */
+		size_t whole = len;
+		if (!eof) {
+			while (whole > 0 && buf[whole - 1] != '\n')
+				whole--;
+			if (whole == 0)
+				continue; /* no line ends yet: read on */
+		}
+		if (whole > 0) {
+			char keep = buf[whole];
+			buf[whole] = '\0';
+			int r = chunk(buf, whole, userdata);
 			if (r < 0)
 				return r;
-			p = nl + (nl < end);
+			buf[whole] = keep;
 		}
-		len = (size_t)(end - p);
-		memmove(buf, p, len);
+		len -= whole;
+		memmove(buf, buf + whole, len);
 	}
 	return 0;
 }

@@ -30,14 +30,14 @@ int host_read_file(struct host *h, const char *path, char **ret, size_t *ret_len
 /* Whole text file: like host_read_file, but -EBADMSG when it holds a NUL byte. */
 int host_read_text(struct host *h, const char *path, char **ret);
 /*
- * A text file line by line, without holding it whole (a big file read at once
- * costs a fresh page for every 4 KiB of it): line(text, len, userdata) for each
- * line, without its '\n' and NUL-terminated in a buffer it must not keep; a
- * negative return stops the read and is returned. -EBADMSG for a NUL byte,
- * -EFBIG past HOST_MAX_FILE, the rest as host_read_file.
+ * A text file in runs of whole lines, without holding it whole (a big file read at once costs
+ * a fresh page for every 4 KiB of it): chunk(text, len, userdata) for each run, which ends with
+ * a '\n' (but for a last line without one) and is NUL-terminated at len, in a buffer it must not
+ * keep; a negative return stops the read and is returned. -EBADMSG for a NUL byte, -EFBIG past
+ * HOST_MAX_FILE, the rest as host_read_file.
  */
-int host_read_lines(struct host *h, const char *path, int (*line)(const char *text, size_t len, void *userdata),
-		    void *userdata);
+int host_read_chunks(struct host *h, const char *path, int (*chunk)(const char *text, size_t len, void *userdata),
+		     void *userdata);
 /* First line of a text file, trailing whitespace removed. */
 int host_read_line(struct host *h, const char *path, char **ret);
 /* A symlink's text live (proc/self/ns/...); in a sysroot a plain file holding it. */

@@ -86,37 +86,51 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+static void run_one(struct ctx *c, const struct selection *s, struct result *r)
+{
+	double start = now_ms();
+	int err = r->check->run(c, r);
+	r->duration_ms = now_ms() - start;
+
+	if (err < 0) {
+		r->status = STATUS_ERROR;
+		if (!r->summary)
+			r->summary = xasprintf("the check broke: %s", errno_name(err));
+	} else if (!r->summary) {
+		/* A check that reached no verdict is a bug, reported as one. */
+		r->status = STATUS_ERROR;
+		r->summary = xstrdup("the check returned without a verdict");
+	}
+	/* The contract promises a fix with every warn and fail. */
+	if ((r->status == STATUS_WARN || r->status == STATUS_FAIL) && r->n_remedies == 0)
+		result_remedy(r, WHERE_HOST, "No automatic fix is known; see the summary and evidence.", NULL);
+	apply_ignore(s, r);
+}
+
+unsigned runner_pass(const struct check *c)
+{
+	return c->flags & CHECK_GATE ? 2 : c->flags & CHECK_KCONFIG ? 1 : 0;
+}
+
+/* The checks that take part, in table order (the report's), run pass by pass (runner_pass). */
 void runner_run_checks(struct ctx *c, const struct selection *s, struct report *rep)
 {
 	rep->results = xrealloc(rep->results, (rep->n_results + check_table_size) * sizeof(*rep->results));
 	memset(rep->results + rep->n_results, 0, check_table_size * sizeof(*rep->results));
+	size_t first = rep->n_results;
 	for (size_t i = 0; i < check_table_size; i++) {
 		const struct check *chk = &check_table[i];
 		if (!selection_wants(s, chk) || (chk->wanted && !chk->wanted(c) && !named(s, chk)))
 			continue;
-		c->report = rep;
 		struct result *r = &rep->results[rep->n_results++];
 		r->check = chk;
 		r->status = STATUS_ERROR;
-
-		double start = now_ms();
-		int err = chk->run(c, r);
-		r->duration_ms = now_ms() - start;
-
-		if (err < 0) {
-			r->status = STATUS_ERROR;
-			if (!r->summary)
-				r->summary = xasprintf("the check broke: %s", errno_name(err));
-		} else if (!r->summary) {
-			/* A check that reached no verdict is a bug, reported as one. */
-			r->status = STATUS_ERROR;
-			r->summary = xstrdup("the check returned without a verdict");
-		}
-		/* The contract promises a fix with every warn and fail. */
-		if ((r->status == STATUS_WARN || r->status == STATUS_FAIL) && r->n_remedies == 0)
-			result_remedy(r, WHERE_HOST, "No automatic fix is known; see the summary and evidence.", NULL);
-		apply_ignore(s, r);
 	}
+	c->report = rep;
+	for (unsigned pass = 0; pass < 3; pass++)
+		for (size_t i = first; i < rep->n_results; i++)
+			if (runner_pass(rep->results[i].check) == pass)
+				run_one(c, s, &rep->results[i]);
 	c->report = NULL;
 }
 

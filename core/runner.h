@@ -18,6 +18,12 @@ int selection_add(struct strv *l, const char *list, const char **ret_bad);
 bool selection_wants(const struct selection *s, const struct check *c);
 void selection_clear(struct selection *s);
 
+/*
+ * The pass a check runs in: 0 the most, 1 those that read the kernel config (CHECK_KCONFIG:
+ * it is read meanwhile), 2 a gate (CHECK_GATE), when every other result is in. The report
+ * keeps the table's order whatever the passes.
+ */
+unsigned runner_pass(const struct check *c);
 /* Run the selected checks, each timed; one that breaks is ERROR and the rest still run. */
 void runner_run(struct ctx *c, const struct selection *s, struct report *rep);
 /*

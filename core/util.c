@@ -174,7 +174,11 @@ static size_t utf8_valid(const unsigned char *p)
 static char *sanitize(char *s, bool keep_newlines)
 {
 	/* One pass, reading ahead of writing: linear in the string's length. */
-	unsigned char *r = (unsigned char *)s, *w = r;
+	unsigned char *r = (unsigned char *)s, *w;
+	/* Most text is printable ASCII: nothing to move until the first other byte. */
+	while ((*r >= 0x20 && *r < 0x7f) || (*r == '\n' && keep_newlines))
+		r++;
+	w = r;
 	while (*r) {
 		size_t n = utf8_valid(r);
 		if (n == 1 && *r == '\n' && keep_newlines) {

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 
 #include "core/check.h"
+#include "core/context.h"
+#include "core/dpkg.h"
 #include "core/result.h"
 #include "core/runner.h"
 #include "core/util.h"
@@ -516,6 +518,80 @@ static void test_runner_run_unknown_os(void **state)
 	report_clear(&rep);
 }
 
+/* The checks that read the kernel config run after the others, a gate last; the report keeps table order. */
+static void test_runner_passes(void **state)
+{
+	(void)state;
+	static const char *const kconfig[] = {"kernel.config",	 "modules.required",  "userns.enabled",
+					      "overlay.support", "network.bridge_nf", "runtime.docker"};
+	for (size_t i = 0; i < ARRAY_SIZE(kconfig); i++)
+		assert_int_equal(runner_pass(find(kconfig[i])), 1);
+	assert_int_equal(runner_pass(find("policy.gate")), 2);
+	assert_int_equal(runner_pass(find("kernel.version")), 0);
+	assert_int_equal(runner_pass(find("container.detect")), 0);
+	size_t n[3] = {0};
+	for (size_t i = 0; i < check_table_size; i++)
+		n[runner_pass(&check_table[i])]++;
+	assert_int_equal(n[1], ARRAY_SIZE(kconfig));
+	assert_int_equal(n[2], 1);
+}
+
+static void test_runner_run_order(void **state)
+{
+	const char *root = *state;
+	put(root, "proc/sys/kernel/osrelease", "6.1.0-18-amd64\n");
+	put(root, "boot/config-6.1.0-18-amd64", "CONFIG_NAMESPACES=y\nCONFIG_USER_NS=y\n");
+	struct report rep;
+	run_only(root, "userns,kernel.config,kernel.version,container.detect", &rep);
+	static const char *const want[] = {"container.detect", "kernel.version", "kernel.config", "userns.enabled",
+					   "userns.idmap"};
+	assert_int_equal(rep.n_results, ARRAY_SIZE(want));
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		assert_string_equal(rep.results[i].check->id, want[i]);
+		assert_non_null(rep.results[i].summary);
+	}
+	/* The deferred one read the config all the same: two options of the many Docker needs. */
+	assert_int_equal(rep.results[2].status, STATUS_FAIL);
+	assert_non_null(strstr(rep.results[2].summary, "not enabled"));
+	report_clear(&rep);
+}
+
+/* Live: what the prefetch threads read is what the getters read by themselves. */
+static void test_ctx_prefetch_live(void **state)
+{
+	(void)state;
+	struct host *h = NULL;
+	assert_int_equal(host_new(NULL, &h), 0);
+	struct ctx a, b;
+	ctx_init(&a, h);
+	ctx_init(&b, h);
+	ctx_prefetch(&b);
+	const struct kconfig *ka = NULL, *kb = NULL;
+	const char *sa = NULL, *sb = NULL;
+	int ra = ctx_kconfig(&a, &ka, &sa), rb = ctx_kconfig(&b, &kb, &sb);
+	assert_int_equal(ra, rb);
+	assert_true(sa == sb || (sa && sb && streq(sa, sb)));
+	if (ra == 0) {
+		assert_int_equal(kconfig_count(ka), kconfig_count(kb));
+		assert_int_equal(kconfig_get(ka, "NAMESPACES"), kconfig_get(kb, "NAMESPACES"));
+	}
+	const struct dpkg_status *da = NULL, *db = NULL;
+	ra = ctx_dpkg(&a, &da);
+	rb = ctx_dpkg(&b, &db);
+	assert_int_equal(ra, rb);
+	if (ra == 0)
+		assert_int_equal(da->n, db->n);
+	ctx_clear(&a);
+	ctx_clear(&b);
+
+	/* Cleared before a getter took the results: the threads are joined, nothing leaks (ASan). */
+	ctx_init(&b, h);
+	ctx_prefetch(&b);
+	ctx_clear(&b);
+	/* A replay has none: its host is not to be shared. */
+	host_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -531,6 +607,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_runner_run_kernel_old, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_runner_run_kernel_ok, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_runner_run_unknown_os, setup_root, teardown_root),
+		cmocka_unit_test(test_runner_passes),
+		cmocka_unit_test_setup_teardown(test_runner_run_order, setup_root, teardown_root),
+		cmocka_unit_test(test_ctx_prefetch_live),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
