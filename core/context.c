@@ -3,8 +3,6 @@
 #include "dpkg.h"
 
 #include <ctype.h>
-#include <pthread.h>
-#include <signal.h>
 #include <libmount.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -202,17 +200,6 @@ static void *prefetch_dpkg_run(void *arg)
 	return NULL;
 }
 
-/* A thread that leaves signals to the main thread (its handlers clean up); false when none started. */
-static bool thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int r = pthread_create(t, NULL, fn, arg);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return r == 0;
-}
-
 void ctx_prefetch(struct ctx *c)
 {
 	if (!host_is_live(c->host))
@@ -220,7 +207,7 @@ void ctx_prefetch(struct ctx *c)
 	if (!c->kconfig_done && !c->prefetch_kconfig) {
 		struct prefetch_kconfig *p = xcalloc(1, sizeof(*p));
 		p->host = c->host;
-		if (thread_start(&p->thread, prefetch_kconfig_run, p))
+		if (thread_start(&p->thread, prefetch_kconfig_run, p) == 0)
 			c->prefetch_kconfig = p;
 		else
 			free(p); /* ctx_kconfig() reads for itself */
@@ -228,7 +215,7 @@ void ctx_prefetch(struct ctx *c)
 	if (!c->dpkg_done && !c->prefetch_dpkg) {
 		struct prefetch_dpkg *p = xcalloc(1, sizeof(*p));
 		p->host = c->host;
-		if (thread_start(&p->thread, prefetch_dpkg_run, p))
+		if (thread_start(&p->thread, prefetch_dpkg_run, p) == 0)
 			c->prefetch_dpkg = p;
 		else
 			free(p);

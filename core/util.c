@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "util.h"
 
+#include <signal.h>
+
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -203,6 +205,16 @@ unsigned long long hash_fnv(unsigned long long h, const char *s)
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		h = (h ^ *p) * 0x100000001b3ull;
 	return h;
+}
+
+int thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int r = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
 }
 
 unsigned long long hash_fnv_n(unsigned long long h, const char *s, size_t n)

@@ -103,6 +103,12 @@ static inline const char *newline_find(const char *p, const char *end)
 #endif
 	return p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
 }
+/*
+ * A thread that leaves every signal to the main thread (whose handlers clean up): 0, or the
+ * error pthread_create gave. For work a run does beside the checks (reads, probes).
+ */
+#include <pthread.h>
+int thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 /* FNV-1a of s, continuing from h (start with HASH_FNV_START): for the tables of names and keys. */
 #define HASH_FNV_START 0xcbf29ce484222325ull
 unsigned long long hash_fnv(unsigned long long h, const char *s);

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # bench.sh [RUNS]: time a static run of nestcheck (--no-launch --no-probes:
-# what host files say) against lxc-checkconfig on this machine, interleaved,
-# and print both medians, their ratio and nestcheck's peak RSS; then the cost
-# of the live probes (--no-launch alone), in total and per check; then, when a
+# what host files say) and the default run (--no-launch: live probes too)
+# against lxc-checkconfig on this machine, interleaved, and print the medians,
+# the ratios against their bounds (1/40 and 1/20) and the peak memory of the
+# whole process tree (as a memory cgroup counts it; bound 8 MiB), and the
+# slowest checks; then, when a
 # Docker engine answers (DOCKER_HOST or /var/run/docker.sock), the launch
 # checks' wall time against `docker run --rm --network none` of the same
 # image on the same engine, interleaved; and launch.network's networked
@@ -24,7 +26,10 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DNESTCHECK_TESTS=OFF >/dev/nu
 cmake --build "$build" -j"$(nproc)" >/dev/null
 nc=$build/nestcheck
 
-ns() { date +%s%N; }
+# Microseconds now, into the variable named $1: no process forked for it (date would cost about as much as
+# nestcheck's static run, and be counted in it).
+export LC_NUMERIC=C
+now() { printf -v "$1" '%s' "${EPOCHREALTIME/./}"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 tmp=$(mktemp -d)
@@ -34,6 +39,7 @@ cleanup() {
 	# The probe image kept for the launch figures goes with the rest, and the LXD instances.
 	[ -n "$image" ] && docker rmi "$image" >/dev/null 2>&1
 	[ -n "$lxd_used" ] && lxd_session_end >/dev/null 2>&1
+	[ -n "$cg" ] && rmdir "$cg" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -41,33 +47,82 @@ trap cleanup EXIT
 "$nc" --no-launch >/dev/null || true
 lxc-checkconfig >/dev/null 2>&1 || true
 for ((i = 0; i < runs; i++)); do
-	t0=$(ns); "$nc" --no-launch --no-probes >/dev/null || true; t1=$(ns)
-	lxc-checkconfig >/dev/null 2>&1 || true; t2=$(ns)
-	"$nc" --no-launch >/dev/null || true; t3=$(ns)
-	echo $(((t1 - t0) / 1000)) >>"$tmp/nc"
-	echo $(((t2 - t1) / 1000)) >>"$tmp/lxc"
-	echo $(((t3 - t2) / 1000)) >>"$tmp/probes"
+	now t0; "$nc" --no-launch --no-probes >/dev/null || true; now t1
+	lxc-checkconfig >/dev/null 2>&1 || true; now t2
+	"$nc" --no-launch >/dev/null || true; now t3
+	echo $((t1 - t0)) >>"$tmp/nc"
+	echo $((t2 - t1)) >>"$tmp/lxc"
+	echo $((t3 - t2)) >>"$tmp/probes"
 done
+# Peak memory of the whole process tree (nestcheck and every child it forks), as a memory cgroup of its own
+# counts it: v1's memory.max_usage_in_bytes or v2's memory.peak. Prints KiB, or nothing where no cgroup can be
+# made here (then only the largest single process's peak RSS is known).
+cg=
+cg_self=$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)
+if [ -n "$cg_self" ] && [ -w "/sys/fs/cgroup/memory$cg_self" ]; then
+	cg=/sys/fs/cgroup/memory$cg_self/nestcheck-bench-$$
+	mkdir "$cg" 2>/dev/null || cg=
+	cg_peak=memory.max_usage_in_bytes
+elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+	cg_self=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
+	if grep -qw memory "/sys/fs/cgroup$cg_self/cgroup.subtree_control" 2>/dev/null; then
+		cg=/sys/fs/cgroup$cg_self/nestcheck-bench-$$
+		mkdir "$cg" 2>/dev/null || cg=
+		cg_peak=memory.peak
+		[ -n "$cg" ] && [ ! -f "$cg/$cg_peak" ] && { rmdir "$cg"; cg=; }
+	fi
+fi
+tree_peak() {
+	[ -n "$cg" ] || return 0
+	local best=0 v
+	for _ in 1 2 3 4 5; do
+		# A fresh cgroup each time: v1's peak cannot be reset where the kernel refuses the write.
+		rmdir "$cg" 2>/dev/null
+		mkdir "$cg" || return 0
+		sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' _ "$cg" "$@" >/dev/null 2>&1 || true
+		v=$(cat "$cg/$cg_peak")
+		[ "$v" -gt "$best" ] && best=$v
+	done
+	rmdir "$cg" 2>/dev/null
+	echo $((best / 1024))
+}
 for ((i = 0; i < 9; i++)); do
 	/usr/bin/time -f '%M' -o "$tmp/rss.$i" "$nc" --no-launch --no-probes >/dev/null || true
 	/usr/bin/time -f '%M' -o "$tmp/rssp.$i" "$nc" --no-launch >/dev/null || true
 done
+tree_static=$(tree_peak "$nc" --no-launch --no-probes)
+tree_default=$(tree_peak "$nc" --no-launch)
 
 nc_med=$(median <"$tmp/nc")
 lxc_med=$(median <"$tmp/lxc")
 probes_med=$(median <"$tmp/probes")
 rss=$(cat "$tmp"/rss.* | sort -n | tail -n 1)
 rssp=$(cat "$tmp"/rssp.* | sort -n | tail -n 1)
-printf 'runs (interleaved):            %d each\n' "$runs"
-printf 'static run (--no-launch --no-probes) median: %.2f ms\n' "$(echo "$nc_med / 1000" | bc -l)"
-printf 'lxc-checkconfig median:        %.2f ms\n' "$(echo "$lxc_med / 1000" | bc -l)"
-printf 'ratio nestcheck/lxc-checkconfig: %.3f (bound: 0.100)\n' "$(echo "$nc_med / $lxc_med" | bc -l)"
-printf 'static run peak RSS:           %d KiB (%.2f MiB; bound: 8 MiB)\n' "$rss" "$(echo "$rss / 1024" | bc -l)"
-printf 'with live probes (--no-launch) median: %.2f ms (probes cost %.2f ms), peak RSS %d KiB\n' \
-	"$(echo "$probes_med / 1000" | bc -l)" "$(echo "($probes_med - $nc_med) / 1000" | bc -l)" "$rssp"
-echo 'slowest checks with live probes (ms, one run):'
-"$nc" --no-launch --json | awk -F'"' '/"id": /{id=$4} /"duration_ms": /{split($0, a, ": "); printf "  %-22s %s\n", id, a[2]}' |
-	sort -k2 -n -r | head -n 8
+verdict() { [ "$(echo "$1 <= $2" | bc -l)" = 1 ] && echo within || echo OVER; }
+ratio_s=$(echo "$nc_med / $lxc_med" | bc -l)
+ratio_d=$(echo "$probes_med / $lxc_med" | bc -l)
+printf 'runs (interleaved, wall time of each command from the shell): %d each, %d CPUs\n' "$runs" "$(nproc)"
+printf 'lxc-checkconfig median:                       %.2f ms\n' "$(echo "$lxc_med / 1000" | bc -l)"
+printf 'static run (--no-launch --no-probes) median:  %.2f ms\n' "$(echo "$nc_med / 1000" | bc -l)"
+printf 'default run (--no-launch) median:             %.2f ms (the live probes cost %.2f ms)\n' \
+	"$(echo "$probes_med / 1000" | bc -l)" "$(echo "($probes_med - $nc_med) / 1000" | bc -l)"
+printf 'ratio static/lxc-checkconfig:  %.4f (bound 1/40 = 0.0250: %s)\n' "$ratio_s" "$(verdict "$ratio_s" 0.025)"
+printf 'ratio default/lxc-checkconfig: %.4f (bound 1/20 = 0.0500: %s)\n' "$ratio_d" "$(verdict "$ratio_d" 0.05)"
+if [ -n "$tree_static" ]; then
+	printf 'peak memory of the process tree (memory cgroup, max of 5): static %d KiB (%.2f MiB), default %d KiB (%.2f MiB) (bound 8 MiB: %s)\n' \
+		"$tree_static" "$(echo "$tree_static / 1024" | bc -l)" "$tree_default" "$(echo "$tree_default / 1024" | bc -l)" \
+		"$(verdict "$(( tree_static > tree_default ? tree_static : tree_default ))" 8192)"
+else
+	echo 'peak memory of the process tree: no memory cgroup can be made here (run as root on cgroup v1 or v2)'
+fi
+printf 'largest single process peak RSS (max of 9): static %d KiB, default %d KiB\n' "$rss" "$rssp"
+echo 'slowest checks with live probes (ms, median of 9 runs; the kernel config and dpkg are read in threads):'
+for ((i = 0; i < 9; i++)); do "$nc" --no-launch --json; done >"$tmp/durations.json" || true
+awk -F'"' '/"id": /{id=$4} /"duration_ms": /{split($0, a, ": "); d[id] = d[id] " " a[2]+0}
+	END { for (k in d) print k, d[k] }' "$tmp/durations.json" |
+	while read -r id vals; do
+		printf '  %-22s %s\n' "$id" "$(printf '%s\n' $vals | median)"
+	done | sort -k2 -n -r | head -n 8
 
 # ---- nestcheck merge: the fleet roll-up of 1,000 JSON reports (the fixtures' reports, copied round)
 mkdir -p "$tmp/fleet"
@@ -77,8 +132,8 @@ for ((i = 0; i < 1000; i++)); do
 done
 "$nc" merge "$tmp/fleet" >/dev/null || true
 for ((i = 0; i < 9; i++)); do
-	t0=$(ns); "$nc" merge --json "$tmp/fleet" >/dev/null || true; t1=$(ns)
-	echo $(((t1 - t0) / 1000)) >>"$tmp/merge"
+	now t0; "$nc" merge --json "$tmp/fleet" >/dev/null || true; now t1
+	echo $((t1 - t0)) >>"$tmp/merge"
 done
 /usr/bin/time -f '%M' -o "$tmp/rssm" "$nc" merge --json "$tmp/fleet" >/dev/null || true
 printf 'merge of 1000 reports (%s KiB on disk) median of 9: %.2f ms (bound: 1000 ms), peak RSS %d KiB\n' \
@@ -110,8 +165,8 @@ else
 		for n in "${names[@]}"; do
 			: >"$tmp/one"
 			for _ in 1 2 3; do
-				t0=$(ns); "$nc" lxd "$n" --no-launch --json >/dev/null 2>&1 || true; t1=$(ns)
-				echo $(((t1 - t0) / 1000)) >>"$tmp/one"
+				now t0; "$nc" lxd "$n" --no-launch --json >/dev/null 2>&1 || true; now t1
+				echo $((t1 - t0)) >>"$tmp/one"
 			done
 			m=$(median <"$tmp/one")
 			sum=$(echo "$sum + $m" | bc)
@@ -120,8 +175,8 @@ else
 		for jobs in 4 "$lxd_instances"; do
 			: >"$tmp/all"
 			for _ in 1 2 3; do
-				t0=$(ns); "$nc" lxd --all --no-launch --jobs "$jobs" --json >/dev/null 2>&1 || true; t1=$(ns)
-				echo $(((t1 - t0) / 1000)) >>"$tmp/all"
+				now t0; "$nc" lxd --all --no-launch --jobs "$jobs" --json >/dev/null 2>&1 || true; now t1
+				echo $((t1 - t0)) >>"$tmp/all"
 			done
 			printf -v "all_$jobs" '%s' "$(median <"$tmp/all")"
 		done
@@ -149,9 +204,9 @@ if ! docker version >/dev/null 2>&1; then
 	exit 0
 fi
 # First run: imports the probe image (and keeps it, so that both sides run the same image).
-t0=$(ns)
+now t0
 "$nc" --only launch.container --keep-image --json >"$tmp/first.json" || true
-t1=$(ns)
+now t1
 image=$(awk -F'"' '/"image": /{print $4; exit}' "$tmp/first.json")
 if [ -z "$image" ] || ! grep -q '"status": "pass"' "$tmp/first.json"; then
 	echo "launches: launch.container does not pass on this engine: no launch figures"
@@ -159,15 +214,15 @@ if [ -z "$image" ] || ! grep -q '"status": "pass"' "$tmp/first.json"; then
 	exit 0
 fi
 echo "launches on $sock, image $image (interleaved, $launch_runs runs each):"
-printf '  first launch.container, importing the image: %.1f ms\n' "$(echo "($t1 - $t0) / 1000000" | bc -l)"
+printf '  first launch.container, importing the image: %.1f ms\n' "$(echo "($t1 - $t0) / 1000" | bc -l)"
 docker run --rm --network none "$image" >/dev/null 2>&1 || true
 for ((i = 0; i < launch_runs; i++)); do
-	t0=$(ns); "$nc" --only launch.container --keep-image >/dev/null || true; t1=$(ns)
-	docker run --rm --network none "$image" >/dev/null 2>&1 || true; t2=$(ns)
-	"$nc" --only launch --keep-image >/dev/null || true; t3=$(ns)
-	echo $(((t1 - t0) / 1000)) >>"$tmp/lc"
-	echo $(((t2 - t1) / 1000)) >>"$tmp/dr"
-	echo $(((t3 - t2) / 1000)) >>"$tmp/la"
+	now t0; "$nc" --only launch.container --keep-image >/dev/null || true; now t1
+	docker run --rm --network none "$image" >/dev/null 2>&1 || true; now t2
+	"$nc" --only launch --keep-image >/dev/null || true; now t3
+	echo $((t1 - t0)) >>"$tmp/lc"
+	echo $((t2 - t1)) >>"$tmp/dr"
+	echo $((t3 - t2)) >>"$tmp/la"
 done
 lc_med=$(median <"$tmp/lc")
 dr_med=$(median <"$tmp/dr")
@@ -196,11 +251,11 @@ if ! awk '/"id": "launch.network"/{f=1} f && /"status": /{print; exit}' "$tmp/ne
 	exit 0
 fi
 for ((i = 0; i < launch_runs; i++)); do
-	t0=$(ns); "$nc" --only launch.network --keep-image --json >"$tmp/n.json" || true; t1=$(ns)
+	now t0; "$nc" --only launch.network --keep-image --json >"$tmp/n.json" || true; now t1
 	cid=$(docker run --rm -d -p 8000 "$image" /nestcheck-probe --serve 8000 --timeout 60)
 	port=$(docker port "$cid" 8000/tcp | sed -n 's/^0\.0\.0\.0://p' | head -n 1)
 	connect_port "$port" || echo "  (docker run -p: no answer on $port)"
-	docker rm -f "$cid" >/dev/null; t2=$(ns)
+	docker rm -f "$cid" >/dev/null; now t2
 	# The same workload as launch.network's, by hand with the docker CLI.
 	docker network create nc-bench >/dev/null
 	docker run -d --rm --network nc-bench -p 8000 --name nc-bench-server "$image" /nestcheck-probe --serve 8000 \
@@ -210,10 +265,10 @@ for ((i = 0; i < launch_runs; i++)); do
 	addr=$(docker inspect -f '{{(index .NetworkSettings.Networks "nc-bench").IPAddress}}' nc-bench-server)
 	docker run --rm --network nc-bench "$image" /nestcheck-probe --connect nc-bench-server "$addr" 8000 >/dev/null
 	docker rm -f nc-bench-server >/dev/null 2>&1 || true
-	docker network rm nc-bench >/dev/null; t3=$(ns)
-	echo $(((t1 - t0) / 1000)) >>"$tmp/ln"
-	echo $(((t2 - t1) / 1000)) >>"$tmp/dp"
-	echo $(((t3 - t2) / 1000)) >>"$tmp/dw"
+	docker network rm nc-bench >/dev/null; now t3
+	echo $((t1 - t0)) >>"$tmp/ln"
+	echo $((t2 - t1)) >>"$tmp/dp"
+	echo $((t3 - t2)) >>"$tmp/dw"
 	# The workload's own steps, as launch.network's summary gives them ("... in N ms: ...").
 	sed -n 's/.*a two-container workload ran on [^)]*) in \([0-9]*\) ms.*/\1/p' "$tmp/n.json" | head -n 1 >>"$tmp/lw"
 done
