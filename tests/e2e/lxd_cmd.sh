@@ -17,7 +17,9 @@
 #   --all over the running instances (a child each, the roll-up, each
 #   instance's report kept with --report-dir);
 #   LXD killed while nestcheck runs inside: exit 2, one line, and the next run sweeps
-#   the directory it left once it is an hour old;
+#   the directory it left once it is an hour old; the same for Incus and
+#   `nestcheck incus NAME` (an incusd of this test's own beside LXD, where incusd
+#   is installed);
 #   a stopped and a missing instance: exit 2 with one line on stderr.
 # Starts lxcfs/LXD only if LXD is not answering; removes what it creates.
 set -uo pipefail
@@ -65,6 +67,12 @@ leftovers() { # NAME: nestcheck dirs left in the instance's /tmp
 	local l
 	l=$(lxc exec "$1" -- ls /tmp </dev/null | grep -c '^nestcheck-')
 	check "nestcheck dirs left in $1:/tmp" "$l" 0
+}
+
+# The nestcheck pushed into an instance, seen from the host: LOADER --library-path DIR DIR/nestcheck --json.
+# pgrep, polled often: in an instance without dockerd the run inside lasts well under a second.
+running_inside() {
+	pgrep -f '^/tmp/nestcheck-[^ ]+ --library-path /tmp/nestcheck-[^ ]+ /tmp/nestcheck-[^ ]+/nestcheck --json' >/dev/null
 }
 
 lxd_up || { echo "cannot start LXD"; exit 2; }
@@ -197,18 +205,9 @@ if [ -n "$lxdpid" ] && _nc_pid_is "$lxdpid" lxd; then
 	nc lxd "$OK" --json >"$TMP/killed.json" 2>"$TMP/killed.err" &
 	ncpid=$!
 	inside=
-	# The nestcheck pushed into the instance, seen from the host: LOADER --library-path DIR DIR/nestcheck --json.
-	running_inside() {
-		local f c
-		for f in /proc/[0-9]*/cmdline; do
-			c=$(tr '\0' ' ' <"$f" 2>/dev/null) || continue
-			case $c in /tmp/nestcheck-*" --library-path /tmp/nestcheck-"*"/nestcheck --json"*) return 0 ;; esac
-		done
-		return 1
-	}
-	for _ in $(seq 300); do
+	for _ in $(seq 1500); do
 		running_inside && inside=yes && break
-		sleep 0.1
+		sleep 0.02
 	done
 	[ -n "$inside" ] && ok "nestcheck runs in $OK" || bad "nestcheck never ran in $OK"
 	kill -9 "$lxdpid"
@@ -232,6 +231,56 @@ if [ -n "$lxdpid" ] && _nc_pid_is "$lxdpid" lxd; then
 	leftovers "$OK"
 else
 	echo "      (LXD was not started by this test: it is not killed)"
+fi
+
+# The same for Incus (`nestcheck incus NAME`, the same code with Incus's socket): an incusd of
+# this test's own beside LXD, with a state file of its own (its instances are Incus's), all of
+# it gone at the end also when a step fails.
+CFG=incus-killed
+if [ -x /usr/libexec/incus/incusd ] && command -v incus >/dev/null && ! [ -S /var/lib/incus/unix.socket ]; then
+	(
+		NESTCHECK_LXD_STATE=$TMP.incus.state
+		# shellcheck source=../lxd/incus.sh
+		. "$SRC/tests/lxd/incus.sh"
+		trap 'incus_cleanup; incus_down; rm -f "$NESTCHECK_LXD_STATE"*' EXIT
+		NC_CLI=incus
+		INC=nc-inccmd-$$
+		incus_up || { bad "Incus does not start"; exit 1; }
+		lxd_image_build "$IMAGE-i" || { bad "cannot build the Incus image"; exit 1; }
+		lxd_launch "$INC" "$IMAGE-i" security.nesting=true || { bad "cannot launch $INC"; exit 1; }
+		nc incus "$INC" --json --no-launch >"$TMP/inc.json" 2>"$TMP/inc.err"
+		check "nestcheck incus $INC: lxd.instance platform" "$(q "$TMP/inc.json" checks.lxd.instance.evidence.platform)" incus
+		pid=$(_nc_state_get incus_pid | tail -n 1)
+		nc incus "$INC" --json >"$TMP/ikilled.json" 2>"$TMP/ikilled.err" &
+		ncpid=$!
+		inside=
+		for _ in $(seq 1500); do
+			running_inside && inside=yes && break
+			sleep 0.02
+		done
+		[ -n "$inside" ] && ok "nestcheck runs in $INC" || bad "nestcheck never ran in $INC"
+		kill -9 "$pid"
+		t=$SECONDS
+		wait "$ncpid"
+		rc=$?
+		echo "      nestcheck incus after incusd's death: exit $rc in $((SECONDS - t)) s: $(head -c 300 "$TMP/ikilled.err")"
+		check "exit" "$rc" 2
+		check "stderr lines" "$(wc -l <"$TMP/ikilled.err")" 1
+		[ $((SECONDS - t)) -le 70 ] && ok "ended within its bound" || bad "took $((SECONDS - t)) s"
+		_nc_state_del incus_pid "$pid"
+		incus_up || { bad "Incus does not start again"; exit 1; }
+		left=$(incus exec "$INC" -- sh -c 'ls -d /tmp/nestcheck-* 2>/dev/null' </dev/null)
+		check "the killed run's directory is left in $INC" "$(echo "$left" | grep -c nestcheck-)" 1
+		# shellcheck disable=SC2086 # one path a word
+		incus exec "$INC" -- touch -d '2020-01-01 00:00:00' $left </dev/null
+		nc incus "$INC" --json --no-launch >"$TMP/iafter.json" 2>"$TMP/iafter.err"
+		check "the next run: exit 0 or 1" "$([ $? -le 1 ] && echo yes)" yes
+		check "nestcheck dirs left in $INC:/tmp" "$(incus exec "$INC" -- ls /tmp </dev/null | grep -c '^nestcheck-')" 0
+		exit "$fail"
+	) || fail=1
+	check "no incusd of this test left" "$(pgrep -f '^/usr/libexec/incus/incusd' | wc -l)" 0
+else
+	echo "      (no incusd here, or an Incus of someone else's: not killed)"
 fi
 
 # Stopped and missing instances.
