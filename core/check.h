@@ -12,8 +12,11 @@ struct result;
 enum check_flags {
 	CHECK_LIVE = 1 << 0, /* has a live probe, replayed from observations */
 	CHECK_GATE = 1 << 1, /* judges the run itself: runs after the others, whatever --only says */
-	/* Reads the kernel config: runs after the other checks, while ctx_prefetch() reads it. */
-	CHECK_KCONFIG = 1 << 2,
+	/*
+	 * Reads what ctx_prefetch() reads in threads of its own (the kernel config, dpkg's status):
+	 * runs after the other checks, while they are read.
+	 */
+	CHECK_PREFETCH = 1 << 2,
 };
 
 struct check {

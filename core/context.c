@@ -162,8 +162,8 @@ static int kconfig_load(struct host *h, const char *release, struct kconfig **re
 
 /*
  * The two biggest reads of a run, each in a thread of its own while the checks that do not need
- * them run: the kernel config (inflated from proc/config.gz; the checks that read it run last,
- * CHECK_KCONFIG) and dpkg's status (about 1 MiB on a desktop). A live run only: a replay's host
+ * them run (those that do run last, CHECK_PREFETCH): the kernel config (inflated from
+ * proc/config.gz) and dpkg's status (about 1 MiB on a desktop). A live run only: a replay's host
  * keeps state a second thread must not share. The threads share nothing with the checks but the
  * live file system; ctx_kconfig() and ctx_dpkg() wait for theirs and take its result.
  */

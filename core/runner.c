@@ -109,7 +109,7 @@ static void run_one(struct ctx *c, const struct selection *s, struct result *r)
 
 unsigned runner_pass(const struct check *c)
 {
-	return c->flags & CHECK_GATE ? 2 : c->flags & CHECK_KCONFIG ? 1 : 0;
+	return c->flags & CHECK_GATE ? 2 : c->flags & CHECK_PREFETCH ? 1 : 0;
 }
 
 /* The checks that take part, in table order (the report's), run pass by pass (runner_pass). */

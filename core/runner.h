@@ -19,8 +19,8 @@ bool selection_wants(const struct selection *s, const struct check *c);
 void selection_clear(struct selection *s);
 
 /*
- * The pass a check runs in: 0 the most, 1 those that read the kernel config (CHECK_KCONFIG:
- * it is read meanwhile), 2 a gate (CHECK_GATE), when every other result is in. The report
+ * The pass a check runs in: 0 the most, 1 those that read what ctx_prefetch() reads (the kernel
+ * config, dpkg's status: CHECK_PREFETCH), 2 a gate (CHECK_GATE), when every other result is in. The report
  * keeps the table's order whatever the passes.
  */
 unsigned runner_pass(const struct check *c);

@@ -518,12 +518,13 @@ static void test_runner_run_unknown_os(void **state)
 	report_clear(&rep);
 }
 
-/* The checks that read the kernel config run after the others, a gate last; the report keeps table order. */
+/* The checks that read the kernel config or dpkg's status run after the others, a gate last. */
 static void test_runner_passes(void **state)
 {
 	(void)state;
-	static const char *const kconfig[] = {"kernel.config",	 "modules.required",  "userns.enabled",
-					      "overlay.support", "network.bridge_nf", "runtime.docker"};
+	static const char *const kconfig[] = {
+		"kernel.config", "modules.required", "userns.enabled", "overlay.support", "network.bridge_nf",
+		"runtime.lxc",	 "runtime.lxcfs",    "runtime.lxd",    "runtime.incus",	  "runtime.docker"};
 	for (size_t i = 0; i < ARRAY_SIZE(kconfig); i++)
 		assert_int_equal(runner_pass(find(kconfig[i])), 1);
 	assert_int_equal(runner_pass(find("policy.gate")), 2);
