@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "core/dynlib.h"
 #include "checks/checks.h"
 #include "state.h"
 #include "checks/network/parse.h"
@@ -155,6 +156,15 @@ int check_modules_required(struct ctx *c, struct result *r)
 	if (backend != IPTABLES_BACKEND_UNKNOWN)
 		result_evidence_string(r, "iptables_backend", "%s", iptables_backend_to_string(backend));
 	result_evidence_string(r, "sources", "%s", v.sources);
+	_cleanup_free_ char *index_note = NULL;
+	if (v.index_err == -ELIBACC)
+		index_note = xasprintf("; the module index was not read: libkmod cannot be loaded (%s; apt-get install "
+				       "-y libkmod2)",
+				       dyn_error());
+	else if (v.index_err < 0)
+		index_note = xasprintf("; the module index was not read: libkmod failed (%s)", errno_name(v.index_err));
+	if (index_note)
+		result_evidence_string(r, "module_index", "%s", index_note + 2);
 	_cleanup_free_ char *fail_list = strv_join(&failing, ", ");
 	_cleanup_free_ char *warn_list = strv_join(&warning, ", ");
 	if (failing.n)
@@ -180,7 +190,8 @@ int check_modules_required(struct ctx *c, struct result *r)
 			warn_list, load.n ? where : "",
 			n_undecided && v.index_malformed
 				? "; lib/modules/R/modules.dep.bin is not a well-formed module index, so it was not read"
-				: "");
+			: n_undecided && index_note ? index_note
+						    : "");
 	} else {
 		result_set(r, STATUS_PASS,
 			   "all %zu modules Docker uses are available: %u built in, %u loaded, %u loadable on demand",

@@ -190,8 +190,11 @@ enum module_state modules_view_state(struct modules_view *v, const struct module
 		for (size_t i = 0; i < ARRAY_SIZE(names) && names[i]; i++) {
 			enum modindex_hit hit;
 			/* No answer from the index (libkmod missing or broken) says nothing either way. */
-			if (modindex_lookup(v->index, names[i], &hit) < 0)
+			int err = modindex_lookup(v->index, names[i], &hit);
+			if (err < 0) {
+				v->index_err = err;
 				return module ? MODULE_UNVERIFIED : MODULE_UNKNOWN;
+			}
 			if (hit == MODINDEX_MODULE)
 				return MODULE_LOADABLE;
 			if (hit == MODINDEX_BUILTIN)

@@ -44,6 +44,7 @@ struct modules_view {
 	struct modindex *index;	       /* NULL when there is none (or in a container) */
 	bool index_absent;	       /* seen missing live (or so recorded): modprobe has nothing to load from */
 	bool index_malformed;	       /* modules.dep.bin is no well-formed index: not handed to libkmod */
+	int index_err;		       /* a lookup in the index failed: -ELIBACC without libkmod */
 	char *sources;		       /* where the facts came from, in words, for evidence */
 };
 

@@ -192,6 +192,27 @@ EOF
 # (children counted from 0x10 down to 0x00, 2^31 values and none there, a child past the end,
 # a prefix without its NUL)
 
+# libkmod is loaded only for a lookup in the module index: where it cannot be loaded (a stub
+# without its symbols stands for that), the modules that only the index could place are
+# "loadability unknown" (a warning, never a pass or an error), and the report says why.
+echo "# libkmod missing"
+mkdir -p "$TMP/stub-kmod"
+cc -shared -fPIC -o "$TMP/stub-kmod/libkmod.so.2" -x c /dev/null
+VM_ROOT=$SRCDIR/fixtures/vm-debian12-host/root
+nc kmod-real --root "$VM_ROOT" --json --only modules.required
+check "libkmod: modules.required passes with it" status_is "$(out kmod-real)" modules.required pass
+check "libkmod: with it ip6table_nat is loadable" [ "$(jget "$(out kmod-real)" checks.modules.required.evidence.ip6table_nat)" = loadable ]
+LD_LIBRARY_PATH=$TMP/stub-kmod nc kmod-missing --root "$VM_ROOT" --json --only modules.required
+check "libkmod missing: exit 0 or 1" rc_0_or_1
+check "libkmod missing: modules.required warns" status_is "$(out kmod-missing)" modules.required warn
+check "libkmod missing: ip6table_nat's loadability unknown" \
+	[ "$(jget "$(out kmod-missing)" checks.modules.required.evidence.ip6table_nat)" = "not loaded, loadability unknown" ]
+check "libkmod missing: the summary says why" contains <(jget "$(out kmod-missing)" checks.modules.required.summary) \
+	"libkmod cannot be loaded"
+check "libkmod missing: the fix names the package" contains \
+	<(jget "$(out kmod-missing)" checks.modules.required.evidence.module_index) "apt-get install -y libkmod2"
+check "libkmod missing: no copy of the index left" [ -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -newer "$TMP/stub-kmod" -name 'nestcheck-kmod-*' 2>/dev/null)" ]
+
 R=$(base long-mountinfo)
 long_line "$R/proc/self/mountinfo" 10000000
 hostile long-mountinfo "$R"
