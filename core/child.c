@@ -48,12 +48,12 @@ static bool drain(int fd, struct strbuf *sb, size_t max)
 }
 
 /*
- * Until pid exits or the deadline passes (at most ms from now): a pidfd, which becomes readable
+ * Wait a while for the child to exit, at most until the deadline: on its pidfd, which becomes readable
  * at the exit, where the kernel has them (5.3), else polls that start at 50 us and back off to
  * 5 ms. A child closes its pipes in its exit, just before the exit can be waited for: sleeping
  * a fixed 5 ms here would cost most children that much.
  */
-static void until_exit(int pidfd, pid_t pid, long long deadline, long step_us)
+static void until_exit(int pidfd, long long deadline, long step_us)
 {
 	long long left = deadline - now_ms();
 	if (left <= 0)
@@ -65,7 +65,6 @@ static void until_exit(int pidfd, pid_t pid, long long deadline, long step_us)
 	}
 	struct timespec ts = {0, step_us * 1000};
 	nanosleep(&ts, NULL);
-	(void)pid;
 }
 
 static long next_step(long step_us)
@@ -83,7 +82,7 @@ static bool exited_by(pid_t pid, int pidfd, long long deadline)
 			return true;
 		if (now_ms() >= deadline)
 			return false;
-		until_exit(pidfd, pid, deadline, step);
+		until_exit(pidfd, deadline, step);
 	}
 }
 
@@ -96,7 +95,7 @@ static bool reap_within(pid_t pid, int pidfd, int *status, long ms)
 			return r == pid;
 		if (now_ms() >= deadline)
 			return false;
-		until_exit(pidfd, pid, deadline, step);
+		until_exit(pidfd, deadline, step);
 	}
 }
 

@@ -115,7 +115,7 @@ static int parser_text(const char *text, size_t len, void *userdata)
 {
 	struct dpkg_parser *ps = userdata;
 	const char *start = text, *end = text + len;
-	for (const char *at; start < end && (at = newline_find(start, end)); start = at + 1)
+	for (const char *at; start < end && (at = memchr(start, '\n', (size_t)(end - start))); start = at + 1)
 		parser_at(ps, start, at);
 	if (start < end)
 		parser_at(ps, start, end);

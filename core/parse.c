@@ -224,7 +224,7 @@ int kconfig_parse(const char *buf, struct kconfig **ret)
 	const char *end = kc->text + total;
 
 	for (const char *p = kc->text; p < end;) {
-		const char *nl = newline_find(p, end);
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		const char *line = p, *name = NULL;
 		size_t nlen = 0;

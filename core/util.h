@@ -3,6 +3,7 @@
 #define NESTCHECK_UTIL_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -10,9 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #define ARRAY_SIZE(a)  (sizeof(a) / sizeof((a)[0]))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
@@ -88,26 +86,9 @@ char *text_sanitize(char *s);
 /* The same, but newlines stay: a map or a list keeps its lines. */
 char *text_sanitize_lines(char *s);
 /*
- * The first '\n' in [p, end), or NULL: memchr() for the lines of a big file, without a call per
- * line (most lines are short). SSE2 where the compiler has it (every x86-64), else memchr().
- */
-static inline const char *newline_find(const char *p, const char *end)
-{
-#ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n');
-	for (; end - p >= 16; p += 16) {
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), nl));
-		if (m)
-			return p + __builtin_ctz(m);
-	}
-#endif
-	return p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
-}
-/*
  * A thread that leaves every signal to the main thread (whose handlers clean up): 0, or the
  * error pthread_create gave. For work a run does beside the checks (reads, probes).
  */
-#include <pthread.h>
 int thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 /* FNV-1a of s, continuing from h (start with HASH_FNV_START): for the tables of names and keys. */
 #define HASH_FNV_START 0xcbf29ce484222325ull
