@@ -129,7 +129,8 @@ static int host_open(struct host *h, const char *path, int flags)
 	return dirfd;
 }
 
-int host_read_file(struct host *h, const char *path, char **ret, size_t *ret_len)
+/* A regular file of at most HOST_MAX_FILE bytes, opened for reading: its fd and size. */
+static int host_open_regular(struct host *h, const char *path, off_t *ret_size)
 {
 	/* O_NONBLOCK: a FIFO planted in a sysroot must not hang the run. */
 	_cleanup_close_ int fd = host_open(h, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
@@ -145,8 +146,20 @@ int host_read_file(struct host *h, const char *path, char **ret, size_t *ret_len
 		return -EINVAL;
 	if ((unsigned long long)st.st_size > HOST_MAX_FILE)
 		return -EFBIG;
+	*ret_size = st.st_size;
+	int r = fd;
+	fd = -1;
+	return r;
+}
 
-	size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, len = 0;
+int host_read_file(struct host *h, const char *path, char **ret, size_t *ret_len)
+{
+	off_t size;
+	_cleanup_close_ int fd = host_open_regular(h, path, &size);
+	if (fd < 0)
+		return fd;
+
+	size_t cap = size > 0 ? (size_t)size + 1 : 4096, len = 0;
 	_cleanup_free_ char *buf = xmalloc(cap + 1);
 	for (;;) {
 		if (len == cap) {
@@ -177,18 +190,10 @@ int host_read_file(struct host *h, const char *path, char **ret, size_t *ret_len
 int host_read_chunks(struct host *h, const char *path, int (*chunk)(const char *text, size_t len, void *userdata),
 		     void *userdata)
 {
-	_cleanup_close_ int fd = host_open(h, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	off_t size;
+	_cleanup_close_ int fd = host_open_regular(h, path, &size);
 	if (fd < 0)
 		return fd;
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	if ((unsigned long long)st.st_size > HOST_MAX_FILE)
-		return -EFBIG;
 
 	size_t cap = 64 * 1024, len = 0, total = 0;
 	_cleanup_free_ char *buf = xmalloc(cap + 1);

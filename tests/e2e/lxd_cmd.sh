@@ -196,39 +196,47 @@ done
 check "--all: the roll-up's verdict" "$(q "$TMP/all.json" verdict)" not_ready
 check "--all: nothing on stderr" "$(wc -c <"$TMP/all.err")" 0
 
-# LXD killed while nestcheck runs in the instance: exit 2 with one line, within its bound; LXD
-# back, the directory the run could not remove is there, and once an hour old the next run's
-# sweep removes it. Only with an LXD of this test's own.
-CFG=lxd-killed
-lxdpid=$(_nc_state_get lxd_pid | tail -n 1)
-if [ -n "$lxdpid" ] && _nc_pid_is "$lxdpid" lxd; then
-	nc lxd "$OK" --json >"$TMP/killed.json" 2>"$TMP/killed.err" &
+# killed_midrun CMD NAME PID CLI AGAIN: `nestcheck CMD NAME` running in the instance when the
+# daemon (PID) is SIGKILLed: exit 2 with one line, within its bound; AGAIN starts the daemon
+# again; the directory the run could not remove is there, and once an hour old (its time set
+# back) the next run's sweep removes it. CLI execs in the instance.
+killed_midrun() {
+	local cmd=$1 name=$2 pid=$3 cli=$4 again=$5 ncpid inside= rc t left
+	nc "$cmd" "$name" --json >"$TMP/killed.$cmd.json" 2>"$TMP/killed.$cmd.err" &
 	ncpid=$!
-	inside=
 	for _ in $(seq 1500); do
 		running_inside && inside=yes && break
 		sleep 0.02
 	done
-	[ -n "$inside" ] && ok "nestcheck runs in $OK" || bad "nestcheck never ran in $OK"
-	kill -9 "$lxdpid"
+	[ -n "$inside" ] && ok "nestcheck runs in $name" || bad "nestcheck never ran in $name"
+	kill -9 "$pid"
 	t=$SECONDS
 	wait "$ncpid"
 	rc=$?
-	echo "      nestcheck lxd after LXD's death: exit $rc in $((SECONDS - t)) s: $(head -c 300 "$TMP/killed.err")"
+	echo "      nestcheck $cmd after the daemon's death: exit $rc in $((SECONDS - t)) s: $(head -c 300 "$TMP/killed.$cmd.err")"
 	check "exit" "$rc" 2
-	check "stderr lines" "$(wc -l <"$TMP/killed.err")" 1
+	check "stderr lines" "$(wc -l <"$TMP/killed.$cmd.err")" 1
 	[ $((SECONDS - t)) -le 70 ] && ok "ended within its bound" || bad "took $((SECONDS - t)) s"
-	cp "$NESTCHECK_LXD_STATE.premounts" "$TMP/premounts" 2>/dev/null
-	lxd_up || { bad "LXD does not start again"; exit 1; }
-	cp "$TMP/premounts" "$NESTCHECK_LXD_STATE.premounts" 2>/dev/null
-	left=$(lxc exec "$OK" -- sh -c 'ls -d /tmp/nestcheck-* 2>/dev/null' </dev/null)
-	check "the killed run's directory is left in $OK" "$(echo "$left" | grep -c nestcheck-)" 1
-	# An hour later (its time set back): the next run sweeps it.
+	"$again" || { bad "the daemon does not start again"; return 1; }
+	left=$("$cli" exec "$name" -- sh -c 'ls -d /tmp/nestcheck-* 2>/dev/null' </dev/null)
+	check "the killed run's directory is left in $name" "$(echo "$left" | grep -c nestcheck-)" 1
 	# shellcheck disable=SC2086 # one path a word
-	lxc exec "$OK" -- touch -d '2020-01-01 00:00:00' $left </dev/null
-	nc lxd "$OK" --json --no-launch >"$TMP/after.json" 2>"$TMP/after.err"
+	"$cli" exec "$name" -- touch -d '2020-01-01 00:00:00' $left </dev/null
+	nc "$cmd" "$name" --json --no-launch >"$TMP/after.$cmd.json" 2>"$TMP/after.$cmd.err"
 	check "the next run: exit 0 or 1" "$([ $? -le 1 ] && echo yes)" yes
-	leftovers "$OK"
+	check "nestcheck dirs left in $name:/tmp" "$("$cli" exec "$name" -- ls /tmp </dev/null | grep -c '^nestcheck-')" 0
+}
+
+# LXD killed while nestcheck runs in the instance. Only with an LXD of this test's own.
+CFG=lxd-killed
+lxd_again() {
+	cp "$NESTCHECK_LXD_STATE.premounts" "$TMP/premounts" 2>/dev/null
+	lxd_up || return 1
+	cp "$TMP/premounts" "$NESTCHECK_LXD_STATE.premounts" 2>/dev/null
+}
+lxdpid=$(_nc_state_get lxd_pid | tail -n 1)
+if [ -n "$lxdpid" ] && _nc_pid_is "$lxdpid" lxd; then
+	killed_midrun lxd "$OK" "$lxdpid" lxc lxd_again || exit 1
 else
 	echo "      (LXD was not started by this test: it is not killed)"
 fi
@@ -251,31 +259,11 @@ if [ -x /usr/libexec/incus/incusd ] && command -v incus >/dev/null && ! [ -S /va
 		nc incus "$INC" --json --no-launch >"$TMP/inc.json" 2>"$TMP/inc.err"
 		check "nestcheck incus $INC: lxd.instance platform" "$(q "$TMP/inc.json" checks.lxd.instance.evidence.platform)" incus
 		pid=$(_nc_state_get incus_pid | tail -n 1)
-		nc incus "$INC" --json >"$TMP/ikilled.json" 2>"$TMP/ikilled.err" &
-		ncpid=$!
-		inside=
-		for _ in $(seq 1500); do
-			running_inside && inside=yes && break
-			sleep 0.02
-		done
-		[ -n "$inside" ] && ok "nestcheck runs in $INC" || bad "nestcheck never ran in $INC"
-		kill -9 "$pid"
-		t=$SECONDS
-		wait "$ncpid"
-		rc=$?
-		echo "      nestcheck incus after incusd's death: exit $rc in $((SECONDS - t)) s: $(head -c 300 "$TMP/ikilled.err")"
-		check "exit" "$rc" 2
-		check "stderr lines" "$(wc -l <"$TMP/ikilled.err")" 1
-		[ $((SECONDS - t)) -le 70 ] && ok "ended within its bound" || bad "took $((SECONDS - t)) s"
-		_nc_state_del incus_pid "$pid"
-		incus_up || { bad "Incus does not start again"; exit 1; }
-		left=$(incus exec "$INC" -- sh -c 'ls -d /tmp/nestcheck-* 2>/dev/null' </dev/null)
-		check "the killed run's directory is left in $INC" "$(echo "$left" | grep -c nestcheck-)" 1
-		# shellcheck disable=SC2086 # one path a word
-		incus exec "$INC" -- touch -d '2020-01-01 00:00:00' $left </dev/null
-		nc incus "$INC" --json --no-launch >"$TMP/iafter.json" 2>"$TMP/iafter.err"
-		check "the next run: exit 0 or 1" "$([ $? -le 1 ] && echo yes)" yes
-		check "nestcheck dirs left in $INC:/tmp" "$(incus exec "$INC" -- ls /tmp </dev/null | grep -c '^nestcheck-')" 0
+		incus_again() {
+			_nc_state_del incus_pid "$pid"
+			incus_up
+		}
+		killed_midrun incus "$INC" "$pid" incus incus_again
 		exit "$fail"
 	) || fail=1
 	check "no incusd of this test left" "$(pgrep -f '^/usr/libexec/incus/incusd' | wc -l)" 0
