@@ -14,7 +14,9 @@ enum check_flags {
 	CHECK_GATE = 1 << 1, /* judges the run itself: runs after the others, whatever --only says */
 	/*
 	 * Reads what ctx_prefetch() reads in threads of its own (the kernel config, dpkg's status):
-	 * runs after the other checks, while they are read.
+	 * runs after the other checks, while they are read. Only for a check whose facts the other
+	 * checks' probes leave as they were: a test mount loads overlay, a table listing loads
+	 * iptable_nat, so modules.required and overlay.support keep their places.
 	 */
 	CHECK_PREFETCH = 1 << 2,
 };

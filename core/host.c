@@ -364,46 +364,6 @@ int host_observe(struct host *h, const char *key, host_probe_fn probe, void *use
 	return 0;
 }
 
-struct probe_job {
-	const struct host_probe *p;
-	pthread_t thread;
-	bool started;
-	int r;
-	char *value;
-};
-
-static void *probe_job_run(void *arg)
-{
-	struct probe_job *j = arg;
-	j->r = j->p->probe(j->p->userdata, &j->value);
-	return NULL;
-}
-
-void host_observe_all(struct host *h, const struct host_probe *v, size_t n)
-{
-	if (h->root || h->no_probes || n == 0)
-		return;
-	struct probe_job *jobs = xcalloc(n, sizeof(*jobs));
-	for (size_t i = 0; i < n; i++) {
-		jobs[i].p = &v[i];
-		/* Observed already, or the same key twice: host_observe has or gets it. */
-		bool seen = host_find(h, v[i].key) != NULL;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = jobs[k].started && streq(v[k].key, v[i].key);
-		if (!seen)
-			jobs[i].started = thread_start(&jobs[i].thread, probe_job_run, &jobs[i]) == 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!jobs[i].started)
-			continue;
-		pthread_join(jobs[i].thread, NULL);
-		if (jobs[i].r == 0 && jobs[i].value)
-			host_record(h, v[i].key, jobs[i].value);
-		free(jobs[i].value);
-	}
-	free(jobs);
-}
-
 int host_recorded(struct host *h, const char *key, const char **ret)
 {
 	struct observation *o = host_find(h, key);

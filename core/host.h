@@ -57,18 +57,6 @@ int host_kernel_release(struct host *h, char **ret);
 typedef int (*host_probe_fn)(void *userdata, char **ret_value);
 int host_observe(struct host *h, const char *key, host_probe_fn probe, void *userdata, const char **ret);
 /*
- * Live, probes on: run at once, each in a thread of its own, the probes whose keys have no
- * observation yet, and record their answers in the order given (a probe that fails records
- * nothing: host_observe runs it again and reports its error). For probes that wait on child
- * processes and may overlap (they share no state); host_observe then finds their answers.
- */
-struct host_probe {
-	const char *key;
-	host_probe_fn probe;
-	void *userdata;
-};
-void host_observe_all(struct host *h, const struct host_probe *v, size_t n);
-/*
  * A file read live and recorded (key "file:PATH"), so that a capture carries
  * it: one outside CONTRACT.md's manifest (core/manifest.c), or a manifest
  * file that a recording must carry without its sysroot (lxd.instance's).

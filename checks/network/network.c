@@ -390,23 +390,6 @@ int check_network_iptables(struct ctx *c, struct result *r)
 	}
 	result_evidence_string(r, "backend", "%s", iptables_backend_to_string(backend));
 
-	/*
-	 * nf_tables takes no xtables lock: the rehearsal, the listings and the other backend's
-	 * listing (one legacy command at most) run at once. iptables-legacy's commands would wait
-	 * on each other's lock: one after another then, as the loop below asks for them.
-	 */
-	if (backend == IPTABLES_BACKEND_NFT) {
-		const struct iptables_other_probe q = {"iptables", backend};
-		struct host_probe all[ARRAY_SIZE(table_probes) + 2] = {
-			{OBS_IPTABLES_REHEARSAL, probe_iptables_rehearsal, "iptables"},
-			{OBS_IPTABLES_OTHER, probe_iptables_other_backend, (void *)&q},
-		};
-		for (size_t i = 0; i < ARRAY_SIZE(table_probes); i++)
-			all[i + 2] = (struct host_probe){table_probes[i].key, probe_iptables_list,
-							 (void *)&table_probes[i].probe};
-		host_observe_all(c->host, all, ARRAY_SIZE(all));
-	}
-
 	/* dockerd's own start rules, rehearsed where they harm nothing: the verdict when one fails. */
 	struct iptables_rehearsal reh = {0};
 	bool rehearsed = rehearsal_read(c, r, &reh) == 0;

@@ -11,7 +11,6 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -859,96 +858,6 @@ static void test_load_observations_buffer(void **state)
 	host_free(h);
 }
 
-/* Probes that meet: each waits (at most 5 s) until all of them have started, so they pass only run at once. */
-struct meet {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int arrived, want;
-};
-
-struct meeting_probe {
-	struct meet *m;
-	const char *value;
-	int err;
-	int calls;
-};
-
-static int probe_meet(void *userdata, char **ret_value)
-{
-	struct meeting_probe *p = userdata;
-	p->calls++;
-	pthread_mutex_lock(&p->m->lock);
-	p->m->arrived++;
-	pthread_cond_broadcast(&p->m->cond);
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 5;
-	while (p->m->arrived < p->m->want)
-		if (pthread_cond_timedwait(&p->m->cond, &p->m->lock, &until) != 0)
-			break;
-	bool met = p->m->arrived >= p->m->want;
-	pthread_mutex_unlock(&p->m->lock);
-	if (p->err)
-		return p->err;
-	*ret_value = xstrdup(met ? p->value : "alone");
-	return 0;
-}
-
-static void test_observe_all(void **state)
-{
-	struct fx *f = *state;
-	struct host *h = NULL;
-	assert_int_equal(host_new(NULL, &h), 0);
-	struct meet m = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .want = 3};
-	struct meeting_probe a = {.m = &m, .value = "a"}, b = {.m = &m, .value = "b"}, fails = {.m = &m, .err = -EIO},
-			     again = {.m = &m, .value = "again"};
-	struct probe_state known = {.value = "known"};
-	const char *v;
-	assert_int_equal(host_observe(h, "k.known", probe, &known, &v), 0);
-
-	/* Three new keys run at once (they meet); the known one and a repeated key do not run again. */
-	const struct host_probe all[] = {
-		{"k.b", probe_meet, &b}, {"k.known", probe, &known},  {"k.fails", probe_meet, &fails},
-		{"k.a", probe_meet, &a}, {"k.a", probe_meet, &again},
-	};
-	host_observe_all(h, all, ARRAY_SIZE(all));
-	assert_int_equal(a.calls + b.calls + fails.calls, 3);
-	assert_int_equal(again.calls, 0);
-	assert_int_equal(known.calls, 1);
-	assert_int_equal(host_observe(h, "k.a", probe, &known, &v), 0);
-	assert_string_equal(v, "a");
-	assert_int_equal(host_observe(h, "k.b", probe, &known, &v), 0);
-	assert_string_equal(v, "b");
-	/* The one that failed recorded nothing: host_observe runs a probe for it again. */
-	struct probe_state later = {.value = "later"};
-	assert_int_equal(host_observe(h, "k.fails", probe, &later, &v), 0);
-	assert_string_equal(v, "later");
-	assert_int_equal(known.calls, 1);
-
-	/* Recorded in the order given: k.known first (observed before), then k.b, then k.a. */
-	char *path = xasprintf("%s/obs", f->base);
-	assert_int_equal(host_write_observations(h, path), 0);
-	char *text = NULL;
-	size_t len;
-	struct host *rd = NULL;
-	assert_int_equal(host_new(f->base, &rd), 0);
-	assert_int_equal(host_read_file(rd, "obs", &text, &len), 0);
-	char *pk = strstr(text, "k.known"), *pb = strstr(text, "k.b"), *pa = strstr(text, "k.a");
-	assert_true(pk && pb && pa && pk < pb && pb < pa);
-	free(text);
-	host_free(rd);
-	free(path);
-	host_free(h);
-
-	/* Replay (and --no-probes): nothing runs. */
-	struct host *rp = open_root(f);
-	struct meeting_probe none = {.m = &m, .value = "x"};
-	const struct host_probe one[] = {{"k.x", probe_meet, &none}};
-	host_observe_all(rp, one, 1);
-	assert_int_equal(none.calls, 0);
-	host_free(rp);
-}
-
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -974,7 +883,6 @@ int main(void)
 		T(test_observations_loaded),
 		T(test_observations_none),
 		T(test_observe_live),
-		T(test_observe_all),
 		T(test_observations_roundtrip),
 		T(test_write_observations_errors),
 		T(test_load_observations_buffer),
