@@ -274,6 +274,7 @@ CFG=check
 rm -f "$TMP/work/fleet.json"
 rc=$(play "$TMP/check.json" --check)
 check "playbook --check exit" "$rc" 0
+[ "$rc" = 0 ] || { for h in $HOSTS; do cb "$TMP/check.json" why "$h" | sed "s/^/      $h: /"; done; tail -n 5 "$TMP/check.json.err" | sed "s/^/      | /"; }
 check "ok: launch.container skipped" "$(q "$r/$P-ok.json" checks.launch.container.status)" skip
 check "ok: facts say no launch" "$(cb "$TMP/check.json" task "Run nestcheck" "$P-ok" ansible_facts.nestcheck.launch)" false
 for h in $HOSTS; do check "$h: changed" "$(cb "$TMP/check.json" stats "$h" changed)" 0; done

@@ -24,7 +24,8 @@ each() { # each PREFIX GLOB...: every existing file, behind PREFIX (or none when
 obs() { # obs PREFIX KEY-REGEX: recorded values of matching keys, behind PREFIX
 	local p=$1 re=$2 f
 	for f in "$src"/fixtures/*/root/.nestcheck/observations; do
-		sed -n "s/^\\($re\\)=//p" "$f" | head -n 3 | while IFS= read -r v; do
+		# awk, not head: head leaves early and, under pipefail, sed's SIGPIPE would fail the script.
+		sed -n "s/^\\($re\\)=//p" "$f" | awk 'NR <= 3' | while IFS= read -r v; do
 			printf '%b' "${v//\\n/\\n}" | seed - "$p"
 		done
 	done
@@ -77,7 +78,7 @@ lxd)
 	;;
 explain)
 	# The catalog's patterns, one a seed.
-	grep -ho '"[^"]\{12,\}"' "$src"/remedy/failures_*.c | sed 's/^"//; s/"$//' | sort -u | head -n 300 |
+	grep -ho '"[^"]\{12,\}"' "$src"/remedy/failures_*.c | sed 's/^"//; s/"$//' | sort -u | awk 'NR <= 300' |
 		while IFS= read -r t; do printf '%s\n' "$t" | seed -; done
 	;;
 bundle)
