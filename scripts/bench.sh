@@ -36,10 +36,11 @@ tmp=$(mktemp -d)
 image=
 lxd_used=
 cleanup() {
+	set +e # every step, whatever the one before it says
 	# The probe image kept for the launch figures goes with the rest, and the LXD instances.
 	[ -n "$image" ] && docker rmi "$image" >/dev/null 2>&1
 	[ -n "$lxd_used" ] && lxd_session_end >/dev/null 2>&1
-	[ -n "$cg" ] && rmdir "$cg" 2>/dev/null
+	[ -n "$cg" ] && [ -d "$cg" ] && rmdir "$cg"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
