@@ -120,10 +120,12 @@ int ctx_use_kconfig(struct ctx *c, const char *buf, size_t len, const char *sour
 }
 
 /*
- * The places CONTRACT.md names, in its order; release is the kernel's (NULL when unknown).
+ * The places CONTRACT.md names, in its order. Only when proc/config.gz is missing does the
+ * kernel's release (release_of(userdata): a new string, NULL when unknown) name the files to try.
  * Touches nothing but h's files: it runs in the prefetch thread too.
  */
-static int kconfig_load(struct host *h, const char *release, struct kconfig **ret, char **ret_source)
+static int kconfig_load(struct host *h, char *(*release_of)(void *userdata), void *userdata, struct kconfig **ret,
+			char **ret_source)
 {
 	int r, first_err = 0;
 
@@ -137,6 +139,7 @@ static int kconfig_load(struct host *h, const char *release, struct kconfig **re
 	if (r != -ENOENT)
 		first_err = r;
 
+	_cleanup_free_ char *release = release_of(userdata);
 	if (!release || strchr(release, '/'))
 		return first_err ? first_err : -ENOENT;
 	_cleanup_free_ char *p1 = xasprintf("boot/config-%s", release);
@@ -182,14 +185,21 @@ struct prefetch_dpkg {
 	struct dpkg_status dpkg;
 };
 
+/* The release as ctx_release() judges it (one that is no kernel version names no config file), read anew. */
+static char *release_read(void *userdata)
+{
+	char *release = NULL;
+	struct kversion kv;
+	if (host_kernel_release(userdata, &release) == 0 && kversion_parse(release, &kv) == 0)
+		return release;
+	free(release);
+	return NULL;
+}
+
 static void *prefetch_kconfig_run(void *arg)
 {
 	struct prefetch_kconfig *p = arg;
-	/* As ctx_release() judges it: a release that is no kernel version names no config file. */
-	_cleanup_free_ char *release = NULL;
-	struct kversion kv;
-	bool known = host_kernel_release(p->host, &release) == 0 && kversion_parse(release, &kv) == 0;
-	p->err = kconfig_load(p->host, known ? release : NULL, &p->kconfig, &p->source);
+	p->err = kconfig_load(p->host, release_read, p->host, &p->kconfig, &p->source);
 	return NULL;
 }
 
@@ -257,14 +267,19 @@ static void prefetch_dpkg_join(struct ctx *c)
 	free(p);
 }
 
+/* The release ctx_release() knows, as a new string. */
+static char *release_of_ctx(void *userdata)
+{
+	const char *release;
+	return ctx_release(userdata, &release, NULL) == 0 ? xstrdup(release) : NULL;
+}
+
 int ctx_kconfig(struct ctx *c, const struct kconfig **ret, const char **ret_source)
 {
 	prefetch_kconfig_join(c);
 	if (!c->kconfig_done) {
-		const char *release;
 		c->kconfig_done = true;
-		c->kconfig_err = kconfig_load(c->host, ctx_release(c, &release, NULL) == 0 ? release : NULL,
-					      &c->kconfig, &c->kconfig_source);
+		c->kconfig_err = kconfig_load(c->host, release_of_ctx, c, &c->kconfig, &c->kconfig_source);
 	}
 	if (ret_source)
 		*ret_source = c->kconfig_source;

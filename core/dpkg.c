@@ -167,14 +167,14 @@ const struct dpkg_package *dpkg_status_installed(const struct dpkg_status *s, co
 	return NULL;
 }
 
-/* The next blank-separated word of *p, at most max bytes: its length, 0 when there is none or it is longer. */
-static size_t word_next(const char **p, const char **ret, size_t max)
+/* The next blank-separated word of *p (set to its start): its length, 0 when there is none. */
+static size_t word_next(const char **p, const char **ret)
 {
 	const char *s = *p + strspn(*p, " \t\n\v\f\r");
 	size_t n = strcspn(s, " \t\n\v\f\r");
 	*p = s + n;
 	*ret = s;
-	return n <= max ? n : 0;
+	return n;
 }
 
 static bool word_is(const char *w, size_t n, const char *want)
@@ -190,8 +190,8 @@ bool dpkg_status_is_installed(const char *status)
 	if (!status)
 		return false;
 	for (size_t i = 0; i < 4; i++)
-		n[i] = word_next(&status, &w[i], 31);
-	if (!n[0] || !n[1] || !n[2] || w[3][0])
+		n[i] = word_next(&status, &w[i]);
+	if (!n[0] || !n[1] || !n[2] || n[3])
 		return false;
 	return (word_is(w[0], n[0], "install") || word_is(w[0], n[0], "hold")) && word_is(w[1], n[1], "ok") &&
 	       word_is(w[2], n[2], "installed");

@@ -28,7 +28,7 @@ struct dpkg_status {
  * text but not one stanza with a Package field (junk, not a status file).
  */
 int dpkg_status_parse(const char *buf, struct dpkg_status *ret);
-/* The same, read from path through h line by line: host_read_lines()'s errors too. */
+/* The same, read from path through h in runs of lines: host_read_chunks()'s errors too. */
 int dpkg_status_read(struct host *h, const char *path, struct dpkg_status *ret);
 void dpkg_status_clear(struct dpkg_status *s);
 /* The installed package of that name (its first stanza when multi-arch), or NULL. */

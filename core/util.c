@@ -2,7 +2,6 @@
 #include "util.h"
 
 #include <signal.h>
-
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -200,11 +199,16 @@ static char *sanitize(char *s, bool keep_newlines)
 	return s;
 }
 
+unsigned long long hash_fnv_n(unsigned long long h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h;
+}
+
 unsigned long long hash_fnv(unsigned long long h, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		h = (h ^ *p) * 0x100000001b3ull;
-	return h;
+	return hash_fnv_n(h, s, strlen(s));
 }
 
 int thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
@@ -215,13 +219,6 @@ int thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 	int r = pthread_create(t, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return r;
-}
-
-unsigned long long hash_fnv_n(unsigned long long h, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	return h;
 }
 
 char *text_sanitize(char *s)

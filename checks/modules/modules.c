@@ -158,13 +158,13 @@ int check_modules_required(struct ctx *c, struct result *r)
 	result_evidence_string(r, "sources", "%s", v.sources);
 	_cleanup_free_ char *index_note = NULL;
 	if (v.index_err == -ELIBACC)
-		index_note = xasprintf("; the module index was not read: libkmod cannot be loaded (%s; apt-get install "
+		index_note = xasprintf("the module index was not read: libkmod cannot be loaded (%s; apt-get install "
 				       "-y libkmod2)",
 				       dyn_error());
 	else if (v.index_err < 0)
-		index_note = xasprintf("; the module index was not read: libkmod failed (%s)", errno_name(v.index_err));
+		index_note = xasprintf("the module index was not read: libkmod failed (%s)", errno_name(v.index_err));
 	if (index_note)
-		result_evidence_string(r, "module_index", "%s", index_note + 2);
+		result_evidence_string(r, "module_index", "%s", index_note);
 	_cleanup_free_ char *fail_list = strv_join(&failing, ", ");
 	_cleanup_free_ char *warn_list = strv_join(&warning, ", ");
 	if (failing.n)
@@ -182,16 +182,17 @@ int check_modules_required(struct ctx *c, struct result *r)
 		result_set(r, STATUS_FAIL, "%zu module%s Docker needs %s missing: %s%s", failing.n,
 			   failing.n == 1 ? "" : "s", failing.n == 1 ? "is" : "are", fail_list, load.n ? where : "");
 	} else if (warning.n) {
-		result_set(
-			r, STATUS_WARN, "%s%s: %s%s%s",
-			n_undecided ? "modules Docker uses may be missing"
-				    : "modules newer Docker releases or non-default networks use are missing",
-			nft_spared ? " (iptables here is nf_tables, which needs no legacy table modules)" : "",
-			warn_list, load.n ? where : "",
-			n_undecided && v.index_malformed
-				? "; lib/modules/R/modules.dep.bin is not a well-formed module index, so it was not read"
-			: n_undecided && index_note ? index_note
-						    : "");
+		/* Why the index did not decide the undecided ones. */
+		const char *why =
+			!n_undecided ? NULL
+			: v.index_malformed
+				? "lib/modules/R/modules.dep.bin is not a well-formed module index, so it was not read"
+				: index_note;
+		result_set(r, STATUS_WARN, "%s%s: %s%s%s%s",
+			   n_undecided ? "modules Docker uses may be missing"
+				       : "modules newer Docker releases or non-default networks use are missing",
+			   nft_spared ? " (iptables here is nf_tables, which needs no legacy table modules)" : "",
+			   warn_list, load.n ? where : "", why ? "; " : "", why ? why : "");
 	} else {
 		result_set(r, STATUS_PASS,
 			   "all %zu modules Docker uses are available: %u built in, %u loaded, %u loadable on demand",
