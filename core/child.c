@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <pthread.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -155,8 +157,29 @@ static void collect(pid_t pid, int out, int err, const struct child_opts *o, str
 	ret->err_len = serr.len;
 }
 
-/* The child's first steps: die with nestcheck, its own group and mask if asked. */
-static void child_setup(pid_t parent, const struct child_opts *o)
+/*
+ * A vfork()ed child shares nestcheck's memory: nestcheck's signal handlers
+ * (its cleanup) must not run in it. It starts with every signal blocked and
+ * puts caught ones back to their default before it takes its own mask.
+ */
+static void handlers_default(void)
+{
+	for (int sig = 1; sig < SIGRTMIN; sig++) {
+		struct sigaction sa;
+		if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &sa) < 0)
+			continue;
+		if (!(sa.sa_flags & SA_SIGINFO) && (sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN))
+			continue;
+		signal(sig, SIG_DFL);
+	}
+}
+
+/*
+ * The child's first steps: die with nestcheck, its own group and mask if
+ * asked. A quick function's child also stops itself at the deadline: no one
+ * can kill it before, nestcheck waits for it in vfork().
+ */
+static void child_setup(pid_t parent, const struct child_opts *o, const sigset_t *at_start, bool self_timer)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* The parent died before prctl: do nothing. (0: a new pid namespace's first process sees no parent.) */
@@ -165,8 +188,17 @@ static void child_setup(pid_t parent, const struct child_opts *o)
 		_exit(127);
 	if (o->own_group)
 		setpgid(0, 0);
-	if (o->mask)
-		sigprocmask(SIG_SETMASK, o->mask, NULL);
+	const sigset_t *want = o->mask ? o->mask : at_start;
+	if (!want)
+		return; /* nestcheck's mask at the fork */
+	sigset_t mask = *want;
+	if (self_timer) {
+		long ms = o->timeout_ms > 0 ? o->timeout_ms : 1;
+		const struct itimerval it = {.it_value = {ms / 1000, (ms % 1000) * 1000}};
+		setitimer(ITIMER_REAL, &it, NULL);
+		sigdelset(&mask, SIGALRM);
+	}
+	sigprocmask(SIG_SETMASK, &mask, NULL);
 }
 
 static int start(int fds[2], int efds[2], bool want_err)
@@ -213,25 +245,36 @@ static _Noreturn void in_child(const struct payload *p, const struct child_opts 
 static int spawn(const struct payload *p, const struct child_opts *o, struct child_result *ret)
 {
 	bool apart = !p->fn && o->stderr_apart;
+	/* A program is exec'd at once, a quick function is short: both run while nestcheck waits in vfork(). */
+	bool quick = !p->fn || o->quick;
 	int fds[2], efds[2] = {-1, -1};
 	int r = start(fds, efds, apart);
 	if (r < 0)
 		return r;
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		r = -errno;
+	/* volatile: read again in the parent after vfork() (which returns twice, as setjmp does) */
+	volatile pid_t parent = getpid();
+	sigset_t all, old;
+	sigfillset(&all);
+	if (quick)
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid_t pid = quick ? vfork() : fork();
+	if (pid == 0) {
+		if (quick)
+			handlers_default();
+		close(fds[0]);
+		if (apart)
+			close(efds[0]);
+		child_setup(parent, o, quick ? &old : NULL, quick && p->fn);
+		in_child(p, o, fds[1], efds[1]);
+	}
+	r = pid < 0 ? -errno : 0;
+	if (quick)
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r < 0) {
 		close_pair(fds);
 		if (apart)
 			close_pair(efds);
 		return r;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		if (apart)
-			close(efds[0]);
-		child_setup(parent, o);
-		in_child(p, o, fds[1], efds[1]);
 	}
 	close(fds[1]);
 	if (apart)
@@ -240,6 +283,9 @@ static int spawn(const struct payload *p, const struct child_opts *o, struct chi
 		*o->running = pid;
 	*ret = (struct child_result){0};
 	collect(pid, fds[0], apart ? efds[0] : -1, o, ret);
+	/* A quick function's child that was still running at its deadline stopped itself. */
+	if (quick && p->fn && ret->reaped && WIFSIGNALED(ret->status) && WTERMSIG(ret->status) == SIGALRM)
+		ret->timed_out = true;
 	return 0;
 }
 

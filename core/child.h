@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 /*
- * The one way nestcheck runs a child process: fork, run a function or a
+ * The one way nestcheck runs a child process: start it, run a function or a
  * program in it (it dies with nestcheck: PR_SET_PDEATHSIG), capture what it
  * writes through pipes with a size cap, wait for its output and its exit
  * within one deadline, then SIGKILL it (and its process group, when it leads
@@ -23,6 +23,14 @@ struct child_opts {
 	long reap_ms;			/* after SIGKILL, how long to wait for the child to go; 0: 1000 */
 	const sigset_t *mask;		/* the child's signal mask; NULL: nestcheck's at the fork */
 	volatile sig_atomic_t *running; /* set to the child's pid while it runs (for a signal handler) */
+	/*
+	 * child_run: the function writes less than a pipe holds (64 KiB) before it
+	 * exits or execs. Then it runs in a vfork()ed child, in nestcheck's memory
+	 * while nestcheck waits (a fork copies the page tables: about 5 times the
+	 * cost); it stops itself at the deadline (SIGALRM, default action) and frees
+	 * what it allocates. child_exec always starts its program this way.
+	 */
+	bool quick;
 };
 
 struct child_result {

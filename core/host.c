@@ -154,7 +154,7 @@ static int host_open_regular(struct host *h, const char *path, off_t *ret_size)
 
 int host_read_file(struct host *h, const char *path, char **ret, size_t *ret_len)
 {
-	off_t size;
+	off_t size = 0;
 	_cleanup_close_ int fd = host_open_regular(h, path, &size);
 	if (fd < 0)
 		return fd;

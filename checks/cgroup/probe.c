@@ -16,7 +16,7 @@ static void unshare_child(void *arg _unused_, int out)
 
 int probe_cgroup_unshare(void *userdata _unused_, char **ret)
 {
-	const struct child_opts o = {.timeout_ms = 2000, .max_output = 64};
+	const struct child_opts o = {.timeout_ms = 2000, .max_output = 64, .quick = true};
 	struct child_result res;
 	int err = child_run(unshare_child, NULL, &o, &res);
 	if (err < 0)

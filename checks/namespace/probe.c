@@ -86,6 +86,8 @@ static void probe_child(void *arg, int out)
 			break;
 		off += (size_t)n;
 	}
+	/* Freed here: the child runs in nestcheck's memory (child_opts.quick). */
+	free(sb.buf);
 }
 
 /*
@@ -96,8 +98,10 @@ static void probe_child(void *arg, int out)
 static int child_probe(probe_fn fn, void *arg, const sigset_t *child_mask, char **ret)
 {
 	struct probe_call call = {fn, arg};
-	const struct child_opts o = {
-		.timeout_ms = PROBE_CHILD_TIMEOUT_MS, .max_output = PROBE_OUTPUT_MAX, .mask = child_mask};
+	const struct child_opts o = {.timeout_ms = PROBE_CHILD_TIMEOUT_MS,
+				     .max_output = PROBE_OUTPUT_MAX,
+				     .mask = child_mask,
+				     .quick = true};
 	struct child_result res;
 	int r = child_run(probe_child, &call, &o, &res);
 	if (r < 0)
@@ -193,7 +197,7 @@ static void child_proc_mount(struct strbuf *out, void *arg)
 		return;
 
 	/* Only a child joins the new pid namespace: it is its pid 1, like the container's init. */
-	const struct child_opts o = {.timeout_ms = PROBE_CHILD_TIMEOUT_MS, .max_output = 32};
+	const struct child_opts o = {.timeout_ms = PROBE_CHILD_TIMEOUT_MS, .max_output = 32, .quick = true};
 	struct child_result res;
 	int r = child_run(mount_proc_child, (void *)scratch_dir(), &o, &res);
 	if (r < 0) {

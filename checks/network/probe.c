@@ -415,7 +415,8 @@ int probe_iptables_rehearsal(void *userdata, char **ret)
 	long margin = probe_network_timeout_ms > 1000 ? 200 : probe_network_timeout_ms / 5;
 	struct rehearsal_job job = {program, bin, restore, start, start + probe_network_timeout_ms - margin};
 	/* Its own group: the kill at the bound reaches the iptables it runs too. */
-	const struct child_opts o = {.timeout_ms = probe_network_timeout_ms, .max_output = 4096, .own_group = true};
+	const struct child_opts o = {
+		.timeout_ms = probe_network_timeout_ms, .max_output = 4096, .own_group = true, .quick = true};
 	struct child_result res;
 	int r = child_run(rehearsal_child, &job, &o, &res);
 	if (r < 0)

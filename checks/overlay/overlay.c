@@ -35,13 +35,15 @@ static void overlay_ask_child(void *arg _unused_, int out)
 	int e = EPERM;
 	if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
 		e = mount("overlay", "/tmp", "overlay", MS_RDONLY, "lowerdir=/.nestcheck-no-such-dir") == 0 ? 0 : errno;
-	dprintf(out, "%d", e);
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%d", e);
+	(void)!write(out, buf, (size_t)n);
 }
 
 /* "loaded" when proc/filesystems lists overlay after the child asked for it, else "not-loaded". */
 static int probe_overlay_on_demand(void *userdata _unused_, char **ret)
 {
-	const struct child_opts o = {.timeout_ms = 5000, .max_output = 32};
+	const struct child_opts o = {.timeout_ms = 5000, .max_output = 32, .quick = true};
 	struct child_result res;
 	int r = child_run(overlay_ask_child, NULL, &o, &res);
 	if (r < 0)

@@ -73,7 +73,7 @@ _Noreturn static void tool_child(void *arg, int out)
 static int tool_run(child_fn fn, void *arg, char *buf, size_t cap, int *ret_status)
 {
 	static const struct child_opts opts = {
-		.timeout_ms = TOOL_PROBE_TIMEOUT_MS, .max_output = 0, .own_group = true, .reap_ms = 500};
+		.timeout_ms = TOOL_PROBE_TIMEOUT_MS, .max_output = 0, .own_group = true, .reap_ms = 500, .quick = true};
 	struct child_opts o = opts;
 	struct child_result res;
 	o.max_output = cap;

@@ -2,7 +2,8 @@
 /*
  * Unit tests: the one child runner (core/child.c): output capture and its cap,
  * exit status and signals, the deadline (killed and reaped, no zombie), a
- * child that closes its output but runs on, a process group killed whole.
+ * child that closes its output but runs on, a process group killed whole;
+ * each for a forked child and a quick one (vfork), and a quick one's signals.
  */
 #include "core/child.h"
 #include "core/util.h"
@@ -78,9 +79,15 @@ static void fork_grandchild(void *arg, int out)
 	_exit(0);
 }
 
+/* The tests that run twice: in a forked child, then a quick one (vfork). */
+static bool quick_of(void **state)
+{
+	return *state != NULL && *(const bool *)*state;
+}
+
 static void test_output(void **state)
 {
-	const struct child_opts o = {.timeout_ms = 2000, .max_output = 100};
+	const struct child_opts o = {.timeout_ms = 2000, .max_output = 100, .quick = quick_of(state)};
 	struct child_result r;
 	assert_int_equal(child_run(say_hello, "hello", &o, &r), 0);
 	assert_string_equal(r.out, "hello");
@@ -105,7 +112,7 @@ static void test_cap(void **state)
 
 static void test_status_and_signal(void **state)
 {
-	const struct child_opts o = {.timeout_ms = 2000, .max_output = 10};
+	const struct child_opts o = {.timeout_ms = 2000, .max_output = 10, .quick = quick_of(state)};
 	struct child_result r;
 	assert_int_equal(child_run(exit_seven, NULL, &o, &r), 0);
 	assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7);
@@ -119,7 +126,7 @@ static void test_status_and_signal(void **state)
 
 static void test_deadline(void **state)
 {
-	const struct child_opts o = {.timeout_ms = 300, .max_output = 10};
+	const struct child_opts o = {.timeout_ms = 300, .max_output = 10, .quick = quick_of(state)};
 	struct child_result r;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -134,7 +141,7 @@ static void test_deadline(void **state)
 
 static void test_closed_output_then_lingers(void **state)
 {
-	const struct child_opts o = {.timeout_ms = 300, .max_output = 10};
+	const struct child_opts o = {.timeout_ms = 300, .max_output = 10, .quick = quick_of(state)};
 	struct child_result r;
 	assert_int_equal(child_run(close_and_linger, NULL, &o, &r), 0);
 	assert_string_equal(r.out, "bye");
@@ -146,7 +153,7 @@ static void test_closed_output_then_lingers(void **state)
 
 static void test_group_killed_whole(void **state)
 {
-	const struct child_opts o = {.timeout_ms = 300, .max_output = 10, .own_group = true};
+	const struct child_opts o = {.timeout_ms = 300, .max_output = 10, .own_group = true, .quick = quick_of(state)};
 	struct child_result r;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -181,24 +188,121 @@ static void test_exec(void **state)
 static void test_running_slot(void **state)
 {
 	static volatile sig_atomic_t running = -1;
-	const struct child_opts o = {.timeout_ms = 1000, .max_output = 10, .running = &running};
+	const struct child_opts o = {
+		.timeout_ms = 1000, .max_output = 10, .running = &running, .quick = quick_of(state)};
 	struct child_result r;
 	assert_int_equal(child_run(say_hello, "x", &o, &r), 0);
 	assert_int_equal(running, 0); /* cleared once the child is gone */
 	child_result_clear(&r);
 }
 
+/* A quick child writes what fits a pipe; the cap holds as for a forked one. */
+static void say_some(void *arg, int out)
+{
+	char buf[4096];
+	memset(buf, 'y', sizeof(buf));
+	for (int i = 0; i < 4; i++)
+		(void)!write(out, buf, sizeof(buf));
+}
+
+static void test_quick_cap(void **state)
+{
+	const struct child_opts o = {.timeout_ms = 5000, .max_output = 1000, .quick = true};
+	struct child_result r;
+	assert_int_equal(child_run(say_some, NULL, &o, &r), 0);
+	assert_int_equal(r.out_len, 1000);
+	assert_false(r.timed_out);
+	assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+	child_result_clear(&r);
+	assert_no_children();
+}
+
+static volatile sig_atomic_t usr1_seen;
+static void on_usr1(int sig)
+{
+	usr1_seen++;
+}
+
+static void raise_usr1(void *arg, int out)
+{
+	raise(SIGUSR1);
+	(void)!write(out, "alive", 5);
+}
+
+/* Whether SIGUSR2 and SIGALRM are blocked in the child, as two letters. */
+static void say_mask(void *arg, int out)
+{
+	sigset_t cur;
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	char buf[2] = {sigismember(&cur, SIGUSR2) ? 'B' : 'u', sigismember(&cur, SIGALRM) ? 'B' : 'u'};
+	(void)!write(out, buf, 2);
+}
+
+/*
+ * A quick child runs in this process's memory: a handler of this process must
+ * not run in it (the signal's default kills the child), and this process's
+ * mask is as it was afterwards; the child gets the mask it is given, without
+ * SIGALRM (its deadline).
+ */
+static void test_quick_signals(void **state)
+{
+	struct sigaction sa = {.sa_handler = on_usr1}, old_sa;
+	sigaction(SIGUSR1, &sa, &old_sa);
+	sigset_t usr2, before, after;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &usr2, &before);
+	sigprocmask(SIG_BLOCK, NULL, &before);
+
+	const struct child_opts o = {.timeout_ms = 2000, .max_output = 10, .quick = true};
+	struct child_result r;
+	assert_int_equal(child_run(raise_usr1, NULL, &o, &r), 0);
+	assert_true(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGUSR1);
+	assert_int_equal(r.out_len, 0);
+	assert_false(r.timed_out);
+	assert_int_equal(usr1_seen, 0);
+	child_result_clear(&r);
+
+	/* Its mask: nestcheck's at the start (SIGUSR2 blocked), or the one given (SIGALRM left out). */
+	assert_int_equal(child_run(say_mask, NULL, &o, &r), 0);
+	assert_string_equal(r.out, "Bu");
+	child_result_clear(&r);
+	sigset_t given;
+	sigemptyset(&given);
+	sigaddset(&given, SIGALRM);
+	const struct child_opts og = {.timeout_ms = 2000, .max_output = 10, .quick = true, .mask = &given};
+	assert_int_equal(child_run(say_mask, NULL, &og, &r), 0);
+	assert_string_equal(r.out, "uu");
+	child_result_clear(&r);
+
+	sigprocmask(SIG_BLOCK, NULL, &after);
+	for (int sig = 1; sig < SIGRTMIN; sig++)
+		assert_int_equal(sigismember(&before, sig), sigismember(&after, sig));
+	sigprocmask(SIG_UNBLOCK, &usr2, NULL);
+	sigaction(SIGUSR1, &old_sa, NULL);
+	assert_no_children();
+}
+
 int main(void)
 {
+	static bool quick = true;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_output),
+		cmocka_unit_test_prestate(test_output, &quick),
 		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_quick_cap),
 		cmocka_unit_test(test_status_and_signal),
+		cmocka_unit_test_prestate(test_status_and_signal, &quick),
 		cmocka_unit_test(test_deadline),
+		cmocka_unit_test_prestate(test_deadline, &quick),
 		cmocka_unit_test(test_closed_output_then_lingers),
+		cmocka_unit_test_prestate(test_closed_output_then_lingers, &quick),
 		cmocka_unit_test(test_group_killed_whole),
+		cmocka_unit_test_prestate(test_group_killed_whole, &quick),
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_running_slot),
+		cmocka_unit_test_prestate(test_running_slot, &quick),
+		cmocka_unit_test(test_quick_signals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
