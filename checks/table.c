@@ -61,3 +61,9 @@ const struct check check_table[] = {
 };
 
 const size_t check_table_size = ARRAY_SIZE(check_table);
+
+const struct check_ahead check_ahead_table[] = {
+	/* iptables' commands take most of a live run; they load modules, so modules.required looks first. */
+	{"network.iptables", "modules.required", check_network_iptables_ahead},
+};
+const size_t check_ahead_table_size = ARRAY_SIZE(check_ahead_table);

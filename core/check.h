@@ -35,4 +35,17 @@ struct check {
 extern const struct check check_table[];
 extern const size_t check_table_size;
 
+/*
+ * A check whose probes start in a thread (host_ahead()) while the checks
+ * before it run: once the check named after has run, or at the start when
+ * that one takes no part. Only when the check itself takes part.
+ */
+struct check_ahead {
+	const char *id;
+	const char *after;
+	void (*start)(struct ctx *c);
+};
+extern const struct check_ahead check_ahead_table[];
+extern const size_t check_ahead_table_size;
+
 #endif

@@ -4,12 +4,30 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
 struct observation {
 	char *key;
 	char *value;
+};
+
+/* A probe's answer found ahead: a value, or the error that left nothing to record. */
+struct ahead_item {
+	char *key;
+	char *value;
+	int err;
+};
+
+struct host_ahead {
+	pthread_t thread;
+	const char *const *keys;
+	host_ahead_fn fn;
+	void *arg;
+	struct ahead_item *items;
+	size_t n, cap;
+	struct host_ahead *next;
 };
 
 struct host {
@@ -19,8 +37,11 @@ struct host {
 	bool no_probes;
 	struct observation *obs; /* in the order they were recorded (the recording's order) */
 	size_t n_obs, cap_obs;
-	size_t *slots;	/* open addressing over obs: index + 1, 0 for an empty slot */
-	size_t n_slots; /* a power of two, at least twice n_obs */
+	size_t *slots;		   /* open addressing over obs: index + 1, 0 for an empty slot */
+	size_t n_slots;		   /* a power of two, at least twice n_obs */
+	struct host_ahead *ahead;  /* threads still running probes ahead */
+	struct ahead_item *failed; /* errors they met, as host_observe() returns them */
+	size_t n_failed;
 };
 
 int host_new(const char *root, struct host **ret)
@@ -54,10 +75,16 @@ int host_new(const char *root, struct host **ret)
 	return 0;
 }
 
+static void ahead_join_all(struct host *h);
+
 void host_free(struct host *h)
 {
 	if (!h)
 		return;
+	ahead_join_all(h);
+	for (size_t i = 0; i < h->n_failed; i++)
+		free(h->failed[i].key);
+	free(h->failed);
 	for (size_t i = 0; i < h->n_obs; i++) {
 		free(h->obs[i].key);
 		free(h->obs[i].value);
@@ -345,8 +372,94 @@ void host_record(struct host *h, const char *key, const char *value)
 		*host_slot(h, key) = h->n_obs;
 }
 
+static void *ahead_run(void *arg)
+{
+	struct host_ahead *a = arg;
+	a->fn(a, a->arg);
+	return NULL;
+}
+
+int host_ahead(struct host *h, const char *const *keys, host_ahead_fn fn, void *arg)
+{
+	if (h->root || h->no_probes)
+		return -ENODATA;
+	struct host_ahead *a = xcalloc(1, sizeof(*a));
+	*a = (struct host_ahead){.keys = keys, .fn = fn, .arg = arg, .next = h->ahead};
+	int r = thread_start(&a->thread, ahead_run, a);
+	if (r != 0) {
+		free(a);
+		return -r;
+	}
+	h->ahead = a;
+	return 0;
+}
+
+int host_ahead_probe(struct host_ahead *a, const char *key, host_probe_fn probe, void *userdata, const char **ret)
+{
+	char *value = NULL;
+	int r = probe(userdata, &value);
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 8;
+		a->items = xrealloc(a->items, a->cap * sizeof(*a->items));
+	}
+	a->items[a->n++] = (struct ahead_item){xstrdup(key), r < 0 ? NULL : value, r < 0 ? r : 0};
+	if (r < 0) {
+		free(value);
+		return r;
+	}
+	*ret = value;
+	return 0;
+}
+
+/* Wait for a thread and take its answers: values are recorded (unless a key has one), errors kept. */
+static void ahead_join(struct host *h, struct host_ahead *a)
+{
+	pthread_join(a->thread, NULL);
+	for (size_t i = 0; i < a->n; i++) {
+		struct ahead_item *it = &a->items[i];
+		if (it->err == 0 && !host_find(h, it->key))
+			host_record(h, it->key, it->value);
+		if (it->err != 0) {
+			h->failed = xrealloc(h->failed, (h->n_failed + 1) * sizeof(*h->failed));
+			h->failed[h->n_failed++] = (struct ahead_item){TAKE_PTR(it->key), NULL, it->err};
+		}
+		free(it->key);
+		free(it->value);
+	}
+	free(a->items);
+	free(a);
+}
+
+static void ahead_join_all(struct host *h)
+{
+	while (h->ahead) {
+		struct host_ahead *a = h->ahead;
+		h->ahead = a->next;
+		ahead_join(h, a);
+	}
+}
+
+/* Join the threads that may probe key. */
+static void ahead_join_for(struct host *h, const char *key)
+{
+	for (struct host_ahead **pa = &h->ahead; *pa;) {
+		struct host_ahead *a = *pa;
+		bool mine = false;
+		for (const char *const *k = a->keys; *k && !mine; k++)
+			mine = streq(*k, key);
+		if (!mine) {
+			pa = &a->next;
+			continue;
+		}
+		*pa = a->next;
+		ahead_join(h, a);
+	}
+}
+
 int host_observe(struct host *h, const char *key, host_probe_fn probe, void *userdata, const char **ret)
 {
+	if (h->ahead)
+		ahead_join_for(h, key);
 	struct observation *o = host_find(h, key);
 	if (o) {
 		*ret = o->value;
@@ -354,6 +467,10 @@ int host_observe(struct host *h, const char *key, host_probe_fn probe, void *use
 	}
 	if (h->root || h->no_probes)
 		return -ENODATA;
+	/* Probed ahead, and it failed then: it would fail the same way now. */
+	for (size_t i = h->n_failed; i-- > 0;)
+		if (streq(h->failed[i].key, key))
+			return h->failed[i].err < 0 ? h->failed[i].err : -EIO;
 
 	_cleanup_free_ char *value = NULL;
 	int r = probe(userdata, &value);
@@ -366,6 +483,8 @@ int host_observe(struct host *h, const char *key, host_probe_fn probe, void *use
 
 int host_recorded(struct host *h, const char *key, const char **ret)
 {
+	if (h->ahead)
+		ahead_join_for(h, key);
 	struct observation *o = host_find(h, key);
 	if (!o)
 		return -ENODATA;

@@ -64,6 +64,20 @@ int host_observe(struct host *h, const char *key, host_probe_fn probe, void *use
  * replay that lacks it.
  */
 int host_observe_file(struct host *h, const char *path, const char **ret);
+/*
+ * Probes run ahead, in a thread of their own, while the checks before theirs
+ * run: fn(a, arg) calls host_ahead_probe() for each, in the order its check
+ * would ask. host_observe() of one of keys (NULL-terminated: the keys fn may
+ * probe) waits for the thread and takes what it found; a key it left out is
+ * probed then, as always. fn must touch neither the host nor what a check
+ * uses. Live with probes on only: elsewhere nothing starts (-ENODATA); 0 once
+ * the thread runs, or a negative errno.
+ */
+struct host_ahead;
+typedef void (*host_ahead_fn)(struct host_ahead *a, void *arg);
+int host_ahead(struct host *h, const char *const *keys, host_ahead_fn fn, void *arg);
+/* In fn: run probe for key and keep its answer; 0 with *ret (owned by a), else the probe's error. */
+int host_ahead_probe(struct host_ahead *a, const char *key, host_probe_fn probe, void *userdata, const char **ret);
 /* A recorded observation, without probing: 0 with its value, -ENODATA when there is none. */
 int host_recorded(struct host *h, const char *key, const char **ret);
 /* Live, but without running probes: host_observe() answers as a replay without observations would. */

@@ -112,6 +112,26 @@ unsigned runner_pass(const struct check *c)
 	return c->flags & CHECK_GATE ? 2 : c->flags & CHECK_PREFETCH ? 1 : 0;
 }
 
+static bool taking_part(const struct report *rep, size_t first, const char *id)
+{
+	for (size_t i = first; i < rep->n_results; i++)
+		if (streq(rep->results[i].check->id, id))
+			return true;
+	return false;
+}
+
+/* Probes ahead (check_ahead_table): once the check they wait for has run (done), or at the start (NULL). */
+static void ahead_start(struct ctx *c, const struct report *rep, size_t first, const char *done)
+{
+	for (size_t i = 0; i < check_ahead_table_size; i++) {
+		const struct check_ahead *a = &check_ahead_table[i];
+		if (!taking_part(rep, first, a->id))
+			continue;
+		if (done ? streq(done, a->after) : !taking_part(rep, first, a->after))
+			a->start(c);
+	}
+}
+
 /* The checks that take part, in table order (the report's), run pass by pass (runner_pass). */
 void runner_run_checks(struct ctx *c, const struct selection *s, struct report *rep)
 {
@@ -127,10 +147,13 @@ void runner_run_checks(struct ctx *c, const struct selection *s, struct report *
 		r->status = STATUS_ERROR;
 	}
 	c->report = rep;
+	ahead_start(c, rep, first, NULL);
 	for (unsigned pass = 0; pass < 3; pass++)
 		for (size_t i = first; i < rep->n_results; i++)
-			if (runner_pass(rep->results[i].check) == pass)
+			if (runner_pass(rep->results[i].check) == pass) {
 				run_one(c, s, &rep->results[i]);
+				ahead_start(c, rep, first, rep->results[i].check->id);
+			}
 	c->report = NULL;
 }
 

@@ -353,6 +353,89 @@ static int rehearsal_read(struct ctx *c, struct result *r, struct iptables_rehea
 	return 0;
 }
 
+/*
+ * network.iptables' probes, ahead (struct check.ahead): the commands take
+ * most of a live run and other checks need none of their effects. Asked in
+ * the check's order, and only those it will surely ask for; the version that
+ * modules.required already observed is not run again.
+ */
+struct iptables_ahead {
+	char *version; /* recorded already, or NULL */
+};
+
+static void iptables_other_ahead(struct host_ahead *a, enum iptables_backend backend)
+{
+	const struct iptables_other_probe q = {"iptables", backend};
+	const char *v;
+	host_ahead_probe(a, OBS_IPTABLES_OTHER, probe_iptables_other_backend, (void *)&q, &v);
+}
+
+static void iptables_ahead_run(struct host_ahead *a, void *arg)
+{
+	_cleanup_free_ struct iptables_ahead *ia = arg;
+	_cleanup_free_ char *known = TAKE_PTR(ia->version);
+	const char *v = known;
+	enum iptables_backend backend;
+	if (!v && host_ahead_probe(a, OBS_IPTABLES_VERSION, probe_iptables_version, "iptables", &v) < 0)
+		return;
+	if (streq(v, "missing"))
+		return;
+	bool version_ok = iptables_version_parse(v, NULL, &backend) == 0;
+	host_ahead_probe(a, OBS_IPTABLES_PATH, probe_iptables_path, "iptables", &v);
+	if (!version_ok)
+		return;
+
+	struct iptables_rehearsal reh;
+	if (host_ahead_probe(a, OBS_IPTABLES_REHEARSAL, probe_iptables_rehearsal, "iptables", &v) == 0 &&
+	    iptables_rehearsal_parse(v, &reh) == 0) {
+		bool failed = reh.outcome == REHEARSAL_FAILED;
+		iptables_rehearsal_clear(&reh);
+		if (failed) {
+			iptables_other_ahead(a, backend);
+			return;
+		}
+	}
+	bool all_ok = true;
+	for (size_t i = 0; i < ARRAY_SIZE(table_probes); i++) {
+		const struct table_probe *t = &table_probes[i];
+		struct iptables_run run;
+		if (host_ahead_probe(a, t->key, probe_iptables_list, (void *)&t->probe, &v) < 0 ||
+		    iptables_run_parse(v, &run) < 0) {
+			all_ok = false;
+			continue;
+		}
+		bool not_root = run.outcome == IPTABLES_NOT_ROOT;
+		all_ok = all_ok && run.outcome == IPTABLES_OK;
+		iptables_run_clear(&run);
+		if (not_root)
+			return;
+	}
+	/* The check looks at the other backend when every table listed. */
+	if (all_ok)
+		iptables_other_ahead(a, backend);
+}
+
+void check_network_iptables_ahead(struct ctx *c)
+{
+	static const char *const keys[] = {OBS_IPTABLES_VERSION,
+					   OBS_IPTABLES_PATH,
+					   OBS_IPTABLES_REHEARSAL,
+					   "network.iptables.list.nat",
+					   "network.iptables.list.filter",
+					   "network.iptables.list.raw",
+					   "network.ip6tables.list.nat",
+					   OBS_IPTABLES_OTHER,
+					   NULL};
+	struct iptables_ahead *ia = xcalloc(1, sizeof(*ia));
+	const char *v;
+	if (host_recorded(c->host, OBS_IPTABLES_VERSION, &v) == 0)
+		ia->version = xstrdup(v);
+	if (host_ahead(c->host, keys, iptables_ahead_run, ia) < 0) {
+		free(ia->version);
+		free(ia);
+	}
+}
+
 int check_network_iptables(struct ctx *c, struct result *r)
 {
 	const char *version_line = NULL, *path = NULL;

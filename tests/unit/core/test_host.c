@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 
 #include "core/host.h"
 #include "core/util.h"
@@ -762,6 +763,96 @@ static void test_observe_live(void **state)
 	host_free(h);
 }
 
+/* Probes ahead: what the thread found is what host_observe() gives; the probe passed then is not run. */
+struct ahead_plan {
+	struct probe_state first, second;
+	bool skip_second;
+	int started; /* the thread ran (checked after the join) */
+};
+
+static void ahead_fn(struct host_ahead *a, void *arg)
+{
+	struct ahead_plan *p = arg;
+	const char *v;
+	p->started = 1;
+	/* Slow enough that host_observe() surely waits for it. */
+	struct timespec ts = {0, 50 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	(void)host_ahead_probe(a, "ahead.one", probe, &p->first, &v);
+	if (!p->skip_second)
+		(void)host_ahead_probe(a, "ahead.two", probe, &p->second, &v);
+}
+
+static void test_observe_ahead(void **state)
+{
+	(void)state;
+	static const char *const keys[] = {"ahead.one", "ahead.two", NULL};
+	struct host *h = NULL;
+	const char *v = NULL;
+	assert_int_equal(host_new(NULL, &h), 0);
+
+	struct ahead_plan p = {.first = {.value = "one\n"}, .second = {.err = -EPERM}};
+	assert_int_equal(host_ahead(h, keys, ahead_fn, &p), 0);
+	struct probe_state now = {.value = "probed now"};
+	assert_int_equal(host_observe(h, "ahead.one", probe, &now, &v), 0);
+	assert_int_equal(p.started, 1);
+	assert_string_equal(v, "one");
+	assert_int_equal(now.calls, 0);
+	assert_int_equal(p.first.calls, 1);
+	/* The thread's error is the answer, without a second try. */
+	assert_int_equal(host_observe(h, "ahead.two", probe, &now, &v), -EPERM);
+	assert_int_equal(now.calls, 0);
+	assert_int_equal(p.second.calls, 1);
+	/* Recorded as a probe's value is. */
+	assert_int_equal(host_recorded(h, "ahead.one", &v), 0);
+	assert_string_equal(v, "one");
+	/* A key outside the thread's list is probed as always. */
+	assert_int_equal(host_observe(h, "other.key", probe, &now, &v), 0);
+	assert_int_equal(now.calls, 1);
+	host_free(h);
+
+	/* A key the thread left out is probed when asked; one recorded already keeps its value. */
+	assert_int_equal(host_new(NULL, &h), 0);
+	host_record(h, "ahead.one", "recorded before");
+	struct ahead_plan q = {.first = {.value = "ahead"}, .skip_second = true};
+	assert_int_equal(host_ahead(h, keys, ahead_fn, &q), 0);
+	struct probe_state later = {.value = "probed later"};
+	assert_int_equal(host_observe(h, "ahead.two", probe, &later, &v), 0);
+	assert_string_equal(v, "probed later");
+	assert_int_equal(later.calls, 1);
+	assert_int_equal(host_observe(h, "ahead.one", probe, &later, &v), 0);
+	assert_string_equal(v, "recorded before");
+	host_free(h);
+
+	/* A thread nobody asked: host_free() waits for it and frees what it found (ASan: no leak). */
+	assert_int_equal(host_new(NULL, &h), 0);
+	struct ahead_plan r = {.first = {.value = "unasked"}, .second = {.value = "neither"}};
+	assert_int_equal(host_ahead(h, keys, ahead_fn, &r), 0);
+	host_free(h);
+	assert_int_equal(r.first.calls, 1);
+	assert_int_equal(r.second.calls, 1);
+
+	/* No thread without probes. */
+	assert_int_equal(host_new(NULL, &h), 0);
+	host_disable_probes(h);
+	struct ahead_plan none = {0};
+	assert_int_equal(host_ahead(h, keys, ahead_fn, &none), -ENODATA);
+	assert_int_equal(none.started, 0);
+	host_free(h);
+}
+
+static void test_observe_ahead_replay(void **state)
+{
+	static const char *const keys[] = {"ahead.one", NULL};
+	struct fx *f = *state;
+	struct host *h = open_root(f);
+	struct ahead_plan none = {0};
+	assert_int_equal(host_ahead(h, keys, ahead_fn, &none), -ENODATA);
+	assert_int_equal(none.started, 0);
+	assert_not_observed(h, "ahead.one");
+	host_free(h);
+}
+
 static void test_observations_roundtrip(void **state)
 {
 	struct fx *f = *state;
@@ -883,6 +974,8 @@ int main(void)
 		T(test_observations_loaded),
 		T(test_observations_none),
 		T(test_observe_live),
+		T(test_observe_ahead),
+		T(test_observe_ahead_replay),
 		T(test_observations_roundtrip),
 		T(test_write_observations_errors),
 		T(test_load_observations_buffer),

@@ -519,6 +519,22 @@ static void test_runner_run_unknown_os(void **state)
 }
 
 /* The checks that read the kernel config or dpkg's status run after the others, a gate last. */
+/* Each probe ahead names checks of the table, the one it waits for before it, and both in the first pass. */
+static void test_ahead_table(void **state)
+{
+	assert_true(check_ahead_table_size > 0);
+	for (size_t i = 0; i < check_ahead_table_size; i++) {
+		const struct check_ahead *a = &check_ahead_table[i];
+		const struct check *c = find(a->id), *after = find(a->after);
+		assert_non_null(c);
+		assert_non_null(after);
+		assert_non_null(a->start);
+		assert_true(after < c);
+		assert_int_equal(runner_pass(c), 0);
+		assert_int_equal(runner_pass(after), 0);
+	}
+}
+
 static void test_runner_passes(void **state)
 {
 	(void)state;
@@ -612,6 +628,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_runner_run_kernel_ok, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_runner_run_unknown_os, setup_root, teardown_root),
 		cmocka_unit_test(test_runner_passes),
+		cmocka_unit_test(test_ahead_table),
 		cmocka_unit_test_setup_teardown(test_runner_run_order, setup_root, teardown_root),
 		cmocka_unit_test(test_ctx_prefetch_live),
 	};
