@@ -36,6 +36,7 @@ int check_network_ip_forward(struct ctx *c, struct result *r);
 int check_network_loopback(struct ctx *c, struct result *r);
 int check_network_iptables(struct ctx *c, struct result *r);
 void check_network_iptables_ahead(struct ctx *c);
+void check_iptables_version_ahead(struct ctx *c);
 int check_network_bridge_nf(struct ctx *c, struct result *r);
 int check_runtime_lxc(struct ctx *c, struct result *r);
 int check_runtime_lxcfs(struct ctx *c, struct result *r);

@@ -63,6 +63,8 @@ const struct check check_table[] = {
 const size_t check_table_size = ARRAY_SIZE(check_table);
 
 const struct check_ahead check_ahead_table[] = {
+	/* modules.required asks which backend iptables uses: `iptables -V`, from the start (it loads nothing). */
+	{"modules.required", NULL, check_iptables_version_ahead},
 	/* iptables' commands take most of a live run; they load modules, so modules.required looks first. */
 	{"network.iptables", "modules.required", check_network_iptables_ahead},
 };

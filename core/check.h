@@ -37,8 +37,8 @@ extern const size_t check_table_size;
 
 /*
  * A check whose probes start in a thread (host_ahead()) while the checks
- * before it run: once the check named after has run, or at the start when
- * that one takes no part. Only when the check itself takes part.
+ * before it run: once the check named after has run, or at the start (after
+ * NULL, or that check takes no part). Only when the check itself takes part.
  */
 struct check_ahead {
 	const char *id;

@@ -127,7 +127,7 @@ static void ahead_start(struct ctx *c, const struct report *rep, size_t first, c
 		const struct check_ahead *a = &check_ahead_table[i];
 		if (!taking_part(rep, first, a->id))
 			continue;
-		if (done ? streq(done, a->after) : !taking_part(rep, first, a->after))
+		if (done ? a->after && streq(done, a->after) : !a->after || !taking_part(rep, first, a->after))
 			a->start(c);
 	}
 }

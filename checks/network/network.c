@@ -415,6 +415,19 @@ static void iptables_ahead_run(struct host_ahead *a, void *arg)
 		iptables_other_ahead(a, backend);
 }
 
+static void iptables_version_ahead_run(struct host_ahead *a, void *arg _unused_)
+{
+	const char *v;
+	(void)host_ahead_probe(a, OBS_IPTABLES_VERSION, probe_iptables_version, "iptables", &v);
+}
+
+/* `iptables -V` from the start: modules.required asks for the backend early; the command loads nothing. */
+void check_iptables_version_ahead(struct ctx *c)
+{
+	static const char *const keys[] = {OBS_IPTABLES_VERSION, NULL};
+	(void)host_ahead(c->host, keys, iptables_version_ahead_run, NULL);
+}
+
 void check_network_iptables_ahead(struct ctx *c)
 {
 	static const char *const keys[] = {OBS_IPTABLES_VERSION,
