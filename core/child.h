@@ -25,10 +25,13 @@ struct child_opts {
 	volatile sig_atomic_t *running; /* set to the child's pid while it runs (for a signal handler) */
 	/*
 	 * child_run: the function writes less than a pipe holds (64 KiB) before it
-	 * exits or execs. Then it runs in a vfork()ed child, in nestcheck's memory
-	 * while nestcheck waits (a fork copies the page tables: about 5 times the
-	 * cost); it stops itself at the deadline (SIGALRM, default action) and frees
-	 * what it allocates. child_exec always starts its program this way.
+	 * exits or execs, and touches no filesystem that can hang (NFS, FUSE).
+	 * Then it runs in a vfork()ed child, in nestcheck's memory while nestcheck
+	 * waits (a fork copies the page tables: about 5 times the cost); it stops
+	 * itself at the deadline (SIGALRM, default action) and frees what it
+	 * allocates. Stuck in the kernel it would hold nestcheck too: reap_ms is
+	 * for forked children. child_exec starts its program this way (the wait
+	 * ends at the exec).
 	 */
 	bool quick;
 };

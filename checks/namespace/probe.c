@@ -91,17 +91,20 @@ static void probe_child(void *arg, int out)
 }
 
 /*
- * Run fn in a forked child and return what it wrote. A child that is not
- * done after PROBE_CHILD_TIMEOUT_MS is killed and reaped ("timeout"); one
- * that dies silently gives "killed=SIGxxx" or "exit=N".
+ * Run fn in a child and return what it wrote. A child that is not done after
+ * PROBE_CHILD_TIMEOUT_MS is killed and reaped ("timeout"); one that dies
+ * silently gives "killed=SIGxxx" or "exit=N". quick: fn touches kernel
+ * filesystems only (proc, sysfs, cgroupfs) and runs in a vfork()ed child
+ * (child_opts.quick); else in a forked one, which nestcheck can leave behind
+ * when it is stuck in the kernel (a data root on a hung NFS server).
  */
-static int child_probe(probe_fn fn, void *arg, const sigset_t *child_mask, char **ret)
+static int child_probe(probe_fn fn, void *arg, const sigset_t *child_mask, bool quick, char **ret)
 {
 	struct probe_call call = {fn, arg};
 	const struct child_opts o = {.timeout_ms = PROBE_CHILD_TIMEOUT_MS,
 				     .max_output = PROBE_OUTPUT_MAX,
 				     .mask = child_mask,
-				     .quick = true};
+				     .quick = quick};
 	struct child_result res;
 	int r = child_run(probe_child, &call, &o, &res);
 	if (r < 0)
@@ -152,7 +155,7 @@ static void child_unshare(struct strbuf *out, void *arg)
 
 int probe_ns_unshare(void *userdata, char **ret)
 {
-	return child_probe(child_unshare, userdata, NULL, ret);
+	return child_probe(child_unshare, userdata, NULL, true, ret);
 }
 
 /* A directory to mount on inside the child's private mount namespace: nothing outside sees it. */
@@ -216,7 +219,7 @@ static void child_proc_mount(struct strbuf *out, void *arg)
 
 int probe_proc_mount(void *userdata, char **ret)
 {
-	return child_probe(child_proc_mount, userdata, NULL, ret);
+	return child_probe(child_proc_mount, userdata, NULL, true, ret);
 }
 
 static void child_sysfs_mount(struct strbuf *out, void *arg)
@@ -234,7 +237,7 @@ static void child_sysfs_mount(struct strbuf *out, void *arg)
 
 int probe_sysfs_mount(void *userdata, char **ret)
 {
-	return child_probe(child_sysfs_mount, userdata, NULL, ret);
+	return child_probe(child_sysfs_mount, userdata, NULL, true, ret);
 }
 
 static void child_mknod(struct strbuf *out, void *arg)
@@ -300,7 +303,7 @@ int probe_mknod(void *userdata, char **ret)
 	}
 	if (r == 0) {
 		_cleanup_free_ char *text = NULL;
-		r = child_probe(child_mknod, dir, &old, &text);
+		r = child_probe(child_mknod, dir, &old, false, &text);
 		_cleanup_free_ char *null = xasprintf("%s/null", dir);
 		_cleanup_free_ char *wh = xasprintf("%s/whiteout", dir);
 		unlink(null);
@@ -331,7 +334,7 @@ static void child_keyring(struct strbuf *out, void *arg _unused_)
 
 int probe_keyring(void *userdata _unused_, char **ret)
 {
-	return child_probe(child_keyring, NULL, NULL, ret);
+	return child_probe(child_keyring, NULL, NULL, true, ret);
 }
 
 static void child_oom_score_adj(struct strbuf *out, void *arg _unused_)
@@ -365,7 +368,7 @@ static void child_oom_score_adj(struct strbuf *out, void *arg _unused_)
 
 int probe_oom_score_adj(void *userdata _unused_, char **ret)
 {
-	return child_probe(child_oom_score_adj, NULL, NULL, ret);
+	return child_probe(child_oom_score_adj, NULL, NULL, true, ret);
 }
 
 static void child_seccomp(struct strbuf *out, void *arg _unused_)
@@ -379,7 +382,7 @@ static void child_seccomp(struct strbuf *out, void *arg _unused_)
 
 int probe_seccomp_user_notif(void *userdata _unused_, char **ret)
 {
-	return child_probe(child_seccomp, NULL, NULL, ret);
+	return child_probe(child_seccomp, NULL, NULL, true, ret);
 }
 
 /* A small cgroup file, trailing newline removed: length or -errno. */
@@ -585,7 +588,7 @@ int probe_cgroup_delegation(void *userdata, char **ret)
 	sigset_t old;
 
 	signals_hold(&old);
-	int r = child_probe(child_cgroup, &cc, &old, ret);
+	int r = child_probe(child_cgroup, &cc, &old, true, ret);
 	/* The child removes it; this catches a child that was killed first. */
 	rmdir(temp);
 	signals_release(&old);

@@ -307,8 +307,8 @@ static int overlay_attempt(const char *dir, enum attempt a, char **ret)
 	const struct child_opts o = {.timeout_ms = ATTEMPT_TIMEOUT_MS,
 				     .max_output = 63,
 				     .reap_ms = REAP_TIMEOUT_MS,
-				     .running = &scratch_child,
-				     .quick = true};
+				     /* Forked: on a hung NFS data root it may be left behind (REAP_TIMEOUT_MS). */
+				     .running = &scratch_child};
 	struct child_result res;
 	fflush(NULL);
 	r = child_run(overlay_child, &call, &o, &res);
