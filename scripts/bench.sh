@@ -117,7 +117,8 @@ else
 	echo 'peak memory of the process tree: no memory cgroup can be made here (run as root on cgroup v1 or v2)'
 fi
 printf 'largest single process peak RSS (max of 9): static %d KiB, default %d KiB\n' "$rss" "$rssp"
-echo 'slowest checks with live probes (ms, median of 9 runs; the kernel config and dpkg are read in threads):'
+echo 'slowest checks with live probes (ms, median of 9 runs; the kernel config and dpkg are read in threads, and'
+echo 'network.iptables'"'"' commands run in one: their time shows in the checks that run beside them):'
 for ((i = 0; i < 9; i++)); do "$nc" --no-launch --json; done >"$tmp/durations.json" || true
 awk -F'"' '/"id": /{id=$4} /"duration_ms": /{split($0, a, ": "); d[id] = d[id] " " a[2]+0}
 	END { for (k in d) print k, d[k] }' "$tmp/durations.json" |
