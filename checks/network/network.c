@@ -354,7 +354,7 @@ static int rehearsal_read(struct ctx *c, struct result *r, struct iptables_rehea
 }
 
 /*
- * network.iptables' probes, ahead (struct check.ahead): the commands take
+ * network.iptables' probes, ahead (check_ahead_table): the commands take
  * most of a live run and other checks need none of their effects. Asked in
  * the check's order, and only those it will surely ask for; the version that
  * modules.required already observed is not run again.
@@ -367,7 +367,7 @@ static void iptables_other_ahead(struct host_ahead *a, enum iptables_backend bac
 {
 	const struct iptables_other_probe q = {"iptables", backend};
 	const char *v;
-	host_ahead_probe(a, OBS_IPTABLES_OTHER, probe_iptables_other_backend, (void *)&q, &v);
+	(void)host_ahead_probe(a, OBS_IPTABLES_OTHER, probe_iptables_other_backend, (void *)&q, &v);
 }
 
 static void iptables_ahead_run(struct host_ahead *a, void *arg)
