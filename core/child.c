@@ -253,10 +253,12 @@ static int spawn(const struct payload *p, const struct child_opts *o, struct chi
 		return r;
 	/* volatile: read again in the parent after vfork() (which returns twice, as setjmp does) */
 	volatile pid_t parent = getpid();
-	sigset_t all, old;
-	sigfillset(&all);
-	if (quick)
+	sigset_t old;
+	if (quick) {
+		sigset_t all;
+		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
+	}
 	pid_t pid = quick ? vfork() : fork();
 	if (pid == 0) {
 		if (quick)

@@ -417,11 +417,11 @@ static void ahead_join(struct host *h, struct host_ahead *a)
 	pthread_join(a->thread, NULL);
 	for (size_t i = 0; i < a->n; i++) {
 		struct ahead_item *it = &a->items[i];
-		if (it->err == 0 && !host_find(h, it->key))
-			host_record(h, it->key, it->value);
 		if (it->err != 0) {
 			h->failed = xrealloc(h->failed, (h->n_failed + 1) * sizeof(*h->failed));
 			h->failed[h->n_failed++] = (struct ahead_item){TAKE_PTR(it->key), NULL, it->err};
+		} else if (!host_find(h, it->key)) {
+			host_record(h, it->key, it->value);
 		}
 		free(it->key);
 		free(it->value);
