@@ -92,8 +92,7 @@ trap 'exit 143' TERM
 # asserts valid JSON, exit status matching the verdict and empty stderr.
 nc_live() {
 	local name=$1 tag=$2 out=$TMP/$1.$2 rc verdict want
-	lxc exec "$name" "${NC_ENV[@]}" -- /tmp/nestcheck-bundle/nestcheck-run --json \
-		</dev/null >"$out.json" 2>"$out.err"
+	lxd_exec_out "$name" "$out.json" "$out.err" "${NC_ENV[@]}" -- /tmp/nestcheck-bundle/nestcheck-run --json
 	rc=$?
 	if [ "$(q "$out.json" schema_version)" != 1 ]; then
 		not_ok "$tag: nestcheck --json inside $name printed no valid JSON (exit $rc): $(head -c 600 "$out.err")"

@@ -138,6 +138,37 @@ _nc_in() { # NAME SCRIPT [ARGS...]
 	"$NC_CLI" exec "$name" -- /bin/sh -c "$script" sh "$@" </dev/null
 }
 
+# lxd_exec_out NAME OUT ERR [EXEC-OPTION...] -- CMD...: CMD in instance NAME, its
+# stdout in file OUT and its stderr in file ERR here; returns CMD's exit status
+# (125 when its output cannot be fetched). The streams go to files in the
+# instance and come back through the file API: LXD before 5.14 can lose an
+# exec's streamed output on a busy host (canonical/lxd#11422).
+lxd_exec_out() {
+	local name=${1:?usage: lxd_exec_out NAME OUT ERR [OPTION...] -- CMD...} out=${2:?} err=${3:?}
+	local f=/tmp/.nc-exec.$$ rc opts=()
+	shift 3
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	[ $# -gt 1 ] || { _nc_log "lxd_exec_out: no command"; return 2; }
+	shift
+	"$NC_CLI" exec "$name" "${opts[@]}" -- /bin/sh -c 'f=$1; shift; "$@" >"$f.out" 2>"$f.err"' sh "$f" "$@" \
+		</dev/null 2>"$err.exec"
+	rc=$?
+	if "$NC_CLI" file pull -q "$name$f.out" "$out" </dev/null 2>>"$err.exec" &&
+		"$NC_CLI" file pull -q "$name$f.err" "$err" </dev/null 2>>"$err.exec"; then
+		cat "$err.exec" >>"$err"
+	else
+		: >"$out"
+		mv -f "$err.exec" "$err"
+		[ "$rc" != 0 ] || rc=125
+	fi
+	rm -f "$err.exec"
+	"$NC_CLI" exec "$name" -- rm -f "$f.out" "$f.err" </dev/null >/dev/null 2>&1
+	return "$rc"
+}
+
 # ---------------------------------------------------------------- LXD daemon
 
 # Start lxcfs and lxd unless LXD already answers; initialise storage pool

@@ -31,7 +31,7 @@ nc_in() {
 	local rc
 	lxc exec "$1" -- rm -rf /tmp/bundle </dev/null
 	lxc file push -q -r /nc/bundle "$1/tmp/" </dev/null || not_ok "cannot push the bundle into $1"
-	lxc exec "$1" "${NC_ENV[@]}" -- /tmp/bundle/nestcheck-run --json </dev/null >"/out/$1.$2.json" 2>"/out/$1.$2.err"
+	lxd_exec_out "$1" "/out/$1.$2.json" "/out/$1.$2.err" "${NC_ENV[@]}" -- /tmp/bundle/nestcheck-run --json
 	rc=$?
 	report_ok "$2" "/out/$1.$2.json" "$rc" "/out/$1.$2.err"
 	expect "$2: container.detect evidence.name" "$(q "/out/$1.$2.json" checks.container.detect.evidence.name)" "$1"
