@@ -175,11 +175,12 @@ static void handlers_default(void)
 }
 
 /*
- * The child's first steps: die with nestcheck, its own group and mask if
- * asked. A quick function's child also stops itself at the deadline: no one
- * can kill it before, nestcheck waits for it in vfork().
+ * The child's first steps: die with nestcheck, its own group if asked, and
+ * its mask: o->mask, else fallback (NULL: keep the one it has). A quick
+ * function's child also stops itself at the deadline: no one can kill it
+ * before, nestcheck waits for it in vfork().
  */
-static void child_setup(pid_t parent, const struct child_opts *o, const sigset_t *at_start, bool self_timer)
+static void child_setup(pid_t parent, const struct child_opts *o, const sigset_t *fallback, bool self_timer)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* The parent died before prctl: do nothing. (0: a new pid namespace's first process sees no parent.) */
@@ -188,9 +189,9 @@ static void child_setup(pid_t parent, const struct child_opts *o, const sigset_t
 		_exit(127);
 	if (o->own_group)
 		setpgid(0, 0);
-	const sigset_t *want = o->mask ? o->mask : at_start;
+	const sigset_t *want = o->mask ? o->mask : fallback;
 	if (!want)
-		return; /* nestcheck's mask at the fork */
+		return; /* a forked function: its caller's mask */
 	sigset_t mask = *want;
 	if (self_timer) {
 		long ms = o->timeout_ms > 0 ? o->timeout_ms : 1;
@@ -253,7 +254,9 @@ static int spawn(const struct payload *p, const struct child_opts *o, struct chi
 		return r;
 	/* volatile: read again in the parent after vfork() (which returns twice, as setjmp does) */
 	volatile pid_t parent = getpid();
-	sigset_t old;
+	/* A program starts with no signal blocked, whichever thread (threads block them all) starts it. */
+	sigset_t old, none;
+	sigemptyset(&none);
 	if (quick) {
 		sigset_t all;
 		sigfillset(&all);
@@ -266,7 +269,7 @@ static int spawn(const struct payload *p, const struct child_opts *o, struct chi
 		close(fds[0]);
 		if (apart)
 			close(efds[0]);
-		child_setup(parent, o, quick ? &old : NULL, quick && p->fn);
+		child_setup(parent, o, !p->fn ? &none : quick ? &old : NULL, quick && p->fn);
 		in_child(p, o, fds[1], efds[1]);
 	}
 	r = pid < 0 ? -errno : 0;

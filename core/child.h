@@ -21,7 +21,7 @@ struct child_opts {
 	bool stderr_apart;		/* child_exec: stderr on a pipe of its own (else with stdout) */
 	bool own_group;			/* the child leads a process group, killed whole at the end */
 	long reap_ms;			/* after SIGKILL, how long to wait for the child to go; 0: 1000 */
-	const sigset_t *mask;		/* the child's signal mask; NULL: nestcheck's at the fork */
+	const sigset_t *mask;		/* child's mask; NULL: a function's is its caller's, a program's empty */
 	volatile sig_atomic_t *running; /* set to the child's pid while it runs (for a signal handler) */
 	/*
 	 * child_run: the function writes less than a pipe holds (64 KiB) before it

@@ -38,11 +38,7 @@ static int run_capture(char *const argv[], int timeout_ms, struct capture *ret)
 {
 	static char *const env[] = {"LC_ALL=C", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 				    NULL};
-	/* No signal blocked, whichever thread runs it (threads run with every signal blocked). */
-	sigset_t none;
-	sigemptyset(&none);
-	const struct child_opts o = {
-		.timeout_ms = timeout_ms, .max_output = CAPTURE_MAX, .stderr_apart = true, .mask = &none};
+	const struct child_opts o = {.timeout_ms = timeout_ms, .max_output = CAPTURE_MAX, .stderr_apart = true};
 	struct child_result r;
 	int err = child_exec(argv, env, &o, &r);
 	if (err < 0)

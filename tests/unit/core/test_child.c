@@ -9,7 +9,9 @@
 #include "core/util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <sys/wait.h>
@@ -176,6 +178,17 @@ static void test_exec(void **state)
 	assert_string_equal(r.out, "out\n");
 	assert_string_equal(r.err, "err\n");
 	assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 3);
+	child_result_clear(&r);
+
+	/* A program starts with no signal blocked, whatever its caller blocks. */
+	char *blocked[] = {"/bin/grep", "^SigBlk:", "/proc/self/status", NULL}; /* a shell would clear its mask */
+	sigset_t usr1, old;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, &old);
+	assert_int_equal(child_exec(blocked, env, &o, &r), 0);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	assert_string_equal(r.out, "SigBlk:\t0000000000000000\n");
 	child_result_clear(&r);
 
 	char *missing[] = {"/nonexistent/nestcheck-tool", NULL};
