@@ -518,10 +518,10 @@ static void test_runner_run_unknown_os(void **state)
 	report_clear(&rep);
 }
 
-/* The checks that read the kernel config or dpkg's status run after the others, a gate last. */
 /* Each probe ahead names checks of the table, the one it waits for (if any) before it, all in the first pass. */
 static void test_ahead_table(void **state)
 {
+	(void)state;
 	assert_true(check_ahead_table_size > 0);
 	for (size_t i = 0; i < check_ahead_table_size; i++) {
 		const struct check_ahead *a = &check_ahead_table[i];
@@ -536,6 +536,7 @@ static void test_ahead_table(void **state)
 	}
 }
 
+/* The checks that read the kernel config or dpkg's status run after the others, a gate last. */
 static void test_runner_passes(void **state)
 {
 	(void)state;
